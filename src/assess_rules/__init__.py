@@ -1,0 +1,74 @@
+"""assess_rules: children's social care assessment protocols as YAML policy packs.
+
+Load a pack, parse a case snapshot, evaluate it as of a date:
+
+>>> from datetime import date
+>>> import assess_rules
+>>> policy = assess_rules.load_policy("generic_s17")
+>>> case = assess_rules.parse_case(
+...     {"case_id": "C1", "referral": {"received_at": "2026-12-19T11:00"}})
+>>> result = assess_rules.evaluate(policy, case, as_of=date(2026, 12, 22))
+>>> [(d.rule, d.due.isoformat(), d.status) for d in result.deadlines][:2]
+[('referral-decision', '2026-12-21', 'missed'), ('assessment-completion', '2027-02-26', 'pending')]
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from assess_rules.calendar import Counting, Region, WorkingDayCalendar
+from assess_rules.case import CaseSnapshot, parse_case
+from assess_rules.errors import (
+    AssessRulesError,
+    CalendarError,
+    CaseError,
+    CaseIssue,
+    ConditionError,
+    PolicyError,
+)
+from assess_rules.evaluation import evaluate
+from assess_rules.loading import bundled_policies, check_policy_file, load_policy
+from assess_rules.policy import Policy
+from assess_rules.result import (
+    RESULT_SCHEMA_VERSION,
+    Citation,
+    Deadline,
+    MissingFacts,
+    Obligation,
+    PermittedAction,
+    Result,
+    Violation,
+    Warning,
+)
+
+try:
+    __version__ = version("assess-rules")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "RESULT_SCHEMA_VERSION",
+    "AssessRulesError",
+    "CalendarError",
+    "CaseError",
+    "CaseIssue",
+    "CaseSnapshot",
+    "Citation",
+    "ConditionError",
+    "Counting",
+    "Deadline",
+    "MissingFacts",
+    "Obligation",
+    "PermittedAction",
+    "Policy",
+    "PolicyError",
+    "Region",
+    "Result",
+    "Violation",
+    "Warning",
+    "WorkingDayCalendar",
+    "__version__",
+    "bundled_policies",
+    "check_policy_file",
+    "evaluate",
+    "load_policy",
+    "parse_case",
+]

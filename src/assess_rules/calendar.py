@@ -1,0 +1,268 @@
+"""Working days, calendar days, hours, weeks, months and ages, as the protocols count them.
+
+The counting convention (``Counting.DAY0``, the catalogue's default)
+--------------------------------------------------------------------
+"Within N working days of X": X's date is day 0 and the due date is the N-th working day
+after it. When X falls on a non-working day, the first working day after it is day 1.
+
+The other reading in use (``Counting.DAY1``, as the DfE census validator counts) makes the
+trigger's own date day 1 when it is a working day, so the due date is one working day earlier.
+
+>>> from datetime import date
+>>> cal = WorkingDayCalendar()
+>>> cal.add_working_days(date(2026, 12, 19), 1)   # Saturday + 1 = Monday
+datetime.date(2026, 12, 21)
+>>> cal.add_working_days(date(2026, 12, 18), 5)   # Friday + 5, over Christmas and Boxing Day
+datetime.date(2026, 12, 29)
+>>> cal.due_date(date(2026, 12, 18), 5, Counting.DAY1)
+datetime.date(2026, 12, 24)
+
+Working days are Monday to Friday less the bank holidays of the chosen UK region (from the
+``holidays`` package) and any local closure days. Every lookup is a table read: the tables
+cover 1990-01-01 to 2100-12-31 and a date outside that range raises :class:`CalendarError`.
+Note that ``holidays``' own ``get_working_days_count`` counts both ends of a range; this
+module never does: ``working_days_between(a, b)`` counts the days after ``a`` up to ``b``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from dateutil.relativedelta import relativedelta
+
+from assess_rules.errors import CalendarError
+
+__all__ = [
+    "LONDON",
+    "Counting",
+    "Region",
+    "WorkingDayCalendar",
+    "add_calendar_days",
+    "add_hours",
+    "add_months",
+    "add_weeks",
+    "age_in_years",
+    "to_london",
+]
+
+LONDON = ZoneInfo("Europe/London")
+
+FIRST_SUPPORTED = date(1990, 1, 1)
+LAST_SUPPORTED = date(2100, 12, 31)
+_BASE = FIRST_SUPPORTED.toordinal()
+_SPAN = LAST_SUPPORTED.toordinal() - _BASE + 1
+
+
+class Region(enum.StrEnum):
+    """The UK bank-holiday region a calendar follows."""
+
+    ENGLAND_AND_WALES = "england_and_wales"
+    SCOTLAND = "scotland"
+    NORTHERN_IRELAND = "northern_ireland"
+
+    @property
+    def subdivision(self) -> str:
+        """The ``holidays`` package's subdivision code for this region."""
+        return {"england_and_wales": "ENG", "scotland": "SCT", "northern_ireland": "NIR"}[self]
+
+
+class Counting(enum.StrEnum):
+    """Which day of a working-day period is day 1 (see the module docstring)."""
+
+    DAY0 = "trigger_is_day_0"
+    DAY1 = "trigger_is_day_1"
+
+
+@lru_cache(maxsize=8)
+def _bank_holidays(region: Region) -> frozenset[date]:
+    """Bank holidays of ``region`` over the supported range (a pure, cached table)."""
+    years = range(FIRST_SUPPORTED.year, LAST_SUPPORTED.year + 1)
+    found = holidays.country_holidays("GB", subdiv=region.subdivision, years=years)
+    return frozenset(found.keys())
+
+
+class WorkingDayCalendar:
+    """Working-day arithmetic for one UK region plus local closure days.
+
+    Built once (per policy pack) and then read-only: every query is a table lookup.
+
+    >>> from datetime import date
+    >>> cal = WorkingDayCalendar(closures=[date(2026, 12, 29)])
+    >>> cal.is_working_day(date(2026, 12, 29))
+    False
+    >>> cal.add_working_days(date(2026, 12, 18), 5)
+    datetime.date(2026, 12, 30)
+    >>> cal.working_days_between(date(2026, 12, 18), date(2026, 12, 30))
+    5
+    >>> cal.add_working_days(date(2026, 12, 30), -5)
+    datetime.date(2026, 12, 18)
+    """
+
+    __slots__ = ("_closures", "_cumulative", "_holidays", "_region", "_working")
+
+    def __init__(self, region: Region | str = Region.ENGLAND_AND_WALES,
+                 closures: Iterable[date] = ()) -> None:
+        self._region = Region(region)
+        self._closures = frozenset(closures)
+        for closure in self._closures:
+            _check_range(closure)
+        self._holidays = _bank_holidays(self._region) | self._closures
+        # _cumulative[i]: working days in [FIRST_SUPPORTED, FIRST_SUPPORTED + i], inclusive.
+        # _working: ordinals of every working day, ascending.
+        cumulative: list[int] = []
+        working: list[int] = []
+        count = 0
+        for offset in range(_SPAN):
+            ordinal = _BASE + offset
+            day = date.fromordinal(ordinal)
+            if day.weekday() < 5 and day not in self._holidays:
+                count += 1
+                working.append(ordinal)
+            cumulative.append(count)
+        self._cumulative = cumulative
+        self._working = working
+
+    @property
+    def region(self) -> Region:
+        """The bank-holiday region."""
+        return self._region
+
+    @property
+    def closures(self) -> frozenset[date]:
+        """Local closure days added to the bank holidays."""
+        return self._closures
+
+    def __repr__(self) -> str:
+        return f"WorkingDayCalendar(region={self._region.value!r}, closures={len(self._closures)})"
+
+    def is_working_day(self, day: date) -> bool:
+        """True when ``day`` is Monday to Friday and neither a bank holiday nor a closure."""
+        index = _index(day)
+        previous = self._cumulative[index - 1] if index else 0
+        return self._cumulative[index] != previous
+
+    def is_bank_holiday_or_closure(self, day: date) -> bool:
+        """True when ``day`` is a bank holiday of the region or a local closure day."""
+        _check_range(day)
+        return day in self._holidays
+
+    def add_working_days(self, day: date, count: int) -> date:
+        """The ``count``-th working day after ``day`` (before it, when ``count`` is negative).
+
+        ``count == 0`` gives ``day`` itself. A non-working ``day`` counts as day 0 too, so the
+        first working day after it is day 1.
+        """
+        index = _index(day)
+        done = self._cumulative[index]  # working days up to and including `day`
+        if count > 0:
+            target = done + count - 1
+        elif count < 0:
+            before = done - (1 if self.is_working_day(day) else 0)
+            target = before + count
+        else:
+            return day
+        if not 0 <= target < len(self._working):
+            raise CalendarError(
+                f"{count:+d} working days from {day.isoformat()} falls outside the supported "
+                f"range {FIRST_SUPPORTED.isoformat()} to {LAST_SUPPORTED.isoformat()}"
+            )
+        return date.fromordinal(self._working[target])
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after ``start`` up to and including ``end``; negative if ``end`` is earlier.
+
+        The inverse of :meth:`add_working_days`: for a working day ``d``,
+        ``working_days_between(d, add_working_days(d, n)) == n``.
+        """
+        return self._cumulative[_index(end)] - self._cumulative[_index(start)]
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day strictly after ``day``."""
+        return self.add_working_days(day, 1)
+
+    def due_date(self, trigger: date, count: int, counting: Counting = Counting.DAY0) -> date:
+        """The due date of "within ``count`` working days of ``trigger``" under ``counting``."""
+        if counting is Counting.DAY1 and count > 0 and self.is_working_day(trigger):
+            return self.add_working_days(trigger, count - 1) if count > 1 else trigger
+        return self.add_working_days(trigger, count)
+
+    def non_working_weekdays(self, start: date, end: date) -> list[date]:
+        """Bank holidays and closures that fall on weekdays after ``start`` up to ``end``.
+
+        These are the days a working-day count skipped beyond weekends, for explanations.
+        """
+        _check_range(start)
+        _check_range(end)
+        skipped = [d for d in self._holidays if start < d <= end and d.weekday() < 5]
+        return sorted(skipped)
+
+
+def _index(day: date) -> int:
+    index = day.toordinal() - _BASE
+    if not 0 <= index < _SPAN:
+        raise CalendarError(
+            f"{day.isoformat()} is outside the supported range "
+            f"{FIRST_SUPPORTED.isoformat()} to {LAST_SUPPORTED.isoformat()}"
+        )
+    return index
+
+
+def _check_range(day: date) -> None:
+    _index(day)
+
+
+def to_london(moment: datetime) -> datetime:
+    """``moment`` in Europe/London; a naive datetime is taken as London wall-clock time."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=LONDON)
+    return moment.astimezone(LONDON)
+
+
+def add_hours(moment: datetime, hours: int) -> datetime:
+    """``moment`` plus ``hours`` of elapsed time, in Europe/London.
+
+    Elapsed time, not wall-clock time: across the October clock change, 48 hours after
+    Saturday 09:00 is Monday 08:00 on the wall clock.
+
+    >>> add_hours(datetime(2026, 10, 24, 9, 0), 48).isoformat()
+    '2026-10-26T08:00:00+00:00'
+    """
+    utc = to_london(moment).astimezone(UTC)
+    return (utc + timedelta(hours=hours)).astimezone(LONDON)
+
+
+def add_calendar_days(day: date, count: int) -> date:
+    """``day`` plus ``count`` calendar days."""
+    return day + timedelta(days=count)
+
+
+def add_weeks(day: date, count: int) -> date:
+    """``day`` plus ``count`` weeks."""
+    return day + timedelta(weeks=count)
+
+
+def add_months(day: date, count: int) -> date:
+    """``day`` plus ``count`` calendar months, clamped to the month's end.
+
+    >>> add_months(date(2027, 1, 31), 1)
+    datetime.date(2027, 2, 28)
+    """
+    result: date = day + relativedelta(months=count)
+    return result
+
+
+def age_in_years(birth: date, on: date) -> int:
+    """Age in whole years on ``on`` of a child born on ``birth``.
+
+    >>> age_in_years(date(2008, 12, 1), date(2026, 11, 30))
+    17
+    >>> age_in_years(date(2008, 12, 1), date(2026, 12, 1))
+    18
+    """
+    return relativedelta(on, birth).years
+

@@ -1,0 +1,630 @@
+"""The facts a pack's rules may read, derived from a case snapshot as of a moment.
+
+Every fact has a dotted name, a type (``bool``, ``int``, ``str``, ``role``, ``date`` or
+``moment``), a description and, for text facts, the values it can take, so a misspelt name
+or value in a pack is a load error. A fact is ``None`` when the snapshot does not record it
+as of the evaluation moment: events after that moment are ignored.
+
+Facts of a collection item (``strategy_discussion.held`` for each strategy discussion) are
+visible only in a rule that says ``for_each:`` that collection. Case-level
+``cancellation.*`` facts describe the latest cancellation request.
+
+``docs/facts.md`` lists every fact; ``FACTS`` is the registry.
+
+>>> FACTS.lookup("child.age", None).type
+'int'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from assess_rules.calendar import WorkingDayCalendar, age_in_years
+from assess_rules.case import (
+    ACTION_KINDS,
+    OVERSIGHT_KINDS,
+    ROLES,
+    CancellationRequest,
+    CaseSnapshot,
+    ConsentEvent,
+)
+
+__all__ = ["COLLECTIONS", "FACTS", "FactContext", "FactRegistry", "FactSpec"]
+
+#: Collections a rule may iterate over with ``for_each``, and the singular its facts use.
+COLLECTIONS: Mapping[str, str] = {
+    "strategy_discussions": "strategy_discussion",
+    "complaints": "complaint",
+    "cancellations": "cancellation",
+    "returns_home": "return_home",
+}
+
+Extractor = Callable[["FactContext"], Any]
+ItemExtractor = Callable[["FactContext", Any], Any]
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    """One fact: its name, type, allowed values, meaning and where it comes from."""
+
+    name: str
+    type: str
+    description: str
+    values: tuple[str, ...] | None = None
+    scope: str | None = None
+    extract: Extractor | None = field(default=None, repr=False, compare=False)
+    extract_item: ItemExtractor | None = field(default=None, repr=False, compare=False)
+
+
+class FactRegistry:
+    """Look-up of fact specs by name and scope (case level, or one collection's items)."""
+
+    def __init__(self, specs: Iterable[FactSpec]) -> None:
+        self._case: dict[str, FactSpec] = {}
+        self._items: dict[str, dict[str, FactSpec]] = {scope: {} for scope in COLLECTIONS}
+        for spec in specs:
+            table = self._case if spec.scope is None else self._items[spec.scope]
+            if spec.name in table:
+                raise ValueError(f"fact {spec.name!r} registered twice")
+            table[spec.name] = spec
+
+    def lookup(self, name: str, scope: str | None) -> FactSpec | None:
+        """The spec of ``name`` as seen from ``scope`` (item facts shadow case facts)."""
+        if scope is not None:
+            found = self._items[scope].get(name)
+            if found is not None:
+                return found
+        return self._case.get(name)
+
+    def names(self, scope: str | None) -> Sequence[str]:
+        """Every name visible from ``scope``."""
+        names = list(self._case)
+        if scope is not None:
+            names += list(self._items[scope])
+        return sorted(set(names))
+
+    def all_specs(self) -> list[FactSpec]:
+        """Every spec, case-level first, for documentation."""
+        specs = list(self._case.values())
+        for table in self._items.values():
+            specs += table.values()
+        return specs
+
+
+class FactContext:
+    """The facts of one case as of one moment; values are computed on first use and kept.
+
+    Implements the interface compiled conditions read (:class:`FactValues`).
+    """
+
+    __slots__ = ("_cache", "_item", "_parent", "_ranks", "_scope", "as_of", "calendar", "case",
+                 "cutoff")
+
+    def __init__(self, case: CaseSnapshot, cutoff: datetime, as_of: date,
+                 calendar: WorkingDayCalendar, role_ranks: Mapping[str, int],
+                 *, scope: str | None = None, item: Any = None,
+                 parent: FactContext | None = None) -> None:
+        self.case = case
+        self.cutoff = cutoff
+        self.as_of = as_of
+        self.calendar = calendar
+        self._ranks = role_ranks
+        self._scope = scope
+        self._item = item
+        self._parent = parent
+        self._cache: dict[str, Any] = {}
+
+    def for_item(self, scope: str, item: Any) -> FactContext:
+        """A context that sees ``item``'s facts as well as the case's."""
+        return FactContext(self.case, self.cutoff, self.as_of, self.calendar, self._ranks,
+                           scope=scope, item=item, parent=self)
+
+    @property
+    def item(self) -> Any:
+        """The collection item this context is about, if any."""
+        return self._item
+
+    def get(self, name: str) -> Any:
+        """The value of fact ``name`` (``None`` when not recorded)."""
+        try:
+            return self._cache[name]
+        except KeyError:
+            pass
+        spec = FACTS.lookup(name, self._scope)
+        if spec is None:
+            raise KeyError(f"unknown fact {name!r}")
+        if spec.scope is None and self._parent is not None:
+            value = self._parent.get(name)
+        elif spec.extract_item is not None:
+            value = spec.extract_item(self, self._item)
+        else:
+            assert spec.extract is not None
+            value = spec.extract(self)
+        self._cache[name] = value
+        return value
+
+    def role_rank(self, role: str) -> int:
+        """Rank of ``role`` on the pack's ladder (higher is more senior)."""
+        return self._ranks.get(role, -1)
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after ``start`` up to ``end`` on the pack's calendar."""
+        return self.calendar.working_days_between(start, end)
+
+    def seen(self, moment: datetime | None) -> datetime | None:
+        """``moment`` if it is on or before the evaluation moment, else ``None``."""
+        if moment is None or moment > self.cutoff:
+            return None
+        return moment
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """A derived value shared by several facts, computed once per context."""
+        try:
+            return self._cache[key]
+        except KeyError:
+            value = self._cache[key] = compute()
+            return value
+
+
+# --- helpers used by the extractors -------------------------------------------------------
+
+
+def _consent_events(ctx: FactContext) -> list[ConsentEvent]:
+    return ctx.memo("#consent", lambda: sorted(
+        (e for e in ctx.case.consent if e.at <= ctx.cutoff), key=lambda e: e.at))
+
+
+def _latest_consent(ctx: FactContext, kinds: Iterable[str]) -> ConsentEvent | None:
+    wanted = set(kinds)
+    for event in reversed(_consent_events(ctx)):
+        if event.event in wanted:
+            return event
+    return None
+
+
+def _consent_status(ctx: FactContext) -> str:
+    decisive = _latest_consent(ctx, ("given", "declined", "withdrawn", "overridden"))
+    if decisive is not None:
+        return decisive.event
+    return "sought" if _consent_events(ctx) else "none"
+
+
+def _first_visit(ctx: FactContext, *, child_seen: bool) -> datetime | None:
+    moments = [v.at for v in ctx.case.visits
+               if v.at <= ctx.cutoff and (v.child_seen or not child_seen)]
+    return min(moments) if moments else None
+
+
+def _consent_branch(ctx: FactContext) -> str:
+    status = _consent_status(ctx)
+    if status != "withdrawn":
+        return status
+    withdrawn = _latest_consent(ctx, ("withdrawn",))
+    assert withdrawn is not None
+    visited = any(v.at <= withdrawn.at for v in ctx.case.visits if v.at <= ctx.cutoff)
+    return "withdrawn_after_visit" if visited else "withdrawn_before_visit"
+
+
+def _visible_cancellations(ctx: FactContext) -> list[CancellationRequest]:
+    def compute() -> list[CancellationRequest]:
+        out = []
+        for request in ctx.case.cancellations:
+            first = request.recommended_at or request.reassigned_at or request.decided_at
+            if first is None or first <= ctx.cutoff:
+                out.append(request)
+        return out
+    return ctx.memo("#cancellations", compute)
+
+
+def _latest_cancellation(ctx: FactContext) -> CancellationRequest | None:
+    visible = _visible_cancellations(ctx)
+    return visible[-1] if visible else None
+
+
+def _cancellation_outcome(ctx: FactContext, request: CancellationRequest | None) -> str | None:
+    if request is None:
+        return None
+    if ctx.seen(request.decided_at) is None:
+        return "pending"
+    return request.outcome
+
+
+def _oversight_first(kind: str) -> Extractor:
+    def extract(ctx: FactContext) -> Any:
+        moments = [r.at for r in ctx.case.oversight if r.kind == kind and r.at <= ctx.cutoff]
+        return min(moments) if moments else None
+    return extract
+
+
+def _oversight_latest_field(kind: str, attribute: str) -> Extractor:
+    def extract(ctx: FactContext) -> Any:
+        records = [r for r in ctx.case.oversight if r.kind == kind and r.at <= ctx.cutoff]
+        if not records:
+            return None
+        return getattr(max(records, key=lambda r: r.at), attribute)
+    return extract
+
+
+def _action_first(kind: str) -> Extractor:
+    def extract(ctx: FactContext) -> Any:
+        moments = [r.at for r in ctx.case.actions if r.kind == kind and r.at <= ctx.cutoff]
+        return min(moments) if moments else None
+    return extract
+
+
+def _assessment(attribute: str, *, moment: bool = False) -> Extractor:
+    def extract(ctx: FactContext) -> Any:
+        assessment = ctx.case.assessment
+        if assessment is None:
+            return None
+        value = getattr(assessment, attribute)
+        return ctx.seen(value) if moment else value
+    return extract
+
+
+def _assessment_status(ctx: FactContext) -> str | None:
+    assessment = ctx.case.assessment
+    if assessment is None:
+        return None
+    status = assessment.status
+    if status in {"completed", "partially_complete"} and assessment.completed_at is not None:
+        return status if ctx.seen(assessment.completed_at) else "in_progress"
+    if status == "cancelled":
+        approved = [c for c in ctx.case.cancellations
+                    if c.outcome == "approved" and c.decided_at is not None]
+        if approved and not any(ctx.seen(c.decided_at) for c in approved):
+            return "in_progress"
+    if status == "not_started" and ctx.seen(assessment.started_at) is not None:
+        return "in_progress"
+    return status
+
+
+def _child_age(ctx: FactContext) -> int | None:
+    birth = ctx.case.child.date_of_birth
+    if birth is None or birth > ctx.as_of:
+        return None
+    return age_in_years(birth, ctx.as_of)
+
+
+def _child_unborn(ctx: FactContext) -> bool | None:
+    child = ctx.case.child
+    if child.date_of_birth is not None and child.date_of_birth <= ctx.as_of:
+        return False
+    if child.expected_birth_date is not None:
+        return True
+    return None
+
+
+def _s47_discussion(ctx: FactContext) -> datetime | None:
+    moments = [d.held_at for d in ctx.case.strategy_discussions
+               if d.initiated_s47 and d.held_at <= ctx.cutoff]
+    return min(moments) if moments else None
+
+
+def _discussions(ctx: FactContext) -> list[Any]:
+    return [d for d in ctx.case.strategy_discussions if d.held_at <= ctx.cutoff]
+
+
+def _latest_previous_assessment(ctx: FactContext) -> date | None:
+    dates = [p.authorised_on for p in ctx.case.previous_assessments if p.authorised_on <= ctx.as_of]
+    return max(dates) if dates else None
+
+
+def _latest_authorised(ctx: FactContext) -> date | None:
+    candidates = []
+    previous = _latest_previous_assessment(ctx)
+    if previous is not None:
+        candidates.append(previous)
+    authorised = _assessment("authorised_at", moment=True)(ctx)
+    if authorised is not None:
+        candidates.append(authorised.date())
+    return max(candidates) if candidates else None
+
+
+# --- the registry ------------------------------------------------------------------------
+
+_RESPONSES = ("threshold_not_met", "early_help", "information_and_advice", "strategy_discussion",
+              "assessment", "further_enquiries")
+
+
+def _case_fact(name: str, kind: str, description: str, extract: Extractor,
+               values: tuple[str, ...] | None = None) -> FactSpec:
+    return FactSpec(name, kind, description, values, None, extract)
+
+
+def _item_fact(scope: str, name: str, kind: str, description: str, extract: ItemExtractor,
+               values: tuple[str, ...] | None = None) -> FactSpec:
+    return FactSpec(name, kind, description, values, scope, None, extract)
+
+
+def _field(attribute: str, *, moment: bool = False) -> ItemExtractor:
+    def extract(ctx: FactContext, item: Any) -> Any:
+        value = getattr(item, attribute)
+        return ctx.seen(value) if moment else value
+    return extract
+
+
+def _specs() -> list[FactSpec]:  # noqa: PLR0915 - one table, read top to bottom
+    c = _case_fact
+    r = ROLES
+    specs = [
+        c("as_of", "moment", "the evaluation moment (the end of the evaluation date)",
+          lambda ctx: ctx.cutoff),
+        # referral and decision
+        c("referral.received", "moment", "when the referral was received (CINreferralDate)",
+          lambda ctx: ctx.case.referral.received_at),
+        c("referral.route", "str", "office_hours or out_of_hours (ESWT)",
+          lambda ctx: ctx.case.referral.route, ("office_hours", "out_of_hours")),
+        c("referral.referrer_kind", "str", "who referred",
+          lambda ctx: ctx.case.referral.referrer_kind,
+          ("professional", "member_of_public", "family", "self")),
+        c("referral.referrer_anonymous", "bool", "a member of the public asked to stay anonymous",
+          lambda ctx: ctx.case.referral.referrer_anonymous),
+        c("decision.made", "moment", "when the decision on the type of response was made",
+          lambda ctx: ctx.seen(ctx.case.decision.made_at) if ctx.case.decision else None),
+        c("decision.made_by", "role", "who made the decision on the response",
+          lambda ctx: ctx.case.decision.made_by
+          if ctx.case.decision and ctx.seen(ctx.case.decision.made_at) else None, r),
+        c("decision.response", "str", "the response decided",
+          lambda ctx: ctx.case.decision.response
+          if ctx.case.decision and ctx.seen(ctx.case.decision.made_at) else None, _RESPONSES),
+        c("decision.final_made", "moment", "the final decision after MASH enquiries",
+          lambda ctx: ctx.seen(ctx.case.decision.final_made_at) if ctx.case.decision else None),
+        c("decision.final_response", "str", "the final response after MASH enquiries",
+          lambda ctx: ctx.case.decision.final_response
+          if ctx.case.decision and ctx.seen(ctx.case.decision.final_made_at) else None,
+          _RESPONSES[:-1]),
+        # child
+        c("child.age", "int", "age in whole years at the evaluation date", _child_age),
+        c("child.unborn", "bool", "the child is not yet born (expected birth date only)",
+          _child_unborn),
+        c("child.disabled", "bool", "the child has a disability",
+          lambda ctx: ctx.case.child.disabled),
+        c("child.resides_in_area", "bool", "ordinarily resident in the authority's area",
+          lambda ctx: ctx.case.child.resides_in_area),
+        c("child.other_authority_responsible", "bool",
+          "looked after by, or on a plan of, another local authority",
+          lambda ctx: ctx.case.child.other_authority_responsible),
+        c("child.died", "bool", "the child has died (by the evaluation date)",
+          lambda ctx: ctx.case.child.died_on is not None and ctx.case.child.died_on <= ctx.as_of),
+        c("child.pregnancy_ended", "str", "how a pregnancy ended, if it did",
+          lambda ctx: ctx.case.child.pregnancy_ended,
+          ("termination", "miscarriage", "still_birth")),
+        c("child.first_seen", "moment", "the first visit at which the child was seen",
+          lambda ctx: _first_visit(ctx, child_seen=True)),
+        c("child.seen", "bool", "the child has been seen",
+          lambda ctx: _first_visit(ctx, child_seen=True) is not None),
+        c("visit.first", "moment", "the first visit to the family",
+          lambda ctx: _first_visit(ctx, child_seen=False)),
+        c("visit.any", "bool", "the family has been visited",
+          lambda ctx: _first_visit(ctx, child_seen=False) is not None),
+        # concerns
+        c("concerns.significant_harm_suspected", "bool",
+          "reasonable cause to suspect significant harm",
+          lambda ctx: ctx.case.concerns.significant_harm_suspected),
+        c("concerns.level4_indicators", "bool", "Level 4 indicators identified",
+          lambda ctx: ctx.case.concerns.level4_indicators),
+        c("concerns.referral_malicious", "bool", "the referral is shown to be malicious",
+          lambda ctx: ctx.case.concerns.referral_malicious),
+        c("concerns.new_risks", "bool", "new risks since the most recent plan",
+          lambda ctx: ctx.case.concerns.new_risks),
+        c("concerns.circumstances_unchanged", "bool",
+          "no significant change since the most recent assessment",
+          lambda ctx: ctx.case.concerns.circumstances_unchanged),
+        c("concerns.threshold_met", "bool", "the threshold for an assessment is met",
+          lambda ctx: ctx.case.concerns.threshold_met),
+        c("concerns.case_open", "bool", "the family has an open case",
+          lambda ctx: ctx.case.concerns.case_open),
+        c("concerns.previous_involvement_closed_on", "date",
+          "when a previous involvement closed",
+          lambda ctx: ctx.case.concerns.previous_involvement_closed_on),
+        # consent
+        c("consent.status", "str", "the latest consent position",
+          _consent_status, ("none", "sought", "given", "declined", "withdrawn", "overridden")),
+        c("consent.branch", "str",
+          "the consent branch: withdrawals split by whether a visit came first",
+          _consent_branch, ("none", "sought", "given", "declined", "withdrawn_before_visit",
+                            "withdrawn_after_visit", "overridden")),
+        c("consent.ever_given", "bool", "consent was given at some point",
+          lambda ctx: any(e.event == "given" for e in _consent_events(ctx))),
+        c("consent.given", "moment", "when consent was (last) given",
+          lambda ctx: _moment(_latest_consent(ctx, ("given",)))),
+        c("consent.declined", "moment", "when consent was (last) declined",
+          lambda ctx: _moment(_latest_consent(ctx, ("declined",)))),
+        c("consent.withdrawn", "moment", "when consent was (last) withdrawn",
+          lambda ctx: _moment(_latest_consent(ctx, ("withdrawn",)))),
+        c("consent.overridden", "moment", "when consent was (last) overridden",
+          lambda ctx: _moment(_latest_consent(ctx, ("overridden",)))),
+        c("consent.overridden_by", "role", "who overrode consent",
+          lambda ctx: _attr(_latest_consent(ctx, ("overridden",)), "overridden_by"), r),
+        c("consent.override_reasons_recorded", "bool", "the override's reasons are recorded",
+          lambda ctx: _attr(_latest_consent(ctx, ("overridden",)), "reasons_recorded")),
+        c("consent.override_shared_with_partners", "bool",
+          "the override's reasons are shared with partner agencies",
+          lambda ctx: _attr(_latest_consent(ctx, ("overridden",)), "shared_with_partners")),
+        c("consent.young_person_declined", "bool",
+          "a young person declined or withdrew consent for themselves",
+          lambda ctx: any(e.by == "young_person" and e.event in {"declined", "withdrawn"}
+                          for e in _consent_events(ctx))),
+        c("consent.written", "bool", "the latest consent given was in writing",
+          lambda ctx: _attr(_latest_consent(ctx, ("given",)), "written")),
+        c("consent.obtained_by", "str", "who obtained the latest consent given",
+          lambda ctx: _attr(_latest_consent(ctx, ("given",)), "obtained_by"),
+          ("front_door", "mash", "social_worker")),
+        # strategy discussions, s47, ICPC, emergency action
+        c("strategy_discussion.any", "bool", "a strategy discussion has been held",
+          lambda ctx: bool(_discussions(ctx))),
+        c("strategy_discussion.first", "moment", "the first strategy discussion",
+          lambda ctx: min((d.held_at for d in _discussions(ctx)), default=None)),
+        c("strategy_discussion.latest", "moment", "the latest strategy discussion",
+          lambda ctx: max((d.held_at for d in _discussions(ctx)), default=None)),
+        c("strategy_discussion.concluded", "bool", "a strategy discussion has concluded",
+          lambda ctx: any(d.concluded for d in _discussions(ctx))),
+        c("strategy_discussion.s47_initiating", "moment",
+          "the strategy discussion at which s47 enquiries were initiated (S47ActualStartDate)",
+          _s47_discussion),
+        c("strategy_discussion.outcome", "str", "the latest strategy discussion's outcome",
+          lambda ctx: _discussions(ctx)[-1].outcome if _discussions(ctx) else None,
+          ("s47_threshold_met", "s47_threshold_not_met", "no_further_action")),
+        c("initial_conference.held", "moment", "when the ICPC was held (DateOfInitialCPC)",
+          lambda ctx: ctx.seen(ctx.case.initial_conference.held_at)
+          if ctx.case.initial_conference else None),
+        c("initial_conference.not_required", "bool", "the ICPC was deemed unnecessary",
+          lambda ctx: ctx.case.initial_conference.not_required
+          if ctx.case.initial_conference else False),
+        c("emergency_action.taken", "moment", "the latest emergency action",
+          lambda ctx: max((e.taken_at for e in ctx.case.emergency_actions
+                           if e.taken_at <= ctx.cutoff), default=None)),
+        c("emergency_action.single_agency", "bool",
+          "the latest emergency action was taken by a single agency",
+          lambda ctx: _latest_emergency_single(ctx)),
+        # assessment
+        c("assessment.exists", "bool", "an assessment is recorded",
+          lambda ctx: ctx.case.assessment is not None),
+        c("assessment.trigger", "str", "what opened the assessment",
+          _assessment("trigger"), ("referral", "s47", "automatic")),
+        c("assessment.allocated", "moment", "when the assessment was allocated",
+          _assessment("allocated_at", moment=True)),
+        c("assessment.allocated_team", "str", "the team the assessment went to",
+          _assessment("allocated_team"),
+          ("assessment_team", "help_and_protection", "cp_and_court",
+           "children_with_disabilities", "other")),
+        c("assessment.pre_birth_tier4", "bool", "a pre-birth assessment meeting Tier 4",
+          _assessment("pre_birth_tier4")),
+        c("assessment.started", "moment", "when the assessment started "
+          "(AssessmentActualStartDate)", _assessment("started_at", moment=True)),
+        c("assessment.timescale_set", "moment", "when a completion timescale was set",
+          _assessment("timescale_set_at", moment=True)),
+        c("assessment.completed", "moment", "when the assessment was submitted as complete",
+          _assessment("completed_at", moment=True)),
+        c("assessment.authorised", "moment", "when the assessment was authorised "
+          "(AssessmentAuthorisationDate)", _assessment("authorised_at", moment=True)),
+        c("assessment.authorised_by", "role", "who authorised the assessment",
+          lambda ctx: ctx.case.assessment.authorised_by
+          if ctx.case.assessment and ctx.seen(ctx.case.assessment.authorised_at) else None, r),
+        c("assessment.status", "str", "the assessment's status as of the evaluation date",
+          _assessment_status,
+          ("not_started", "in_progress", "completed", "partially_complete", "cancelled")),
+        c("assessment.outcome", "str", "the assessment's outcome",
+          _assessment("outcome"), ("no_further_action", "continued_involvement", "early_help")),
+        c("assessment.latest_authorised", "date",
+          "the latest authorisation of this or a previous assessment", _latest_authorised),
+        c("previous_assessment.latest", "date", "when the latest previous assessment was "
+          "authorised", _latest_previous_assessment),
+        c("previous_assessment.any", "bool", "a previous assessment is recorded",
+          lambda ctx: _latest_previous_assessment(ctx) is not None),
+        # latest cancellation request (case level)
+        c("cancellation.requested", "bool", "a cancellation has been requested",
+          lambda ctx: _latest_cancellation(ctx) is not None),
+        c("cancellation.approved", "bool", "a cancellation has been approved",
+          lambda ctx: any(_cancellation_outcome(ctx, q) == "approved"
+                          for q in _visible_cancellations(ctx))),
+    ]
+    for kind in OVERSIGHT_KINDS:
+        specs.append(c(f"oversight.{kind}", "moment",
+                       f"the first management oversight of kind {kind}", _oversight_first(kind)))
+        specs.append(c(f"oversight.{kind}.by", "role",
+                       f"who recorded the latest oversight of kind {kind}",
+                       _oversight_latest_field(kind, "by"), r))
+        specs.append(c(f"oversight.{kind}.agrees", "bool",
+                       f"whether the latest oversight of kind {kind} agrees",
+                       _oversight_latest_field(kind, "agrees")))
+    for kind in ACTION_KINDS:
+        specs.append(c(f"action.{kind}", "moment", f"the first action of kind {kind}",
+                       _action_first(kind)))
+    specs += _cancellation_specs()
+    specs += _item_specs()
+    return specs
+
+
+def _cancellation_specs() -> list[FactSpec]:
+    """``cancellation.*``: at case level the latest request; in ``for_each`` the item."""
+    out: list[FactSpec] = []
+    rows: list[tuple[str, str, str, Callable[[FactContext, CancellationRequest], Any],
+                     tuple[str, ...] | None]] = [
+        ("reason", "str", "the reason id given", lambda ctx, q: q.reason, None),
+        ("has_free_text", "bool", "free text was given with the reason",
+         lambda ctx, q: bool(q.free_text and q.free_text.strip()), None),
+        ("line_management_discussed", "bool", "discussed through line management",
+         lambda ctx, q: q.line_management_discussed, None),
+        ("recommended", "moment", "when it was recommended",
+         lambda ctx, q: ctx.seen(q.recommended_at), None),
+        ("recommended_by", "role", "who recommended it",
+         lambda ctx, q: q.recommended_by if ctx.seen(q.recommended_at) else None, ROLES),
+        ("reassigned", "moment", "when it was passed to the decider",
+         lambda ctx, q: ctx.seen(q.reassigned_at), None),
+        ("decided", "moment", "when it was decided",
+         lambda ctx, q: ctx.seen(q.decided_at), None),
+        ("decided_by", "role", "who decided it",
+         lambda ctx, q: q.decided_by if ctx.seen(q.decided_at) else None, ROLES),
+        ("outcome", "str", "pending, approved or refused as of the evaluation date",
+         _cancellation_outcome, ("pending", "approved", "refused")),
+    ]
+    for suffix, kind, description, extract, values in rows:
+        name = f"cancellation.{suffix}"
+        out.append(_item_fact("cancellations", name, kind, f"this request: {description}",
+                              extract, values))
+
+        def latest(ctx: FactContext, extract: Any = extract) -> Any:
+            request = _latest_cancellation(ctx)
+            return None if request is None else extract(ctx, request)
+
+        out.append(_case_fact(name, kind, f"the latest request: {description}", latest, values))
+    return out
+
+
+def _item_specs() -> list[FactSpec]:
+    i = _item_fact
+    return [
+        i("strategy_discussions", "strategy_discussion.held", "moment",
+          "when this strategy discussion was held", _field("held_at", moment=True)),
+        i("strategy_discussions", "strategy_discussion.record_shared", "moment",
+          "when its record was shared with the participating agencies",
+          _field("record_shared_at", moment=True)),
+        i("strategy_discussions", "strategy_discussion.initiated_s47", "bool",
+          "s47 enquiries were initiated at it", _field("initiated_s47")),
+        i("complaints", "complaint.received", "moment", "when the complaint was received",
+          _field("received_at", moment=True)),
+        i("complaints", "complaint.responded", "moment", "when it was responded to",
+          _field("responded_at", moment=True)),
+        i("returns_home", "return_home.at", "moment", "when the child returned home",
+          _field("at", moment=True)),
+        i("returns_home", "return_home.circumstance", "str", "the legal circumstance",
+          _field("circumstance"), ("police_protection", "section_20_withdrawn", "care_order")),
+        i("returns_home", "return_home.consented_by", "role", "who consented",
+          _field("consented_by"), ROLES),
+    ]
+
+
+def _moment(event: ConsentEvent | None) -> datetime | None:
+    return None if event is None else event.at
+
+
+def _attr(event: ConsentEvent | None, attribute: str) -> Any:
+    return None if event is None else getattr(event, attribute)
+
+
+def _latest_emergency_single(ctx: FactContext) -> bool | None:
+    taken = [e for e in ctx.case.emergency_actions if e.taken_at <= ctx.cutoff]
+    if not taken:
+        return None
+    return max(taken, key=lambda e: e.taken_at).single_agency
+
+
+def collection_items(ctx: FactContext, scope: str) -> list[Any]:
+    """The items of collection ``scope`` visible as of the context's moment."""
+    if scope == "cancellations":
+        return _visible_cancellations(ctx)
+    if scope == "strategy_discussions":
+        return _discussions(ctx)
+    if scope == "complaints":
+        return [x for x in ctx.case.complaints if x.received_at <= ctx.cutoff]
+    if scope == "returns_home":
+        return [x for x in ctx.case.returns_home if x.at <= ctx.cutoff]
+    raise KeyError(scope)
+
+
+FACTS = FactRegistry(_specs())

@@ -1,0 +1,282 @@
+"""The policy-pack format: frozen pydantic models of what a pack's YAML says.
+
+``docs/pack-format.md`` explains each part for policy authors; ``schemas/policy-pack.schema.json``
+is the JSON Schema generated from these models (``scripts/generate_schemas.py``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assess_rules.calendar import Counting, Region
+from assess_rules.case import Role
+
+__all__ = [
+    "AuthorityRule",
+    "CalendarSettings",
+    "CancellationReason",
+    "CancellationRule",
+    "CheckRule",
+    "ConsentRule",
+    "Duration",
+    "Extension",
+    "ObligationRule",
+    "Pack",
+    "PackInfo",
+    "ProhibitionRule",
+    "RemovedRule",
+    "RoleDefinition",
+    "Rule",
+    "SourceDocument",
+    "SourceRef",
+    "Step",
+    "TimescaleRule",
+    "WarningRule",
+]
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=80)]
+Condition = Annotated[str, Field(min_length=1, max_length=2000,
+                                 description="a condition in the pack condition language")]
+FactName = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_.]*$", max_length=120)]
+Collection = Literal["strategy_discussions", "complaints", "cancellations", "returns_home"]
+Severity = Literal["low", "medium", "high"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SourceRef(_Strict):
+    """Where a rule comes from: a catalogue ID and the source's paragraph."""
+
+    id: str = Field(pattern=r"^[A-Z]+-[A-Za-z0-9.\-]+$", description="catalogue ID")
+    para: str = Field(min_length=1, description="paragraph or section of the source")
+
+
+class Duration(_Strict):
+    """An amount of time: ``{amount: 5, unit: working_days}``."""
+
+    amount: int = Field(ge=0, le=10_000)
+    unit: Literal["working_days", "calendar_days", "hours", "weeks", "months"]
+
+
+class Extension(_Strict):
+    """A longer limit that applies when its condition holds."""
+
+    id: Identifier
+    when: Condition
+    within: Duration
+    sources: tuple[SourceRef, ...] = ()
+    note: str | None = None
+
+
+class Step(_Strict):
+    """One thing that must be recorded: an oversight, an action or any moment fact."""
+
+    id: Identifier
+    title: str
+    record: FactName = Field(description="the moment fact that shows the step was done")
+    by: Role | None = Field(None, description="the lowest role that may record it")
+    by_fact: FactName | None = Field(
+        None, description="the role fact that says who recorded it (defaults to record + '.by')"
+    )
+    owner: Role | None = Field(None, description="who must do it (defaults to 'by')")
+    after: FactName | None = Field(None, description="it counts only if recorded after this")
+    before: FactName | None = Field(
+        None, description="it must be recorded before this moment, once that moment exists"
+    )
+    within: Duration | None = None
+    from_: FactName | None = Field(None, alias="from",
+                                   description="what 'within' counts from (default: trigger)")
+    unless: Condition | None = None
+    sources: tuple[SourceRef, ...] = ()
+    note: str | None = None
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class _RuleBase(_Strict):
+    id: Identifier
+    title: str = Field(min_length=1)
+    sources: tuple[SourceRef, ...] = Field(min_length=1)
+    note: str | None = Field(None, description="how an ambiguous phrase is read")
+    effective_from: date | None = None
+    effective_to: date | None = None
+    severity: Severity = "high"
+    override: bool = Field(False, description="replaces the rule of the same id it extends")
+
+
+class TimescaleRule(_RuleBase):
+    """A duty with a deadline: ``end`` must happen within ``within`` of ``start``."""
+
+    kind: Literal["timescale"]
+    applies_when: Condition | None = None
+    for_each: Collection | None = None
+    start: FactName
+    start_at: Literal["event", "next_working_day"] = Field(
+        "event", description="next_working_day: count from the start of the first working "
+                             "day that opens after the event (out-of-hours referrals)")
+    end: FactName | None = Field(None, description="the event that meets the duty")
+    within: Duration
+    counting: Counting | None = None
+    extensions: tuple[Extension, ...] = ()
+    owner: Role | None = None
+
+
+class CancellationReason(_Strict):
+    """One allowed reason for cancelling, with the conditions it needs."""
+
+    id: Identifier
+    label: str
+    grounds: tuple[Identifier, ...] = ()
+    when: Condition | None = None
+    requires_free_text: bool = False
+    decided_by: Role | None = None
+    sources: tuple[SourceRef, ...] = ()
+    note: str | None = None
+
+
+class CancellationRule(_RuleBase):
+    """Who may cancel an assessment, for which reasons, after which steps."""
+
+    kind: Literal["cancellation"]
+    action: Literal["cancel_assessment"] = "cancel_assessment"
+    applies_when: Condition | None = None
+    recommended_by: Role | None = None
+    decided_by: Role
+    higher_roles_may_decide: bool | None = None
+    requires: tuple[Step, ...] = ()
+    reasons: tuple[CancellationReason, ...] = Field(min_length=1)
+
+
+class ConsentRule(_RuleBase):
+    """What a consent branch requires: its steps, and what it permits or forbids."""
+
+    kind: Literal["consent"]
+    branch: Literal["declined", "withdrawn_before_visit", "withdrawn_after_visit", "overridden"]
+    applies_when: Condition | None = None
+    owner: Role | None = None
+    steps: tuple[Step, ...] = ()
+
+
+class ObligationRule(_RuleBase):
+    """Steps that become due when ``when`` holds, counted from ``trigger``."""
+
+    kind: Literal["obligation"]
+    when: Condition
+    trigger: FactName
+    for_each: Collection | None = None
+    owner: Role | None = None
+    steps: tuple[Step, ...] = Field(min_length=1)
+
+
+class WarningRule(_RuleBase):
+    """Advice, not a prohibition: reported when ``when`` holds."""
+
+    kind: Literal["warning"]
+    when: Condition
+    action: Literal["cancel_assessment"] | None = None
+    message: str
+
+
+class ProhibitionRule(_RuleBase):
+    """An action that is not permitted while ``when`` holds."""
+
+    kind: Literal["prohibition"]
+    action: Literal["cancel_assessment"] = "cancel_assessment"
+    grounds: tuple[Identifier, ...] = Field(
+        (), description="only reasons with one of these grounds (empty: every reason)")
+    when: Condition
+    message: str
+
+
+class CheckRule(_RuleBase):
+    """A violation whenever ``violation_when`` holds."""
+
+    kind: Literal["check"]
+    violation_when: Condition
+    for_each: Collection | None = None
+    message: str
+
+
+class AuthorityRule(_RuleBase):
+    """Who may take an action recorded in the case, and what else it needs."""
+
+    kind: Literal["authority"]
+    action: Identifier
+    applies_when: Condition
+    for_each: Collection | None = None
+    role_fact: FactName = Field(description="the role fact that says who took the action")
+    role: Role
+    also_requires: Condition | None = None
+
+
+Rule = Annotated[
+    TimescaleRule | CancellationRule | ConsentRule | ObligationRule | WarningRule
+    | ProhibitionRule | CheckRule | AuthorityRule,
+    Field(discriminator="kind"),
+]
+
+
+class SourceDocument(_Strict):
+    """A document the pack encodes."""
+
+    id: Identifier
+    title: str
+    file: str | None = None
+
+
+class PackInfo(_Strict):
+    """Who the pack is for, what it encodes and what it extends."""
+
+    id: Identifier
+    title: str
+    authority: str
+    version: str = Field(min_length=1)
+    effective_from: date | None = None
+    effective_to: date | None = None
+    description: str | None = None
+    documents: tuple[SourceDocument, ...] = ()
+    extends: Identifier | None = None
+    override_policy: str | None = Field(
+        None, description="what this pack changes in the one it extends, in words")
+
+
+class CalendarSettings(_Strict):
+    """The working-day calendar: region, counting convention, local closures."""
+
+    region: Region = Region.ENGLAND_AND_WALES
+    counting: Counting = Counting.DAY0
+    closures: tuple[date, ...] = ()
+    office_opens: time = time(9, 0)
+    note: str | None = None
+
+
+class RoleDefinition(_Strict):
+    """A role on the pack's approver ladder, with the pack's own name for it."""
+
+    id: Role
+    label: str
+    aliases: tuple[str, ...] = ()
+
+
+class RemovedRule(_Strict):
+    """A rule of the extended pack that this pack does not apply, and why."""
+
+    id: Identifier
+    reason: str
+
+
+class Pack(_Strict):
+    """A whole policy pack as written in one file (before ``extends`` is resolved)."""
+
+    pack: PackInfo
+    calendar: CalendarSettings | None = None
+    roles: tuple[RoleDefinition, ...] | None = None
+    higher_roles_may_act: bool | None = Field(
+        None, description="a duty naming a role may be done by a higher one (default true)")
+    removed_rules: tuple[RemovedRule, ...] = ()
+    rules: tuple[Rule, ...] = ()

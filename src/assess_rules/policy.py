@@ -1,0 +1,95 @@
+"""A loaded policy: a pack with ``extends`` resolved, its calendar built and its conditions
+compiled. Made by :func:`assess_rules.load_policy`; read-only, and safe to share between
+threads and evaluations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from assess_rules.calendar import Counting, WorkingDayCalendar
+from assess_rules.conditions import CompiledCondition
+from assess_rules.pack import CalendarSettings, PackInfo, RemovedRule, RoleDefinition, Rule
+
+__all__ = ["Policy"]
+
+
+@dataclass(frozen=True, eq=False)
+class Policy:
+    """A policy pack ready to evaluate cases against.
+
+    ``rules`` are in evaluation order: the extended pack's first, each replaced in place by
+    an ``override``, then the pack's own. ``origin`` names the pack each rule came from.
+    """
+
+    info: PackInfo
+    chain: tuple[PackInfo, ...]
+    calendar_settings: CalendarSettings
+    calendar: WorkingDayCalendar
+    roles: tuple[RoleDefinition, ...]
+    higher_roles_may_act: bool
+    rules: tuple[Rule, ...]
+    origin: Mapping[str, str]
+    removed: tuple[RemovedRule, ...]
+    content_hash: str
+    files: tuple[str, ...]
+    _conditions: Mapping[tuple[str, str | None], CompiledCondition] = field(repr=False)
+    _ranks: Mapping[str, int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_ranks", {role.id: i for i, role in enumerate(self.roles)})
+
+    @property
+    def id(self) -> str:
+        """The pack's id."""
+        return self.info.id
+
+    @property
+    def version(self) -> str:
+        """The pack's version."""
+        return self.info.version
+
+    @property
+    def counting(self) -> Counting:
+        """The pack's working-day counting convention."""
+        return self.calendar_settings.counting
+
+    @property
+    def role_ranks(self) -> Mapping[str, int]:
+        """Rank of each role on the ladder, lowest 0."""
+        return self._ranks
+
+    def role_label(self, role: str) -> str:
+        """The pack's own name for ``role``."""
+        for definition in self.roles:
+            if definition.id == role:
+                return definition.label
+        return role.replace("_", " ")
+
+    def may_act(self, actual: str | None, required: str, *, higher_allowed: bool | None = None
+                ) -> bool | None:
+        """Whether ``actual`` may do what ``required`` must do (``None``: not recorded)."""
+        if actual is None:
+            return None
+        allowed = self.higher_roles_may_act if higher_allowed is None else higher_allowed
+        have, need = self._ranks.get(actual, -1), self._ranks.get(required, -1)
+        return have >= need if allowed else have == need
+
+    def condition(self, text: str, scope: str | None = None) -> CompiledCondition:
+        """The compiled form of a condition of this pack."""
+        return self._conditions[(text, scope)]
+
+    def in_force(self, rule: Rule, on: date) -> bool:
+        """Whether ``rule`` is in force on ``on`` (its ``effective_from``/``to``)."""
+        if rule.effective_from is not None and on < rule.effective_from:
+            return False
+        return not (rule.effective_to is not None and on > rule.effective_to)
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with id ``rule_id``."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)

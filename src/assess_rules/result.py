@@ -1,0 +1,195 @@
+"""What an evaluation returns: frozen, cheap to build, JSON-serialisable.
+
+The JSON form (``Result.to_json()``) follows ``schemas/result.schema.json``; its
+``schema_version`` changes whenever the form does (major: a field removed or its meaning
+changed; minor: a field added). Every finding names the pack's rule id (``rule``) and the
+catalogue IDs with their paragraphs (``sources``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from datetime import date, datetime
+from typing import Any, Literal
+
+__all__ = [
+    "RESULT_SCHEMA_VERSION",
+    "Citation",
+    "Deadline",
+    "MissingFacts",
+    "Obligation",
+    "PackStamp",
+    "PermittedAction",
+    "Result",
+    "Violation",
+    "Warning",
+]
+
+RESULT_SCHEMA_VERSION = "1.0"
+
+DeadlineStatus = Literal["pending", "met", "missed", "undetermined"]
+Severity = Literal["low", "medium", "high"]
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A catalogue ID and the source paragraph it comes from."""
+
+    id: str
+    para: str
+
+    def __str__(self) -> str:
+        return f"{self.id} (para {self.para})"
+
+
+@dataclass(frozen=True, slots=True)
+class PackStamp:
+    """Which pack, in which version and exact content, produced a result."""
+
+    id: str
+    version: str
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A duty's due date, how it was computed, and whether it was met."""
+
+    rule: str
+    title: str
+    sources: tuple[Citation, ...]
+    status: DeadlineStatus
+    start_event: str
+    start: datetime
+    end_event: str | None
+    due: date | datetime
+    amount: int
+    unit: str
+    computation: str
+    skipped_days: tuple[date, ...] = ()
+    done: datetime | None = None
+    extension: str | None = None
+    subject: str | None = None
+    missing_facts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """Something that has gone wrong."""
+
+    rule: str
+    title: str
+    sources: tuple[Citation, ...]
+    severity: Severity
+    message: str
+    subject: str | None = None
+    step: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Warning:  # noqa: A001 - the domain's word; it does not shadow anything we use
+    """Advice that is not a prohibition (for example: cancelling after the child was seen)."""
+
+    rule: str
+    title: str
+    sources: tuple[Citation, ...]
+    message: str
+    subject: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PermittedAction:
+    """Whether an action (with an option, such as a cancellation reason) is allowed, and who
+    must approve it. ``allowed`` is ``None`` when the snapshot cannot decide it."""
+
+    action: str
+    option: str | None
+    label: str
+    allowed: bool | None
+    why: tuple[str, ...]
+    approver: str | None
+    rule: str
+    sources: tuple[Citation, ...]
+    recommended_by: str | None = None
+    prerequisites: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    missing_facts: tuple[str, ...] = ()
+    subject: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    """Something someone must still do."""
+
+    rule: str
+    title: str
+    sources: tuple[Citation, ...]
+    owner: str | None
+    status: Literal["open", "overdue"]
+    due: date | datetime | None = None
+    step: str | None = None
+    subject: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MissingFacts:
+    """A rule that cannot be decided from the snapshot, and the facts it needs."""
+
+    rule: str
+    title: str
+    sources: tuple[Citation, ...]
+    facts: tuple[str, ...]
+    needed_for: str
+    subject: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """Everything an evaluation found, stamped with the pack and the evaluation date."""
+
+    case_id: str
+    as_of: date
+    pack: PackStamp
+    deadlines: tuple[Deadline, ...]
+    violations: tuple[Violation, ...]
+    warnings: tuple[Warning, ...]
+    permitted_actions: tuple[PermittedAction, ...]
+    obligations: tuple[Obligation, ...]
+    missing_facts: tuple[MissingFacts, ...]
+    schema_version: str = RESULT_SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain JSON-ready values (dates as ISO 8601 text)."""
+        converted: dict[str, Any] = _plain(asdict(self))
+        return converted
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The result as JSON text that validates against ``schemas/result.schema.json``."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def deadline(self, rule: str, subject: str | None = None) -> Deadline:
+        """The deadline of ``rule`` (and ``subject``, for rules over a collection)."""
+        for deadline in self.deadlines:
+            if deadline.rule == rule and (subject is None or deadline.subject == subject):
+                return deadline
+        raise KeyError(rule)
+
+    def violated_rules(self) -> set[str]:
+        """The ids of every rule with a violation."""
+        return {v.rule for v in self.violations}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def result_field_names() -> list[str]:
+    """Top-level field names of the JSON result, in order (for documentation)."""
+    return [f.name for f in fields(Result)]

@@ -1,0 +1,70 @@
+"""The JSON Schemas of packs, case snapshots and results, generated from the models.
+
+The committed copies under ``schemas/`` are canonical for editors and other languages;
+``python -m assess_rules.schemas`` rewrites them, and a test fails when they drift.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from assess_rules.case import CaseSnapshot
+from assess_rules.pack import Pack
+from assess_rules.result import RESULT_SCHEMA_VERSION, Result
+
+__all__ = ["SCHEMA_FILES", "generate", "write_all"]
+
+_BASE = "https://assess-rules.example/schemas/"
+
+
+def _case() -> dict[str, Any]:
+    schema = CaseSnapshot.model_json_schema()
+    schema["title"] = "assess_rules case snapshot"
+    return schema
+
+
+def _pack() -> dict[str, Any]:
+    schema = Pack.model_json_schema(by_alias=True)
+    schema["title"] = "assess_rules policy pack"
+    return schema
+
+
+def _result() -> dict[str, Any]:
+    schema = TypeAdapter(Result).json_schema(mode="serialization")
+    schema["title"] = f"assess_rules evaluation result, schema_version {RESULT_SCHEMA_VERSION}"
+    return schema
+
+
+SCHEMA_FILES = {
+    "case.schema.json": _case,
+    "policy-pack.schema.json": _pack,
+    "result.schema.json": _result,
+}
+
+
+def generate(name: str) -> str:
+    """The text of schema file ``name`` as the models define it now."""
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+              "$id": _BASE + name, **SCHEMA_FILES[name]()}
+    return json.dumps(schema, indent=2, sort_keys=False) + "\n"
+
+
+def write_all(directory: Path) -> list[Path]:
+    """Write every schema into ``directory``; return the paths written."""
+    written = []
+    for name in SCHEMA_FILES:
+        target = directory / name
+        target.write_text(generate(name), encoding="utf-8")
+        written.append(target)
+    return written
+
+
+if __name__ == "__main__":  # pragma: no cover - a maintenance command
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("schemas")
+    for path in write_all(out):
+        print(path)
