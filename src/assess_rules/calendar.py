@@ -105,8 +105,9 @@ class WorkingDayCalendar:
 
     __slots__ = ("_closures", "_cumulative", "_holidays", "_region", "_working")
 
-    def __init__(self, region: Region | str = Region.ENGLAND_AND_WALES,
-                 closures: Iterable[date] = ()) -> None:
+    def __init__(
+        self, region: Region | str = Region.ENGLAND_AND_WALES, closures: Iterable[date] = ()
+    ) -> None:
         self._region = Region(region)
         self._closures = frozenset(closures)
         for closure in self._closures:
@@ -265,4 +266,3 @@ def age_in_years(birth: date, on: date) -> int:
     18
     """
     return relativedelta(on, birth).years
-

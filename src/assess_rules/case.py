@@ -183,13 +183,16 @@ class ReferralDecision(_Record):
     final_made_at: Moment | None = Field(
         None, description="after further enquiries in the MASH: the final decision's time"
     )
-    final_response: Literal[
-        "threshold_not_met",
-        "early_help",
-        "information_and_advice",
-        "strategy_discussion",
-        "assessment",
-    ] | None = None
+    final_response: (
+        Literal[
+            "threshold_not_met",
+            "early_help",
+            "information_and_advice",
+            "strategy_discussion",
+            "assessment",
+        ]
+        | None
+    ) = None
 
 
 class Child(_Record):
@@ -234,9 +237,9 @@ class ConsentEvent(_Record):
 
     event: Literal["sought", "given", "declined", "withdrawn", "overridden"]
     at: Moment
-    by: Literal[
-        "parent", "carer", "child", "young_person", "social_work_manager"
-    ] | None = Field(None, description="whose consent (or, for 'overridden', left empty)")
+    by: Literal["parent", "carer", "child", "young_person", "social_work_manager"] | None = Field(
+        None, description="whose consent (or, for 'overridden', left empty)"
+    )
     written: bool | None = None
     obtained_by: Literal["front_door", "mash", "social_worker"] | None = None
     overridden_by: Role | None = None
@@ -301,13 +304,16 @@ class Assessment(_Record):
 
     trigger: Literal["referral", "s47", "automatic"] = "referral"
     allocated_at: Moment | None = None
-    allocated_team: Literal[
-        "assessment_team",
-        "help_and_protection",
-        "cp_and_court",
-        "children_with_disabilities",
-        "other",
-    ] | None = None
+    allocated_team: (
+        Literal[
+            "assessment_team",
+            "help_and_protection",
+            "cp_and_court",
+            "children_with_disabilities",
+            "other",
+        ]
+        | None
+    ) = None
     pre_birth_tier4: bool | None = None
     started_at: Moment | None = Field(None, description="CIN AssessmentActualStartDate")
     timescale_set_at: Moment | None = None
@@ -385,14 +391,13 @@ class CaseSnapshot(_Record):
 def parse_case(raw: Mapping[str, Any], *, source: str | None = None) -> CaseSnapshot:
     """Validate ``raw`` as a case snapshot; raise :class:`CaseError` naming every bad field."""
     if not isinstance(raw, Mapping):
-        raise CaseError([CaseIssue((), f"expected an object, got {type(raw).__name__}")],
-                        source=source)
+        raise CaseError(
+            [CaseIssue((), f"expected an object, got {type(raw).__name__}")], source=source
+        )
     try:
         case = CaseSnapshot.model_validate(raw)
     except ValidationError as exc:
-        issues = [
-            CaseIssue(tuple(err["loc"]), _describe(err)) for err in exc.errors()
-        ]
+        issues = [CaseIssue(tuple(err["loc"]), _describe(err)) for err in exc.errors()]
         raise CaseError(issues, source=source) from None
     problems = list(_contradictions(case))
     if problems:
@@ -416,46 +421,86 @@ def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:
 
     def before_referral(path: tuple[str | int, ...], moment: datetime | None, what: str) -> None:
         if moment is not None and moment < received:
-            issues.append(CaseIssue(path, f"{what} ({moment.isoformat()}) is before the referral "
-                                          f"was received ({received.isoformat()})"))
+            issues.append(
+                CaseIssue(
+                    path,
+                    f"{what} ({moment.isoformat()}) is before the referral "
+                    f"was received ({received.isoformat()})",
+                )
+            )
 
     if case.referral.referrer_anonymous and case.referral.referrer_kind == "professional":
-        issues.append(CaseIssue(("referral", "referrer_anonymous"),
-                                "a professional referrer cannot be anonymous"))
+        issues.append(
+            CaseIssue(
+                ("referral", "referrer_anonymous"), "a professional referrer cannot be anonymous"
+            )
+        )
     assessment = case.assessment
     if assessment is not None:
-        before_referral(("assessment", "started_at"), assessment.started_at,
-                        "the assessment started")
-        before_referral(("assessment", "authorised_at"), assessment.authorised_at,
-                        "the assessment was authorised")
-        if (assessment.authorised_at is not None and assessment.started_at is not None
-                and assessment.authorised_at < assessment.started_at):
-            issues.append(CaseIssue(("assessment", "authorised_at"),
-                                    "the assessment was authorised before it started"))
+        before_referral(
+            ("assessment", "started_at"), assessment.started_at, "the assessment started"
+        )
+        before_referral(
+            ("assessment", "authorised_at"),
+            assessment.authorised_at,
+            "the assessment was authorised",
+        )
+        if (
+            assessment.authorised_at is not None
+            and assessment.started_at is not None
+            and assessment.authorised_at < assessment.started_at
+        ):
+            issues.append(
+                CaseIssue(
+                    ("assessment", "authorised_at"),
+                    "the assessment was authorised before it started",
+                )
+            )
     for i, visit in enumerate(case.visits):
-        before_referral(("visits", i, "at"), visit.at,
-                        "the child was seen" if visit.child_seen else "a visit")
+        before_referral(
+            ("visits", i, "at"), visit.at, "the child was seen" if visit.child_seen else "a visit"
+        )
     for i, discussion in enumerate(case.strategy_discussions):
-        before_referral(("strategy_discussions", i, "held_at"), discussion.held_at,
-                        "a strategy discussion")
+        before_referral(
+            ("strategy_discussions", i, "held_at"), discussion.held_at, "a strategy discussion"
+        )
     if case.initial_conference is not None:
-        before_referral(("initial_conference", "held_at"), case.initial_conference.held_at,
-                        "the initial child protection conference")
+        before_referral(
+            ("initial_conference", "held_at"),
+            case.initial_conference.held_at,
+            "the initial child protection conference",
+        )
     for i, request in enumerate(case.cancellations):
-        if (request.decided_at is not None and request.recommended_at is not None
-                and request.decided_at < request.recommended_at):
-            issues.append(CaseIssue(("cancellations", i, "decided_at"),
-                                    "the cancellation was decided before it was recommended"))
+        if (
+            request.decided_at is not None
+            and request.recommended_at is not None
+            and request.decided_at < request.recommended_at
+        ):
+            issues.append(
+                CaseIssue(
+                    ("cancellations", i, "decided_at"),
+                    "the cancellation was decided before it was recommended",
+                )
+            )
         if request.outcome != "pending" and request.decided_at is None:
-            issues.append(CaseIssue(("cancellations", i, "decided_at"),
-                                    f"an outcome of {request.outcome!r} needs the time it "
-                                    "was decided"))
+            issues.append(
+                CaseIssue(
+                    ("cancellations", i, "decided_at"),
+                    f"an outcome of {request.outcome!r} needs the time it was decided",
+                )
+            )
     for i, event in enumerate(case.consent):
         if event.event == "overridden" and event.overridden_by is None:
-            issues.append(CaseIssue(("consent", i, "overridden_by"),
-                                    "an override must name the role that made it"))
+            issues.append(
+                CaseIssue(
+                    ("consent", i, "overridden_by"), "an override must name the role that made it"
+                )
+            )
     if case.child.date_of_birth and case.child.expected_birth_date:
-        issues.append(CaseIssue(("child", "expected_birth_date"),
-                                "a child has a date of birth or an expected birth date, "
-                                "not both"))
+        issues.append(
+            CaseIssue(
+                ("child", "expected_birth_date"),
+                "a child has a date of birth or an expected birth date, not both",
+            )
+        )
     return issues

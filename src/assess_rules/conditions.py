@@ -72,6 +72,8 @@ class FactLookup(Protocol):
 
     def names(self, scope: str | None) -> Sequence[str]: ...
 
+    def scope_of(self, name: str) -> str | None: ...
+
 
 Evaluator = Callable[[FactValues], Any]
 
@@ -120,8 +122,9 @@ def _tokenize(text: str) -> list[_Token]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if match is None:
-            raise ConditionError(f"unexpected character {text[pos]!r}", expression=text,
-                                 column=pos + 1)
+            raise ConditionError(
+                f"unexpected character {text[pos]!r}", expression=text, column=pos + 1
+            )
         kind = match.lastgroup or ""
         if kind != "space":
             word = match.group()
@@ -170,8 +173,9 @@ class _Compiler:
         return self.take()
 
     def fail(self, message: str, token: _Token, suggestion: str | None = None) -> None:
-        raise ConditionError(message, expression=self.text, column=token.column,
-                             suggestion=suggestion)
+        raise ConditionError(
+            message, expression=self.text, column=token.column, suggestion=suggestion
+        )
 
     # -- grammar ----------------------------------------------------------------------------
     def condition(self) -> _Typed:
@@ -283,6 +287,13 @@ class _Compiler:
     def _fact(self, token: _Token) -> _Typed:
         spec = self.lookup.lookup(token.text, self.scope)
         if spec is None:
+            home = self.lookup.scope_of(token.text)
+            if home is not None:
+                self.fail(
+                    f"{token.text!r} is a fact of each item of {home}; use it in a rule "
+                    f"with 'for_each: {home}'",
+                    token,
+                )
             names = self.lookup.names(self.scope)
             close = difflib.get_close_matches(token.text, names, n=1, cutoff=0.6)
             self.fail(f"unknown fact {token.text!r}", token, close[0] if close else None)
@@ -303,8 +314,11 @@ class _Compiler:
             self.fail("a list may hold only literal values", opening)
         values = tuple(item.literal for item in items)
         kinds = {item.type for item in items}
-        return _Typed(lambda _values: values, "list", literal=values, is_literal=True,
-                      fact=None) if len(kinds) <= 1 else self._mixed(opening)
+        return (
+            _Typed(lambda _values: values, "list", literal=values, is_literal=True, fact=None)
+            if len(kinds) <= 1
+            else self._mixed(opening)
+        )
 
     def _mixed(self, token: _Token) -> _Typed:
         self.fail("a list must hold values of one type", token)
@@ -327,14 +341,19 @@ class _Compiler:
             raise AssertionError("unreachable")
         arity, build = spec
         if len(args) != arity:
-            self.fail(f"{name}() takes {arity} argument{'s' if arity != 1 else ''}, "
-                      f"got {len(args)}", token)
+            self.fail(
+                f"{name}() takes {arity} argument{'s' if arity != 1 else ''}, got {len(args)}",
+                token,
+            )
         return build(self, token, args)
 
     def _require_bool(self, node: _Typed, token: _Token) -> None:
         if node.type not in {"bool", "any"}:
-            self.fail(f"expected a true/false condition here, found a {node.type} value "
-                      "(compare it with something)", token)
+            self.fail(
+                f"expected a true/false condition here, found {_a(node.type)} value "
+                "(compare it with something)",
+                token,
+            )
 
     def _check_literal_against(self, fact: _Typed, literal: _Typed, token: _Token) -> None:
         spec = fact.fact
@@ -345,8 +364,11 @@ class _Compiler:
         for value in candidates:
             if allowed is not None and isinstance(value, str) and value not in allowed:
                 close = difflib.get_close_matches(value, list(allowed), n=1, cutoff=0.6)
-                self.fail(f"{value!r} is not a value of {spec.name} (one of: "
-                          f"{', '.join(allowed)})", token, close[0] if close else None)
+                self.fail(
+                    f"{value!r} is not a value of {spec.name} (one of: {', '.join(allowed)})",
+                    token,
+                    close[0] if close else None,
+                )
 
     def _compare(self, left: _Typed, token: _Token, right: _Typed) -> _Typed:
         op = token.text
@@ -356,7 +378,7 @@ class _Compiler:
         if "role" in kinds:
             return self._compare_roles(left, op, right, token)
         if not _comparable(left.type, right.type):
-            self.fail(f"cannot compare a {left.type} value with a {right.type} value", token)
+            self.fail(f"cannot compare {_a(left.type)} value with {_a(right.type)} value", token)
         if op not in {"==", "!="} and kinds & {"bool", "str", "list"}:
             self.fail(f"{op!r} needs numbers or dates, not {left.type}", token)
         compare = _OPERATORS[op]
@@ -391,8 +413,7 @@ class _Compiler:
 
         return _Typed(run_roles, "bool")
 
-    def _membership(self, left: _Typed, right: _Typed, token: _Token, *,
-                    negate: bool) -> _Typed:
+    def _membership(self, left: _Typed, right: _Typed, token: _Token, *, negate: bool) -> _Typed:
         if right.type != "list":
             self.fail("'in' needs a list on its right, such as ['a', 'b']", token)
         self._check_literal_against(left, right, token)
@@ -406,6 +427,10 @@ class _Compiler:
             return (a not in members) if negate else (a in members)
 
         return _Typed(run_in, "bool")
+
+
+def _a(word: str) -> str:
+    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
 
 
 def _literal(value: Any, kind: str) -> _Typed:
@@ -488,8 +513,7 @@ _FUNCTIONS: Mapping[str, tuple[int, Callable[[_Compiler, _Token, list[_Typed]], 
 }
 
 
-def compile_condition(text: str, lookup: FactLookup, scope: str | None = None
-                      ) -> CompiledCondition:
+def compile_condition(text: str, lookup: FactLookup, scope: str | None = None) -> CompiledCondition:
     """Parse, check and compile ``text``; raise :class:`ConditionError` if it is wrong.
 
     ``scope`` names the collection a rule iterates over (``for_each``), whose item facts
@@ -498,6 +522,9 @@ def compile_condition(text: str, lookup: FactLookup, scope: str | None = None
     compiler = _Compiler(text, lookup, scope)
     node = compiler.condition()
     if node.type not in {"bool", "any"}:
-        raise ConditionError(f"a condition must be true or false, but this is a {node.type} "
-                             "value", expression=text, column=1)
+        raise ConditionError(
+            f"a condition must be true or false, but this is {_a(node.type)} value",
+            expression=text,
+            column=1,
+        )
     return CompiledCondition(text, frozenset(compiler.facts), node.run)

@@ -40,8 +40,14 @@ class ConditionError(AssessRulesError):
     ``column`` is 1-based within the expression text.
     """
 
-    def __init__(self, message: str, *, expression: str, column: int | None = None,
-                 suggestion: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        expression: str,
+        column: int | None = None,
+        suggestion: str | None = None,
+    ) -> None:
         self.reason = message
         self.expression = expression
         self.column = column
@@ -61,9 +67,16 @@ class PolicyError(AssessRulesError):
     pack), what was wrong (``reason``) and a ``suggestion`` where one fits.
     """
 
-    def __init__(self, reason: str, *, file: str | None = None, line: int | None = None,
-                 column: int | None = None, path: Sequence[str | int] = (),
-                 suggestion: str | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        path: Sequence[str | int] = (),
+        suggestion: str | None = None,
+    ) -> None:
         self.reason = reason
         self.file = file
         self.line = line

@@ -48,6 +48,7 @@ from assess_rules.policy import Policy
 from assess_rules.result import (
     Citation,
     Deadline,
+    DeadlineStatus,
     MissingFacts,
     Obligation,
     PackStamp,
@@ -67,8 +68,7 @@ _CONSENT_TRIGGER = {
 }
 
 
-def evaluate(policy: Policy, case: CaseSnapshot, as_of: date | datetime | None = None
-             ) -> Result:
+def evaluate(policy: Policy, case: CaseSnapshot, as_of: date | datetime | None = None) -> Result:
     """Evaluate ``case`` against ``policy`` as of ``as_of`` (default: now, in London).
 
     >>> from assess_rules import load_policy, parse_case
@@ -128,6 +128,10 @@ def _day(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
+def _count(amount: int, noun: str) -> str:
+    return f"{amount} {noun}" if amount == 1 else f"{amount} {noun}s"
+
+
 def _fmt(value: date | datetime) -> str:
     if isinstance(value, datetime):
         return value.strftime("%a %d %b %Y %H:%M")
@@ -157,47 +161,74 @@ class _Run:
     def contexts(self, scope: str | None) -> list[tuple[FactContext, str | None]]:
         if scope is None:
             return [(self.ctx, None)]
-        return [(self.ctx.for_item(scope, item), f"{scope}[{i}]")
-                for i, item in enumerate(collection_items(self.ctx, scope))]
+        return [
+            (self.ctx.for_item(scope, item), f"{scope}[{i}]")
+            for i, item in enumerate(collection_items(self.ctx, scope))
+        ]
 
-    def test(self, text: str | None, ctx: FactContext, scope: str | None, rule: Any,
-             needed_for: str, subject: str | None) -> bool | None:
+    def test(
+        self,
+        text: str | None,
+        ctx: FactContext,
+        scope: str | None,
+        rule: Any,
+        needed_for: str,
+        subject: str | None,
+    ) -> bool | None:
         """Evaluate a condition; an undetermined one is reported under missing facts."""
         if text is None:
             return True
         condition = self.policy.condition(text, scope)
         outcome = condition(ctx)
         if outcome is None:
-            self.missing.append(MissingFacts(rule.id, rule.title, _cite(rule.sources),
-                                             tuple(condition.unknown_facts(ctx)), needed_for,
-                                             subject))
+            self.missing.append(
+                MissingFacts(
+                    rule.id,
+                    rule.title,
+                    _cite(rule.sources),
+                    tuple(condition.unknown_facts(ctx)),
+                    needed_for,
+                    subject,
+                )
+            )
         return outcome
 
-    def due(self, start: date | datetime, within: Duration, counting: Counting,
-            start_at: str = "event") -> _Due:
+    def due(
+        self, start: date | datetime, within: Duration, counting: Counting, start_at: str = "event"
+    ) -> _Due:
         calendar = self.policy.calendar
         unit, amount = within.unit, within.amount
         if unit == "hours":
-            moment = start if isinstance(start, datetime) else datetime.combine(
-                start, time.min, LONDON)
+            moment = (
+                start if isinstance(start, datetime) else datetime.combine(start, time.min, LONDON)
+            )
             due = add_hours(moment, amount)
-            return _Due(due, f"{amount} hours of elapsed time after {_fmt(moment)} "
-                             "(Europe/London): due by " + _fmt(due))
+            return _Due(
+                due,
+                f"{_count(amount, 'hour')} of elapsed time after {_fmt(moment)} "
+                "(Europe/London): due by " + _fmt(due),
+            )
         base = _day(start)
         lead = ""
         if start_at == "next_working_day":
             opens = self.policy.calendar_settings.office_opens
-            same_day = (calendar.is_working_day(base) and isinstance(start, datetime)
-                        and start.timetz().replace(tzinfo=None) < opens)
+            same_day = (
+                calendar.is_working_day(base)
+                and isinstance(start, datetime)
+                and start.timetz().replace(tzinfo=None) < opens
+            )
             shifted = base if same_day else calendar.next_working_day(base)
             lead = f"counted from the next working day, {_fmt(shifted)}; "
             base = shifted
         if unit == "working_days":
             day = calendar.due_date(base, amount, counting)
             skipped = tuple(calendar.non_working_weekdays(base, day))
-            which = ("the trigger's date is day 0" if counting is Counting.DAY0
-                     else "the trigger's date is day 1")
-            text = f"{lead}{amount} working days from {_fmt(base)} ({which})"
+            which = (
+                "the trigger's date is day 0"
+                if counting is Counting.DAY0
+                else "the trigger's date is day 1"
+            )
+            text = f"{lead}{_count(amount, 'working day')} from {_fmt(base)} ({which})"
             if skipped:
                 text += ", skipping " + ", ".join(_fmt(d) for d in skipped)
             return _Due(day, f"{text}: due {_fmt(day)}", skipped)
@@ -207,8 +238,8 @@ class _Run:
             day = add_weeks(base, amount)
         else:
             day = add_months(base, amount)
-        unit_word = unit.replace("_", " ")
-        return _Due(day, f"{lead}{amount} {unit_word} from {_fmt(base)}: due {_fmt(day)}")
+        noun = {"calendar_days": "calendar day", "weeks": "week", "months": "month"}[unit]
+        return _Due(day, f"{lead}{_count(amount, noun)} from {_fmt(base)}: due {_fmt(day)}")
 
     def on_time(self, done: datetime, due: date | datetime) -> bool:
         if isinstance(due, datetime):
@@ -231,19 +262,20 @@ class _Run:
         for ctx, subject in self.contexts(rule.for_each):
             self._timescale_one(rule, ctx, subject)
 
-    def _timescale_one(self, rule: TimescaleRule, ctx: FactContext, subject: str | None
-                       ) -> None:
+    def _timescale_one(self, rule: TimescaleRule, ctx: FactContext, subject: str | None) -> None:
         start = ctx.get(rule.start)
         if start is None:
             return  # the duty has not been triggered
-        applies = self.test(rule.applies_when, ctx, rule.for_each, rule,
-                            "whether this timescale applies", subject)
+        applies = self.test(
+            rule.applies_when, ctx, rule.for_each, rule, "whether this timescale applies", subject
+        )
         if applies is False:
             return
         counting = rule.counting or self.policy.counting
         base = self.due(start, rule.within, counting, rule.start_at)
         done = ctx.get(rule.end) if rule.end else None
-        chosen, extension_id, unknown = base, None, ()
+        chosen, extension_id = base, None
+        unknown: tuple[str, ...] = ()
         if done is None or not self.on_time(done, base.due):
             for extension in rule.extensions:
                 condition = self.policy.condition(extension.when, rule.for_each)
@@ -255,6 +287,7 @@ class _Run:
                 if granted is None:
                     unknown = tuple(condition.unknown_facts(ctx))
                     break
+        status: DeadlineStatus
         if applies is None:
             status = "undetermined"
         elif done is not None:
@@ -271,32 +304,73 @@ class _Run:
             computation = f"extended by {extension_id!r}: {computation}"
         missing_facts = unknown
         if applies is None:
-            missing_facts = tuple(self.policy.condition(rule.applies_when or "", rule.for_each)
-                                  .unknown_facts(ctx))
-        self.deadlines.append(Deadline(
-            rule=rule.id, title=rule.title, sources=_cite(rule.sources), status=status,
-            start_event=rule.start, start=start if isinstance(start, datetime)
-            else datetime.combine(start, time.min, LONDON),
-            end_event=rule.end, due=chosen.due, amount=chosen_amount(rule, extension_id),
-            unit=rule.within.unit, computation=computation, skipped_days=chosen.skipped,
-            done=done, extension=extension_id, subject=subject, missing_facts=missing_facts))
+            missing_facts = tuple(
+                self.policy.condition(rule.applies_when or "", rule.for_each).unknown_facts(ctx)
+            )
+        self.deadlines.append(
+            Deadline(
+                rule=rule.id,
+                title=rule.title,
+                sources=_cite(rule.sources),
+                status=status,
+                start_event=rule.start,
+                start=start
+                if isinstance(start, datetime)
+                else datetime.combine(start, time.min, LONDON),
+                end_event=rule.end,
+                due=chosen.due,
+                amount=chosen_amount(rule, extension_id),
+                unit=rule.within.unit,
+                computation=computation,
+                skipped_days=chosen.skipped,
+                done=done,
+                extension=extension_id,
+                subject=subject,
+                missing_facts=missing_facts,
+            )
+        )
         if unknown and status == "undetermined":
-            self.missing.append(MissingFacts(rule.id, rule.title, _cite(rule.sources), unknown,
-                                             "whether the extension applies", subject))
+            self.missing.append(
+                MissingFacts(
+                    rule.id,
+                    rule.title,
+                    _cite(rule.sources),
+                    unknown,
+                    "whether the extension applies",
+                    subject,
+                )
+            )
         if status == "missed":
             what = f"done {_fmt(done)}" if done is not None else "not done"
-            self.violations.append(Violation(
-                rule.id, rule.title, _cite(rule.sources), rule.severity,
-                f"{rule.title}: due {_fmt(chosen.due)}, {what}", subject))
+            self.violations.append(
+                Violation(
+                    rule.id,
+                    rule.title,
+                    _cite(rule.sources),
+                    rule.severity,
+                    f"{rule.title}: due {_fmt(chosen.due)}, {what}",
+                    subject,
+                )
+            )
         if done is None and status in {"pending", "missed"}:
-            self.obligations.append(Obligation(
-                rule.id, rule.title, _cite(rule.sources), rule.owner,
-                "overdue" if status == "missed" else "open", chosen.due, None, subject))
+            self.obligations.append(
+                Obligation(
+                    rule.id,
+                    rule.title,
+                    _cite(rule.sources),
+                    rule.owner,
+                    "overdue" if status == "missed" else "open",
+                    chosen.due,
+                    None,
+                    subject,
+                )
+            )
 
     # -- steps (obligations, consent branches, cancellation prerequisites) ------------------
 
-    def find_record(self, step: Step, ctx: FactContext, after: datetime | None
-                    ) -> tuple[datetime | None, str | None]:
+    def find_record(
+        self, step: Step, ctx: FactContext, after: datetime | None
+    ) -> tuple[datetime | None, str | None]:
         """When the step was done (earliest qualifying record), and why a record did not
         count (recorded by too junior a role), if that was the reason."""
         family, _, kind = step.record.partition(".")
@@ -315,8 +389,10 @@ class _Run:
                 if best is None or record.at < best:
                     best = record.at
             if best is None and junior is not None:
-                return None, (f"recorded by {self.policy.role_label(junior)}, which does not "
-                              f"count: needs {self.policy.role_label(step.by or '')}")
+                return None, (
+                    f"recorded by {self.policy.role_label(junior)}, which does not "
+                    f"count: needs {self.policy.role_label(step.by or '')}"
+                )
             return best, None
         moment = ctx.get(step.record)
         if isinstance(moment, date) and not isinstance(moment, datetime):
@@ -327,17 +403,28 @@ class _Run:
             return None, f"done by a role below {self.policy.role_label(step.by or '')}"
         return moment, None
 
-    def steps(self, rule: Any, steps: Iterable[Step], ctx: FactContext, scope: str | None,
-              trigger: datetime | None, subject: str | None, owner: str | None,
-              *, default_before: str | None = None, after_trigger: bool = True) -> list[str]:
+    def steps(
+        self,
+        rule: Any,
+        steps: Iterable[Step],
+        ctx: FactContext,
+        scope: str | None,
+        trigger: datetime | None,
+        subject: str | None,
+        owner: str | None,
+        *,
+        default_before: str | None = None,
+        after_trigger: bool = True,
+    ) -> list[str]:
         """Check each step; report violations and open obligations. Returns the titles of
         steps not yet done (for prerequisites)."""
         outstanding: list[str] = []
         counting = self.policy.counting
         for step in steps:
             if step.unless is not None:
-                skip = self.test(step.unless, ctx, scope, rule, f"whether step {step.id!r} is "
-                                 "needed", subject)
+                skip = self.test(
+                    step.unless, ctx, scope, rule, f"whether step {step.id!r} is needed", subject
+                )
                 if skip:
                     continue
             after = ctx.get(step.after) if step.after else (trigger if after_trigger else None)
@@ -354,49 +441,87 @@ class _Run:
             label = f"{rule.title}: {step.title}"
             if done is not None:
                 if due is not None and not self.on_time(done, due):
-                    self.violations.append(Violation(
-                        rule.id, rule.title, sources, rule.severity,
-                        f"{label}: due {_fmt(due)}, done {_fmt(done)}", subject, step.id))
+                    self.violations.append(
+                        Violation(
+                            rule.id,
+                            rule.title,
+                            sources,
+                            rule.severity,
+                            f"{label}: due {_fmt(due)}, done {_fmt(done)}",
+                            subject,
+                            step.id,
+                        )
+                    )
                 elif before is not None and done > before:
-                    self.violations.append(Violation(
-                        rule.id, rule.title, sources, rule.severity,
-                        f"{label}: recorded {_fmt(done)}, after {before_name} "
-                        f"({_fmt(before)})", subject, step.id))
+                    self.violations.append(
+                        Violation(
+                            rule.id,
+                            rule.title,
+                            sources,
+                            rule.severity,
+                            f"{label}: recorded {_fmt(done)}, after {before_name} ({_fmt(before)})",
+                            subject,
+                            step.id,
+                        )
+                    )
                 continue
             outstanding.append(step.title)
             extra = f" ({refused})" if refused else ""
             if before is not None:
-                self.violations.append(Violation(
-                    rule.id, rule.title, sources, rule.severity,
-                    f"{label}: not recorded before {before_name} ({_fmt(before)}){extra}",
-                    subject, step.id))
+                self.violations.append(
+                    Violation(
+                        rule.id,
+                        rule.title,
+                        sources,
+                        rule.severity,
+                        f"{label}: not recorded before {before_name} ({_fmt(before)}){extra}",
+                        subject,
+                        step.id,
+                    )
+                )
             elif due is not None and self.past(due):
-                self.violations.append(Violation(
-                    rule.id, rule.title, sources, rule.severity,
-                    f"{label}: due {_fmt(due)}, not done{extra}", subject, step.id))
-                self.obligations.append(Obligation(rule.id, label, sources, who, "overdue", due,
-                                                   step.id, subject))
+                self.violations.append(
+                    Violation(
+                        rule.id,
+                        rule.title,
+                        sources,
+                        rule.severity,
+                        f"{label}: due {_fmt(due)}, not done{extra}",
+                        subject,
+                        step.id,
+                    )
+                )
+                self.obligations.append(
+                    Obligation(rule.id, label, sources, who, "overdue", due, step.id, subject)
+                )
             else:
-                self.obligations.append(Obligation(rule.id, label, sources, who, "open", due,
-                                                   step.id, subject))
+                self.obligations.append(
+                    Obligation(rule.id, label, sources, who, "open", due, step.id, subject)
+                )
         return outstanding
 
     def consent(self, rule: ConsentRule) -> None:
         if self.ctx.get("consent.branch") != rule.branch:
             return
-        if self.test(rule.applies_when, self.ctx, None, rule, "whether this consent branch "
-                     "applies", None) is not True:
+        if (
+            self.test(
+                rule.applies_when, self.ctx, None, rule, "whether this consent branch applies", None
+            )
+            is not True
+        ):
             return
         trigger = self.ctx.get(_CONSENT_TRIGGER[rule.branch])
         self.steps(rule, rule.steps, self.ctx, None, trigger, None, rule.owner)
 
     def obligation(self, rule: ObligationRule) -> None:
         for ctx, subject in self.contexts(rule.for_each):
-            if self.test(rule.when, ctx, rule.for_each, rule, "whether this obligation "
-                         "arises", subject) is not True:
-                continue
             trigger = ctx.get(rule.trigger)
             if trigger is None:
+                continue  # an obligation cannot arise before the event that triggers it
+            arises = self.test(
+                rule.when, ctx, rule.for_each, rule, "whether this obligation arises", subject
+            )
+            if arises is not True:
                 continue
             if isinstance(trigger, date) and not isinstance(trigger, datetime):
                 trigger = datetime.combine(trigger, time.min, LONDON)
@@ -406,55 +531,128 @@ class _Run:
 
     def check(self, rule: CheckRule) -> None:
         for ctx, subject in self.contexts(rule.for_each):
-            if self.test(rule.violation_when, ctx, rule.for_each, rule,
-                         "whether this check is broken", subject):
-                self.violations.append(Violation(rule.id, rule.title, _cite(rule.sources),
-                                                 rule.severity, rule.message, subject))
+            if self.test(
+                rule.violation_when,
+                ctx,
+                rule.for_each,
+                rule,
+                "whether this check is broken",
+                subject,
+            ):
+                self.violations.append(
+                    Violation(
+                        rule.id,
+                        rule.title,
+                        _cite(rule.sources),
+                        rule.severity,
+                        rule.message,
+                        subject,
+                    )
+                )
 
     def warning(self, rule: WarningRule) -> None:
         if self.test(rule.when, self.ctx, None, rule, "whether this warning applies", None):
-            self.warnings.append(Warning(rule.id, rule.title, _cite(rule.sources),
-                                         rule.message))
+            self.warnings.append(Warning(rule.id, rule.title, _cite(rule.sources), rule.message))
 
     def authority(self, rule: AuthorityRule) -> None:
         label = rule.action.replace("_", " ")
-        self.permitted.append(PermittedAction(
-            action=rule.action, option=None, label=rule.title, allowed=True,
-            why=(f"{label}: only {self.policy.role_label(rule.role)}"
-                 f"{' or higher' if self.policy.higher_roles_may_act else ''} may do this",),
-            approver=rule.role, rule=rule.id, sources=_cite(rule.sources),
-            prerequisites=(rule.also_requires,) if rule.also_requires else ()))
+        self.permitted.append(
+            PermittedAction(
+                action=rule.action,
+                option=None,
+                label=rule.title,
+                allowed=True,
+                why=(
+                    f"{label}: only {self.policy.role_label(rule.role)}"
+                    f"{' or higher' if self.policy.higher_roles_may_act else ''} may do this",
+                ),
+                approver=rule.role,
+                rule=rule.id,
+                sources=_cite(rule.sources),
+                prerequisites=(rule.also_requires,) if rule.also_requires else (),
+            )
+        )
         for ctx, subject in self.contexts(rule.for_each):
-            if self.test(rule.applies_when, ctx, rule.for_each, rule,
-                         "whether this action was taken", subject) is not True:
+            if (
+                self.test(
+                    rule.applies_when,
+                    ctx,
+                    rule.for_each,
+                    rule,
+                    "whether this action was taken",
+                    subject,
+                )
+                is not True
+            ):
                 continue
             actual = ctx.get(rule.role_fact)
             fits = self.policy.may_act(actual, rule.role)
             if fits is None:
-                self.missing.append(MissingFacts(rule.id, rule.title, _cite(rule.sources),
-                                                 (rule.role_fact,), f"who may {label}",
-                                                 subject))
+                self.missing.append(
+                    MissingFacts(
+                        rule.id,
+                        rule.title,
+                        _cite(rule.sources),
+                        (rule.role_fact,),
+                        f"who may {label}",
+                        subject,
+                    )
+                )
             elif not fits:
-                self.violations.append(Violation(
-                    rule.id, rule.title, _cite(rule.sources), rule.severity,
-                    f"{label} by {self.policy.role_label(actual)}; needs "
-                    f"{self.policy.role_label(rule.role)}", subject))
-            if rule.also_requires is not None and self.test(
-                    rule.also_requires, ctx, rule.for_each, rule,
-                    f"whether {label} met its requirements", subject) is False:
-                self.violations.append(Violation(
-                    rule.id, rule.title, _cite(rule.sources), rule.severity,
-                    f"{label}: requirement not met: {rule.also_requires}", subject))
+                self.violations.append(
+                    Violation(
+                        rule.id,
+                        rule.title,
+                        _cite(rule.sources),
+                        rule.severity,
+                        f"{label} by {self.policy.role_label(actual)}; needs "
+                        f"{self.policy.role_label(rule.role)}",
+                        subject,
+                    )
+                )
+            if (
+                rule.also_requires is not None
+                and self.test(
+                    rule.also_requires,
+                    ctx,
+                    rule.for_each,
+                    rule,
+                    f"whether {label} met its requirements",
+                    subject,
+                )
+                is False
+            ):
+                self.violations.append(
+                    Violation(
+                        rule.id,
+                        rule.title,
+                        _cite(rule.sources),
+                        rule.severity,
+                        f"{label}: requirement not met: {rule.also_requires}",
+                        subject,
+                    )
+                )
 
     # -- cancellations ------------------------------------------------------------------------
 
     def cancellations(self, referral_day: date) -> None:
-        rules = [r for r in self.policy.rules if isinstance(r, CancellationRule)
-                 and self.policy.in_force(r, referral_day)]
-        prohibitions = [r for r in self.policy.rules if isinstance(r, ProhibitionRule)
-                        and self.policy.in_force(r, referral_day)]
-        warnings = [r for r in self.policy.rules if isinstance(r, WarningRule)
-                    and r.action == "cancel_assessment" and self.policy.in_force(r, referral_day)]
+        rules = [
+            r
+            for r in self.policy.rules
+            if isinstance(r, CancellationRule) and self.policy.in_force(r, referral_day)
+        ]
+        prohibitions = [
+            r
+            for r in self.policy.rules
+            if isinstance(r, ProhibitionRule) and self.policy.in_force(r, referral_day)
+        ]
+        warnings = [
+            r
+            for r in self.policy.rules
+            if isinstance(r, WarningRule)
+            and r.action == "cancel_assessment"
+            and self.policy.in_force(r, referral_day)
+        ]
         requests = collection_items(self.ctx, "cancellations")
         for index, request in enumerate(requests):
             self._request(request, f"cancellations[{index}]", rules, prohibitions, warnings)
@@ -467,8 +665,9 @@ class _Run:
     def _warnings_for(self, warnings: list[WarningRule], ctx: FactContext) -> list[WarningRule]:
         return [w for w in warnings if self.policy.condition(w.when, "cancellations")(ctx)]
 
-    def _prohibited(self, prohibitions: list[ProhibitionRule], reason: CancellationReason,
-                    ctx: FactContext) -> tuple[list[ProhibitionRule], list[str]]:
+    def _prohibited(
+        self, prohibitions: list[ProhibitionRule], reason: CancellationReason, ctx: FactContext
+    ) -> tuple[list[ProhibitionRule], list[str]]:
         hit: list[ProhibitionRule] = []
         unknown: list[str] = []
         for prohibition in prohibitions:
@@ -482,11 +681,18 @@ class _Run:
                 unknown += condition.unknown_facts(ctx)
         return hit, unknown
 
-    def _candidates(self, rule: CancellationRule, prohibitions: list[ProhibitionRule],
-                    warnings: list[WarningRule]) -> None:
+    def _candidates(
+        self,
+        rule: CancellationRule,
+        prohibitions: list[ProhibitionRule],
+        warnings: list[WarningRule],
+    ) -> None:
         ctx = self.ctx
-        applies = self.policy.condition(rule.applies_when, "cancellations")(ctx) \
-            if rule.applies_when else True
+        applies = (
+            self.policy.condition(rule.applies_when, "cancellations")(ctx)
+            if rule.applies_when
+            else True
+        )
         if applies is False:
             return
         prerequisites = tuple(s.title for s in rule.requires)
@@ -497,8 +703,9 @@ class _Run:
             allowed: bool | None = True
             if applies is None:
                 allowed = None
-                missing += self.policy.condition(rule.applies_when or "", "cancellations"
-                                                 ).unknown_facts(ctx)
+                missing += self.policy.condition(
+                    rule.applies_when or "", "cancellations"
+                ).unknown_facts(ctx)
                 why.append(f"cannot tell whether {rule.title!r} applies")
             if reason.when is not None:
                 condition = self.policy.condition(reason.when, "cancellations")
@@ -522,102 +729,195 @@ class _Run:
                 why.append("a prohibition cannot be ruled out")
             if reason.requires_free_text:
                 why.append("needs free text explaining the reason")
-            self.permitted.append(PermittedAction(
-                action=rule.action, option=reason.id, label=reason.label, allowed=allowed,
-                why=tuple(why), approver=reason.decided_by or rule.decided_by, rule=rule.id,
-                sources=_cite(reason.sources or rule.sources), recommended_by=rule.recommended_by,
-                prerequisites=prerequisites, warnings=advice,
-                missing_facts=tuple(sorted(set(missing)))))
+            self.permitted.append(
+                PermittedAction(
+                    action=rule.action,
+                    option=reason.id,
+                    label=reason.label,
+                    allowed=allowed,
+                    why=tuple(why),
+                    approver=reason.decided_by or rule.decided_by,
+                    rule=rule.id,
+                    sources=_cite(reason.sources or rule.sources),
+                    recommended_by=rule.recommended_by,
+                    prerequisites=prerequisites,
+                    warnings=advice,
+                    missing_facts=tuple(sorted(set(missing))),
+                )
+            )
 
-    def _request(self, request: CancellationRequest, subject: str,
-                 rules: list[CancellationRule], prohibitions: list[ProhibitionRule],
-                 warnings: list[WarningRule]) -> None:
+    def _request(
+        self,
+        request: CancellationRequest,
+        subject: str,
+        rules: list[CancellationRule],
+        prohibitions: list[ProhibitionRule],
+        warnings: list[WarningRule],
+    ) -> None:
         # Judge a decided request as the case stood when it was decided.
         decided = self.ctx.seen(request.decided_at)
         if decided is not None:
-            frozen = FactContext(self.ctx.case, decided, decided.date(), self.ctx.calendar,
-                                 self.policy.role_ranks)
+            frozen = FactContext(
+                self.ctx.case, decided, decided.date(), self.ctx.calendar, self.policy.role_ranks
+            )
             ctx = frozen.for_item("cancellations", request)
         else:
             ctx = self.ctx.for_item("cancellations", request)
         outcome = ctx.get("cancellation.outcome")
         if outcome == "refused":
             return
-        applicable = [r for r in rules if not r.applies_when or
-                      self.policy.condition(r.applies_when, "cancellations")(ctx) is not False]
-        matches = [(r, reason) for r in applicable for reason in r.reasons
-                   if reason.id == request.reason]
+        applicable = [
+            r
+            for r in rules
+            if not r.applies_when
+            or self.policy.condition(r.applies_when, "cancellations")(ctx) is not False
+        ]
+        matches = [
+            (r, reason) for r in applicable for reason in r.reasons if reason.id == request.reason
+        ]
         for warning in self._warnings_for(warnings, ctx):
-            self.warnings.append(Warning(warning.id, warning.title, _cite(warning.sources),
-                                         warning.message, subject))
+            self.warnings.append(
+                Warning(warning.id, warning.title, _cite(warning.sources), warning.message, subject)
+            )
         if not applicable:
             return
         if not matches:
             allowed_ids = [reason.id for r in applicable for reason in r.reasons]
             rule = applicable[0]
-            self._request_problem(rule, rule.sources, subject, outcome,
-                                  f"{request.reason!r} is not an allowed reason here; allowed: "
-                                  f"{', '.join(allowed_ids)}")
+            self._request_problem(
+                rule,
+                rule.sources,
+                subject,
+                outcome,
+                f"{request.reason!r} is not an allowed reason here; allowed: "
+                f"{', '.join(allowed_ids)}",
+            )
             return
         rule, reason = matches[0]
         problems: list[tuple[str, tuple[SourceRef, ...]]] = []
         if reason.when is not None:
             verdict = self.policy.condition(reason.when, "cancellations")(ctx)
             if verdict is False:
-                problems.append((f"the reason's condition does not hold: {reason.when}",
-                                 reason.sources or rule.sources))
+                problems.append(
+                    (
+                        f"the reason's condition does not hold: {reason.when}",
+                        reason.sources or rule.sources,
+                    )
+                )
             elif verdict is None:
-                self.missing.append(MissingFacts(
-                    rule.id, rule.title, _cite(reason.sources or rule.sources),
-                    tuple(self.policy.condition(reason.when, "cancellations")
-                          .unknown_facts(ctx)),
-                    f"whether reason {reason.id!r} holds", subject))
+                self.missing.append(
+                    MissingFacts(
+                        rule.id,
+                        rule.title,
+                        _cite(reason.sources or rule.sources),
+                        tuple(
+                            self.policy.condition(reason.when, "cancellations").unknown_facts(ctx)
+                        ),
+                        f"whether reason {reason.id!r} holds",
+                        subject,
+                    )
+                )
         if reason.requires_free_text and not ctx.get("cancellation.has_free_text"):
             problems.append(("this reason needs free text", reason.sources or rule.sources))
-        if rule.recommended_by is not None and request.recommended_by is not None and \
-                self.policy.may_act(request.recommended_by, rule.recommended_by) is False:
-            problems.append((f"recommended by {self.policy.role_label(request.recommended_by)}"
-                             f"; must be {self.policy.role_label(rule.recommended_by)}",
-                             rule.sources))
+        if (
+            rule.recommended_by is not None
+            and request.recommended_by is not None
+            and self.policy.may_act(request.recommended_by, rule.recommended_by) is False
+        ):
+            problems.append(
+                (
+                    f"recommended by {self.policy.role_label(request.recommended_by)}"
+                    f"; must be {self.policy.role_label(rule.recommended_by)}",
+                    rule.sources,
+                )
+            )
         approver = reason.decided_by or rule.decided_by
         if decided is not None and request.outcome == "approved":
-            fits = self.policy.may_act(request.decided_by, approver,
-                                       higher_allowed=rule.higher_roles_may_decide)
+            fits = self.policy.may_act(
+                request.decided_by, approver, higher_allowed=rule.higher_roles_may_decide
+            )
             if fits is False:
-                problems.append((f"decided by {self.policy.role_label(request.decided_by or '')}"
-                                 f"; only {self.policy.role_label(approver)} may decide",
-                                 rule.sources))
+                problems.append(
+                    (
+                        f"decided by {self.policy.role_label(request.decided_by or '')}"
+                        f"; only {self.policy.role_label(approver)} may decide",
+                        rule.sources,
+                    )
+                )
             elif fits is None:
-                self.missing.append(MissingFacts(rule.id, rule.title, _cite(rule.sources),
-                                                 ("cancellation.decided_by",),
-                                                 "who decided the cancellation", subject))
+                self.missing.append(
+                    MissingFacts(
+                        rule.id,
+                        rule.title,
+                        _cite(rule.sources),
+                        ("cancellation.decided_by",),
+                        "who decided the cancellation",
+                        subject,
+                    )
+                )
         for prohibition in self._prohibited(prohibitions, reason, ctx)[0]:
             problems.append((prohibition.message, prohibition.sources))
             if outcome == "approved":
-                self.violations.append(Violation(
-                    prohibition.id, prohibition.title, _cite(prohibition.sources),
-                    prohibition.severity, f"cancelled while not permitted: "
-                    f"{prohibition.message}", subject))
+                self.violations.append(
+                    Violation(
+                        prohibition.id,
+                        prohibition.title,
+                        _cite(prohibition.sources),
+                        prohibition.severity,
+                        f"cancelled while not permitted: {prohibition.message}",
+                        subject,
+                    )
+                )
         trigger = ctx.get("cancellation.recommended")
-        outstanding = self.steps(rule, rule.requires, ctx, "cancellations", trigger, subject,
-                                 rule.recommended_by, default_before="cancellation.decided",
-                                 after_trigger=False)
+        outstanding = self.steps(
+            rule,
+            rule.requires,
+            ctx,
+            "cancellations",
+            trigger,
+            subject,
+            rule.recommended_by,
+            default_before="cancellation.decided",
+            after_trigger=False,
+        )
         for message, sources in problems:
             self._request_problem(rule, sources, subject, outcome, message)
-        self.permitted.append(PermittedAction(
-            action=rule.action, option=reason.id, label=reason.label,
-            allowed=not problems and not outstanding,
-            why=tuple(m for m, _ in problems) + tuple(f"not yet recorded: {s}"
-                                                       for s in outstanding),
-            approver=approver, rule=rule.id, sources=_cite(reason.sources or rule.sources),
-            recommended_by=rule.recommended_by, prerequisites=tuple(outstanding),
-            subject=subject))
+        self.permitted.append(
+            PermittedAction(
+                action=rule.action,
+                option=reason.id,
+                label=reason.label,
+                allowed=not problems and not outstanding,
+                why=tuple(m for m, _ in problems)
+                + tuple(f"not yet recorded: {s}" for s in outstanding),
+                approver=approver,
+                rule=rule.id,
+                sources=_cite(reason.sources or rule.sources),
+                recommended_by=rule.recommended_by,
+                prerequisites=tuple(outstanding),
+                subject=subject,
+            )
+        )
 
-    def _request_problem(self, rule: CancellationRule, sources: Iterable[SourceRef],
-                         subject: str, outcome: Any, message: str) -> None:
+    def _request_problem(
+        self,
+        rule: CancellationRule,
+        sources: Iterable[SourceRef],
+        subject: str,
+        outcome: Any,
+        message: str,
+    ) -> None:
         if outcome == "approved":
-            self.violations.append(Violation(rule.id, rule.title, _cite(sources), rule.severity,
-                                             f"cancelled with a problem: {message}", subject))
+            self.violations.append(
+                Violation(
+                    rule.id,
+                    rule.title,
+                    _cite(sources),
+                    rule.severity,
+                    f"cancelled with a problem: {message}",
+                    subject,
+                )
+            )
 
 
 def chosen_amount(rule: TimescaleRule, extension_id: str | None) -> int:
@@ -628,4 +928,3 @@ def chosen_amount(rule: TimescaleRule, extension_id: str | None) -> int:
         if extension.id == extension_id:
             return extension.within.amount
     return rule.within.amount
-

@@ -79,6 +79,13 @@ class FactRegistry:
                 return found
         return self._case.get(name)
 
+    def scope_of(self, name: str) -> str | None:
+        """The collection whose items have fact ``name``, if only items have it."""
+        for scope, table in self._items.items():
+            if name in table:
+                return scope
+        return None
+
     def names(self, scope: str | None) -> Sequence[str]:
         """Every name visible from ``scope``."""
         names = list(self._case)
@@ -100,13 +107,30 @@ class FactContext:
     Implements the interface compiled conditions read (:class:`FactValues`).
     """
 
-    __slots__ = ("_cache", "_item", "_parent", "_ranks", "_scope", "as_of", "calendar", "case",
-                 "cutoff")
+    __slots__ = (
+        "_cache",
+        "_item",
+        "_parent",
+        "_ranks",
+        "_scope",
+        "as_of",
+        "calendar",
+        "case",
+        "cutoff",
+    )
 
-    def __init__(self, case: CaseSnapshot, cutoff: datetime, as_of: date,
-                 calendar: WorkingDayCalendar, role_ranks: Mapping[str, int],
-                 *, scope: str | None = None, item: Any = None,
-                 parent: FactContext | None = None) -> None:
+    def __init__(
+        self,
+        case: CaseSnapshot,
+        cutoff: datetime,
+        as_of: date,
+        calendar: WorkingDayCalendar,
+        role_ranks: Mapping[str, int],
+        *,
+        scope: str | None = None,
+        item: Any = None,
+        parent: FactContext | None = None,
+    ) -> None:
         self.case = case
         self.cutoff = cutoff
         self.as_of = as_of
@@ -119,8 +143,16 @@ class FactContext:
 
     def for_item(self, scope: str, item: Any) -> FactContext:
         """A context that sees ``item``'s facts as well as the case's."""
-        return FactContext(self.case, self.cutoff, self.as_of, self.calendar, self._ranks,
-                           scope=scope, item=item, parent=self)
+        return FactContext(
+            self.case,
+            self.cutoff,
+            self.as_of,
+            self.calendar,
+            self._ranks,
+            scope=scope,
+            item=item,
+            parent=self,
+        )
 
     @property
     def item(self) -> Any:
@@ -173,8 +205,11 @@ class FactContext:
 
 
 def _consent_events(ctx: FactContext) -> list[ConsentEvent]:
-    return ctx.memo("#consent", lambda: sorted(
-        (e for e in ctx.case.consent if e.at <= ctx.cutoff), key=lambda e: e.at))
+    events: list[ConsentEvent] = ctx.memo(
+        "#consent",
+        lambda: sorted((e for e in ctx.case.consent if e.at <= ctx.cutoff), key=lambda e: e.at),
+    )
+    return events
 
 
 def _latest_consent(ctx: FactContext, kinds: Iterable[str]) -> ConsentEvent | None:
@@ -193,8 +228,9 @@ def _consent_status(ctx: FactContext) -> str:
 
 
 def _first_visit(ctx: FactContext, *, child_seen: bool) -> datetime | None:
-    moments = [v.at for v in ctx.case.visits
-               if v.at <= ctx.cutoff and (v.child_seen or not child_seen)]
+    moments = [
+        v.at for v in ctx.case.visits if v.at <= ctx.cutoff and (v.child_seen or not child_seen)
+    ]
     return min(moments) if moments else None
 
 
@@ -216,7 +252,9 @@ def _visible_cancellations(ctx: FactContext) -> list[CancellationRequest]:
             if first is None or first <= ctx.cutoff:
                 out.append(request)
         return out
-    return ctx.memo("#cancellations", compute)
+
+    visible: list[CancellationRequest] = ctx.memo("#cancellations", compute)
+    return visible
 
 
 def _latest_cancellation(ctx: FactContext) -> CancellationRequest | None:
@@ -236,6 +274,7 @@ def _oversight_first(kind: str) -> Extractor:
     def extract(ctx: FactContext) -> Any:
         moments = [r.at for r in ctx.case.oversight if r.kind == kind and r.at <= ctx.cutoff]
         return min(moments) if moments else None
+
     return extract
 
 
@@ -245,6 +284,7 @@ def _oversight_latest_field(kind: str, attribute: str) -> Extractor:
         if not records:
             return None
         return getattr(max(records, key=lambda r: r.at), attribute)
+
     return extract
 
 
@@ -252,6 +292,7 @@ def _action_first(kind: str) -> Extractor:
     def extract(ctx: FactContext) -> Any:
         moments = [r.at for r in ctx.case.actions if r.kind == kind and r.at <= ctx.cutoff]
         return min(moments) if moments else None
+
     return extract
 
 
@@ -262,6 +303,7 @@ def _assessment(attribute: str, *, moment: bool = False) -> Extractor:
             return None
         value = getattr(assessment, attribute)
         return ctx.seen(value) if moment else value
+
     return extract
 
 
@@ -273,8 +315,11 @@ def _assessment_status(ctx: FactContext) -> str | None:
     if status in {"completed", "partially_complete"} and assessment.completed_at is not None:
         return status if ctx.seen(assessment.completed_at) else "in_progress"
     if status == "cancelled":
-        approved = [c for c in ctx.case.cancellations
-                    if c.outcome == "approved" and c.decided_at is not None]
+        approved = [
+            c
+            for c in ctx.case.cancellations
+            if c.outcome == "approved" and c.decided_at is not None
+        ]
         if approved and not any(ctx.seen(c.decided_at) for c in approved):
             return "in_progress"
     if status == "not_started" and ctx.seen(assessment.started_at) is not None:
@@ -299,8 +344,11 @@ def _child_unborn(ctx: FactContext) -> bool | None:
 
 
 def _s47_discussion(ctx: FactContext) -> datetime | None:
-    moments = [d.held_at for d in ctx.case.strategy_discussions
-               if d.initiated_s47 and d.held_at <= ctx.cutoff]
+    moments = [
+        d.held_at
+        for d in ctx.case.strategy_discussions
+        if d.initiated_s47 and d.held_at <= ctx.cutoff
+    ]
     return min(moments) if moments else None
 
 
@@ -326,17 +374,34 @@ def _latest_authorised(ctx: FactContext) -> date | None:
 
 # --- the registry ------------------------------------------------------------------------
 
-_RESPONSES = ("threshold_not_met", "early_help", "information_and_advice", "strategy_discussion",
-              "assessment", "further_enquiries")
+_RESPONSES = (
+    "threshold_not_met",
+    "early_help",
+    "information_and_advice",
+    "strategy_discussion",
+    "assessment",
+    "further_enquiries",
+)
 
 
-def _case_fact(name: str, kind: str, description: str, extract: Extractor,
-               values: tuple[str, ...] | None = None) -> FactSpec:
+def _case_fact(
+    name: str,
+    kind: str,
+    description: str,
+    extract: Extractor,
+    values: tuple[str, ...] | None = None,
+) -> FactSpec:
     return FactSpec(name, kind, description, values, None, extract)
 
 
-def _item_fact(scope: str, name: str, kind: str, description: str, extract: ItemExtractor,
-               values: tuple[str, ...] | None = None) -> FactSpec:
+def _item_fact(
+    scope: str,
+    name: str,
+    kind: str,
+    description: str,
+    extract: ItemExtractor,
+    values: tuple[str, ...] | None = None,
+) -> FactSpec:
     return FactSpec(name, kind, description, values, scope, None, extract)
 
 
@@ -344,197 +409,521 @@ def _field(attribute: str, *, moment: bool = False) -> ItemExtractor:
     def extract(ctx: FactContext, item: Any) -> Any:
         value = getattr(item, attribute)
         return ctx.seen(value) if moment else value
+
     return extract
 
 
-def _specs() -> list[FactSpec]:  # noqa: PLR0915 - one table, read top to bottom
+def _specs() -> list[FactSpec]:
     c = _case_fact
     r = ROLES
     specs = [
-        c("as_of", "moment", "the evaluation moment (the end of the evaluation date)",
-          lambda ctx: ctx.cutoff),
+        c(
+            "as_of",
+            "moment",
+            "the evaluation moment (the end of the evaluation date)",
+            lambda ctx: ctx.cutoff,
+        ),
         # referral and decision
-        c("referral.received", "moment", "when the referral was received (CINreferralDate)",
-          lambda ctx: ctx.case.referral.received_at),
-        c("referral.route", "str", "office_hours or out_of_hours (ESWT)",
-          lambda ctx: ctx.case.referral.route, ("office_hours", "out_of_hours")),
-        c("referral.referrer_kind", "str", "who referred",
-          lambda ctx: ctx.case.referral.referrer_kind,
-          ("professional", "member_of_public", "family", "self")),
-        c("referral.referrer_anonymous", "bool", "a member of the public asked to stay anonymous",
-          lambda ctx: ctx.case.referral.referrer_anonymous),
-        c("decision.made", "moment", "when the decision on the type of response was made",
-          lambda ctx: ctx.seen(ctx.case.decision.made_at) if ctx.case.decision else None),
-        c("decision.made_by", "role", "who made the decision on the response",
-          lambda ctx: ctx.case.decision.made_by
-          if ctx.case.decision and ctx.seen(ctx.case.decision.made_at) else None, r),
-        c("decision.response", "str", "the response decided",
-          lambda ctx: ctx.case.decision.response
-          if ctx.case.decision and ctx.seen(ctx.case.decision.made_at) else None, _RESPONSES),
-        c("decision.final_made", "moment", "the final decision after MASH enquiries",
-          lambda ctx: ctx.seen(ctx.case.decision.final_made_at) if ctx.case.decision else None),
-        c("decision.final_response", "str", "the final response after MASH enquiries",
-          lambda ctx: ctx.case.decision.final_response
-          if ctx.case.decision and ctx.seen(ctx.case.decision.final_made_at) else None,
-          _RESPONSES[:-1]),
+        c(
+            "referral.received",
+            "moment",
+            "when the referral was received (CINreferralDate)",
+            lambda ctx: ctx.case.referral.received_at,
+        ),
+        c(
+            "referral.route",
+            "str",
+            "office_hours or out_of_hours (ESWT)",
+            lambda ctx: ctx.case.referral.route,
+            ("office_hours", "out_of_hours"),
+        ),
+        c(
+            "referral.referrer_kind",
+            "str",
+            "who referred",
+            lambda ctx: ctx.case.referral.referrer_kind,
+            ("professional", "member_of_public", "family", "self"),
+        ),
+        c(
+            "referral.referrer_anonymous",
+            "bool",
+            "a member of the public asked to stay anonymous",
+            lambda ctx: ctx.case.referral.referrer_anonymous,
+        ),
+        c(
+            "decision.made",
+            "moment",
+            "when the decision on the type of response was made",
+            lambda ctx: ctx.seen(ctx.case.decision.made_at) if ctx.case.decision else None,
+        ),
+        c(
+            "decision.made_by",
+            "role",
+            "who made the decision on the response",
+            lambda ctx: (
+                ctx.case.decision.made_by
+                if ctx.case.decision and ctx.seen(ctx.case.decision.made_at)
+                else None
+            ),
+            r,
+        ),
+        c(
+            "decision.response",
+            "str",
+            "the response decided",
+            lambda ctx: (
+                ctx.case.decision.response
+                if ctx.case.decision and ctx.seen(ctx.case.decision.made_at)
+                else None
+            ),
+            _RESPONSES,
+        ),
+        c(
+            "decision.final_made",
+            "moment",
+            "the final decision after MASH enquiries",
+            lambda ctx: ctx.seen(ctx.case.decision.final_made_at) if ctx.case.decision else None,
+        ),
+        c(
+            "decision.final_response",
+            "str",
+            "the final response after MASH enquiries",
+            lambda ctx: (
+                ctx.case.decision.final_response
+                if ctx.case.decision and ctx.seen(ctx.case.decision.final_made_at)
+                else None
+            ),
+            _RESPONSES[:-1],
+        ),
         # child
         c("child.age", "int", "age in whole years at the evaluation date", _child_age),
-        c("child.unborn", "bool", "the child is not yet born (expected birth date only)",
-          _child_unborn),
-        c("child.disabled", "bool", "the child has a disability",
-          lambda ctx: ctx.case.child.disabled),
-        c("child.resides_in_area", "bool", "ordinarily resident in the authority's area",
-          lambda ctx: ctx.case.child.resides_in_area),
-        c("child.other_authority_responsible", "bool",
-          "looked after by, or on a plan of, another local authority",
-          lambda ctx: ctx.case.child.other_authority_responsible),
-        c("child.died", "bool", "the child has died (by the evaluation date)",
-          lambda ctx: ctx.case.child.died_on is not None and ctx.case.child.died_on <= ctx.as_of),
-        c("child.pregnancy_ended", "str", "how a pregnancy ended, if it did",
-          lambda ctx: ctx.case.child.pregnancy_ended,
-          ("termination", "miscarriage", "still_birth")),
-        c("child.first_seen", "moment", "the first visit at which the child was seen",
-          lambda ctx: _first_visit(ctx, child_seen=True)),
-        c("child.seen", "bool", "the child has been seen",
-          lambda ctx: _first_visit(ctx, child_seen=True) is not None),
-        c("visit.first", "moment", "the first visit to the family",
-          lambda ctx: _first_visit(ctx, child_seen=False)),
-        c("visit.any", "bool", "the family has been visited",
-          lambda ctx: _first_visit(ctx, child_seen=False) is not None),
+        c(
+            "child.unborn",
+            "bool",
+            "the child is not yet born (expected birth date only)",
+            _child_unborn,
+        ),
+        c(
+            "child.disabled",
+            "bool",
+            "the child has a disability",
+            lambda ctx: ctx.case.child.disabled,
+        ),
+        c(
+            "child.resides_in_area",
+            "bool",
+            "ordinarily resident in the authority's area",
+            lambda ctx: ctx.case.child.resides_in_area,
+        ),
+        c(
+            "child.other_authority_responsible",
+            "bool",
+            "looked after by, or on a plan of, another local authority",
+            lambda ctx: ctx.case.child.other_authority_responsible,
+        ),
+        c(
+            "child.died",
+            "bool",
+            "the child has died (by the evaluation date)",
+            lambda ctx: ctx.case.child.died_on is not None and ctx.case.child.died_on <= ctx.as_of,
+        ),
+        c(
+            "child.pregnancy_ended",
+            "str",
+            "how a pregnancy ended, if it did",
+            lambda ctx: ctx.case.child.pregnancy_ended,
+            ("termination", "miscarriage", "still_birth"),
+        ),
+        c(
+            "child.first_seen",
+            "moment",
+            "the first visit at which the child was seen",
+            lambda ctx: _first_visit(ctx, child_seen=True),
+        ),
+        c(
+            "child.seen",
+            "bool",
+            "the child has been seen",
+            lambda ctx: _first_visit(ctx, child_seen=True) is not None,
+        ),
+        c(
+            "visit.first",
+            "moment",
+            "the first visit to the family",
+            lambda ctx: _first_visit(ctx, child_seen=False),
+        ),
+        c(
+            "visit.any",
+            "bool",
+            "the family has been visited",
+            lambda ctx: _first_visit(ctx, child_seen=False) is not None,
+        ),
         # concerns
-        c("concerns.significant_harm_suspected", "bool",
-          "reasonable cause to suspect significant harm",
-          lambda ctx: ctx.case.concerns.significant_harm_suspected),
-        c("concerns.level4_indicators", "bool", "Level 4 indicators identified",
-          lambda ctx: ctx.case.concerns.level4_indicators),
-        c("concerns.referral_malicious", "bool", "the referral is shown to be malicious",
-          lambda ctx: ctx.case.concerns.referral_malicious),
-        c("concerns.new_risks", "bool", "new risks since the most recent plan",
-          lambda ctx: ctx.case.concerns.new_risks),
-        c("concerns.circumstances_unchanged", "bool",
-          "no significant change since the most recent assessment",
-          lambda ctx: ctx.case.concerns.circumstances_unchanged),
-        c("concerns.threshold_met", "bool", "the threshold for an assessment is met",
-          lambda ctx: ctx.case.concerns.threshold_met),
-        c("concerns.case_open", "bool", "the family has an open case",
-          lambda ctx: ctx.case.concerns.case_open),
-        c("concerns.previous_involvement_closed_on", "date",
-          "when a previous involvement closed",
-          lambda ctx: ctx.case.concerns.previous_involvement_closed_on),
+        c(
+            "concerns.significant_harm_suspected",
+            "bool",
+            "reasonable cause to suspect significant harm",
+            lambda ctx: ctx.case.concerns.significant_harm_suspected,
+        ),
+        c(
+            "concerns.level4_indicators",
+            "bool",
+            "Level 4 indicators identified",
+            lambda ctx: ctx.case.concerns.level4_indicators,
+        ),
+        c(
+            "concerns.referral_malicious",
+            "bool",
+            "the referral is shown to be malicious",
+            lambda ctx: ctx.case.concerns.referral_malicious,
+        ),
+        c(
+            "concerns.new_risks",
+            "bool",
+            "new risks since the most recent plan",
+            lambda ctx: ctx.case.concerns.new_risks,
+        ),
+        c(
+            "concerns.circumstances_unchanged",
+            "bool",
+            "no significant change since the most recent assessment",
+            lambda ctx: ctx.case.concerns.circumstances_unchanged,
+        ),
+        c(
+            "concerns.threshold_met",
+            "bool",
+            "the threshold for an assessment is met",
+            lambda ctx: ctx.case.concerns.threshold_met,
+        ),
+        c(
+            "concerns.case_open",
+            "bool",
+            "the family has an open case",
+            lambda ctx: ctx.case.concerns.case_open,
+        ),
+        c(
+            "concerns.previous_involvement_closed_on",
+            "date",
+            "when a previous involvement closed",
+            lambda ctx: ctx.case.concerns.previous_involvement_closed_on,
+        ),
         # consent
-        c("consent.status", "str", "the latest consent position",
-          _consent_status, ("none", "sought", "given", "declined", "withdrawn", "overridden")),
-        c("consent.branch", "str",
-          "the consent branch: withdrawals split by whether a visit came first",
-          _consent_branch, ("none", "sought", "given", "declined", "withdrawn_before_visit",
-                            "withdrawn_after_visit", "overridden")),
-        c("consent.ever_given", "bool", "consent was given at some point",
-          lambda ctx: any(e.event == "given" for e in _consent_events(ctx))),
-        c("consent.given", "moment", "when consent was (last) given",
-          lambda ctx: _moment(_latest_consent(ctx, ("given",)))),
-        c("consent.declined", "moment", "when consent was (last) declined",
-          lambda ctx: _moment(_latest_consent(ctx, ("declined",)))),
-        c("consent.withdrawn", "moment", "when consent was (last) withdrawn",
-          lambda ctx: _moment(_latest_consent(ctx, ("withdrawn",)))),
-        c("consent.overridden", "moment", "when consent was (last) overridden",
-          lambda ctx: _moment(_latest_consent(ctx, ("overridden",)))),
-        c("consent.overridden_by", "role", "who overrode consent",
-          lambda ctx: _attr(_latest_consent(ctx, ("overridden",)), "overridden_by"), r),
-        c("consent.override_reasons_recorded", "bool", "the override's reasons are recorded",
-          lambda ctx: _attr(_latest_consent(ctx, ("overridden",)), "reasons_recorded")),
-        c("consent.override_shared_with_partners", "bool",
-          "the override's reasons are shared with partner agencies",
-          lambda ctx: _attr(_latest_consent(ctx, ("overridden",)), "shared_with_partners")),
-        c("consent.young_person_declined", "bool",
-          "a young person declined or withdrew consent for themselves",
-          lambda ctx: any(e.by == "young_person" and e.event in {"declined", "withdrawn"}
-                          for e in _consent_events(ctx))),
-        c("consent.written", "bool", "the latest consent given was in writing",
-          lambda ctx: _attr(_latest_consent(ctx, ("given",)), "written")),
-        c("consent.obtained_by", "str", "who obtained the latest consent given",
-          lambda ctx: _attr(_latest_consent(ctx, ("given",)), "obtained_by"),
-          ("front_door", "mash", "social_worker")),
+        c(
+            "consent.status",
+            "str",
+            "the latest consent position",
+            _consent_status,
+            ("none", "sought", "given", "declined", "withdrawn", "overridden"),
+        ),
+        c(
+            "consent.branch",
+            "str",
+            "the consent branch: withdrawals split by whether a visit came first",
+            _consent_branch,
+            (
+                "none",
+                "sought",
+                "given",
+                "declined",
+                "withdrawn_before_visit",
+                "withdrawn_after_visit",
+                "overridden",
+            ),
+        ),
+        c(
+            "consent.ever_given",
+            "bool",
+            "consent was given at some point",
+            lambda ctx: any(e.event == "given" for e in _consent_events(ctx)),
+        ),
+        c(
+            "consent.given",
+            "moment",
+            "when consent was (last) given",
+            lambda ctx: _moment(_latest_consent(ctx, ("given",))),
+        ),
+        c(
+            "consent.declined",
+            "moment",
+            "when consent was (last) declined",
+            lambda ctx: _moment(_latest_consent(ctx, ("declined",))),
+        ),
+        c(
+            "consent.withdrawn",
+            "moment",
+            "when consent was (last) withdrawn",
+            lambda ctx: _moment(_latest_consent(ctx, ("withdrawn",))),
+        ),
+        c(
+            "consent.overridden",
+            "moment",
+            "when consent was (last) overridden",
+            lambda ctx: _moment(_latest_consent(ctx, ("overridden",))),
+        ),
+        c(
+            "consent.overridden_by",
+            "role",
+            "who overrode consent",
+            lambda ctx: _attr(_latest_consent(ctx, ("overridden",)), "overridden_by"),
+            r,
+        ),
+        c(
+            "consent.override_reasons_recorded",
+            "bool",
+            "the override's reasons are recorded",
+            lambda ctx: _attr(_latest_consent(ctx, ("overridden",)), "reasons_recorded"),
+        ),
+        c(
+            "consent.override_shared_with_partners",
+            "bool",
+            "the override's reasons are shared with partner agencies",
+            lambda ctx: _attr(_latest_consent(ctx, ("overridden",)), "shared_with_partners"),
+        ),
+        c(
+            "consent.young_person_declined",
+            "bool",
+            "a young person declined or withdrew consent for themselves",
+            lambda ctx: any(
+                e.by == "young_person" and e.event in {"declined", "withdrawn"}
+                for e in _consent_events(ctx)
+            ),
+        ),
+        c(
+            "consent.written",
+            "bool",
+            "the latest consent given was in writing",
+            lambda ctx: _attr(_latest_consent(ctx, ("given",)), "written"),
+        ),
+        c(
+            "consent.obtained_by",
+            "str",
+            "who obtained the latest consent given",
+            lambda ctx: _attr(_latest_consent(ctx, ("given",)), "obtained_by"),
+            ("front_door", "mash", "social_worker"),
+        ),
         # strategy discussions, s47, ICPC, emergency action
-        c("strategy_discussion.any", "bool", "a strategy discussion has been held",
-          lambda ctx: bool(_discussions(ctx))),
-        c("strategy_discussion.first", "moment", "the first strategy discussion",
-          lambda ctx: min((d.held_at for d in _discussions(ctx)), default=None)),
-        c("strategy_discussion.latest", "moment", "the latest strategy discussion",
-          lambda ctx: max((d.held_at for d in _discussions(ctx)), default=None)),
-        c("strategy_discussion.concluded", "bool", "a strategy discussion has concluded",
-          lambda ctx: any(d.concluded for d in _discussions(ctx))),
-        c("strategy_discussion.s47_initiating", "moment",
-          "the strategy discussion at which s47 enquiries were initiated (S47ActualStartDate)",
-          _s47_discussion),
-        c("strategy_discussion.outcome", "str", "the latest strategy discussion's outcome",
-          lambda ctx: _discussions(ctx)[-1].outcome if _discussions(ctx) else None,
-          ("s47_threshold_met", "s47_threshold_not_met", "no_further_action")),
-        c("initial_conference.held", "moment", "when the ICPC was held (DateOfInitialCPC)",
-          lambda ctx: ctx.seen(ctx.case.initial_conference.held_at)
-          if ctx.case.initial_conference else None),
-        c("initial_conference.not_required", "bool", "the ICPC was deemed unnecessary",
-          lambda ctx: ctx.case.initial_conference.not_required
-          if ctx.case.initial_conference else False),
-        c("emergency_action.taken", "moment", "the latest emergency action",
-          lambda ctx: max((e.taken_at for e in ctx.case.emergency_actions
-                           if e.taken_at <= ctx.cutoff), default=None)),
-        c("emergency_action.single_agency", "bool",
-          "the latest emergency action was taken by a single agency",
-          lambda ctx: _latest_emergency_single(ctx)),
+        c(
+            "strategy_discussion.any",
+            "bool",
+            "a strategy discussion has been held",
+            lambda ctx: bool(_discussions(ctx)),
+        ),
+        c(
+            "strategy_discussion.first",
+            "moment",
+            "the first strategy discussion",
+            lambda ctx: min((d.held_at for d in _discussions(ctx)), default=None),
+        ),
+        c(
+            "strategy_discussion.latest",
+            "moment",
+            "the latest strategy discussion",
+            lambda ctx: max((d.held_at for d in _discussions(ctx)), default=None),
+        ),
+        c(
+            "strategy_discussion.concluded",
+            "bool",
+            "a strategy discussion has concluded",
+            lambda ctx: any(d.concluded for d in _discussions(ctx)),
+        ),
+        c(
+            "strategy_discussion.s47_initiating",
+            "moment",
+            "the strategy discussion at which s47 enquiries were initiated (S47ActualStartDate)",
+            _s47_discussion,
+        ),
+        c(
+            "strategy_discussion.outcome",
+            "str",
+            "the latest strategy discussion's outcome",
+            lambda ctx: _discussions(ctx)[-1].outcome if _discussions(ctx) else None,
+            ("s47_threshold_met", "s47_threshold_not_met", "no_further_action"),
+        ),
+        c(
+            "initial_conference.held",
+            "moment",
+            "when the ICPC was held (DateOfInitialCPC)",
+            lambda ctx: (
+                ctx.seen(ctx.case.initial_conference.held_at)
+                if ctx.case.initial_conference
+                else None
+            ),
+        ),
+        c(
+            "initial_conference.not_required",
+            "bool",
+            "the ICPC was deemed unnecessary",
+            lambda ctx: (
+                ctx.case.initial_conference.not_required if ctx.case.initial_conference else False
+            ),
+        ),
+        c(
+            "emergency_action.taken",
+            "moment",
+            "the latest emergency action",
+            lambda ctx: max(
+                (e.taken_at for e in ctx.case.emergency_actions if e.taken_at <= ctx.cutoff),
+                default=None,
+            ),
+        ),
+        c(
+            "emergency_action.single_agency",
+            "bool",
+            "the latest emergency action was taken by a single agency",
+            lambda ctx: _latest_emergency_single(ctx),
+        ),
         # assessment
-        c("assessment.exists", "bool", "an assessment is recorded",
-          lambda ctx: ctx.case.assessment is not None),
-        c("assessment.trigger", "str", "what opened the assessment",
-          _assessment("trigger"), ("referral", "s47", "automatic")),
-        c("assessment.allocated", "moment", "when the assessment was allocated",
-          _assessment("allocated_at", moment=True)),
-        c("assessment.allocated_team", "str", "the team the assessment went to",
-          _assessment("allocated_team"),
-          ("assessment_team", "help_and_protection", "cp_and_court",
-           "children_with_disabilities", "other")),
-        c("assessment.pre_birth_tier4", "bool", "a pre-birth assessment meeting Tier 4",
-          _assessment("pre_birth_tier4")),
-        c("assessment.started", "moment", "when the assessment started "
-          "(AssessmentActualStartDate)", _assessment("started_at", moment=True)),
-        c("assessment.timescale_set", "moment", "when a completion timescale was set",
-          _assessment("timescale_set_at", moment=True)),
-        c("assessment.completed", "moment", "when the assessment was submitted as complete",
-          _assessment("completed_at", moment=True)),
-        c("assessment.authorised", "moment", "when the assessment was authorised "
-          "(AssessmentAuthorisationDate)", _assessment("authorised_at", moment=True)),
-        c("assessment.authorised_by", "role", "who authorised the assessment",
-          lambda ctx: ctx.case.assessment.authorised_by
-          if ctx.case.assessment and ctx.seen(ctx.case.assessment.authorised_at) else None, r),
-        c("assessment.status", "str", "the assessment's status as of the evaluation date",
-          _assessment_status,
-          ("not_started", "in_progress", "completed", "partially_complete", "cancelled")),
-        c("assessment.outcome", "str", "the assessment's outcome",
-          _assessment("outcome"), ("no_further_action", "continued_involvement", "early_help")),
-        c("assessment.latest_authorised", "date",
-          "the latest authorisation of this or a previous assessment", _latest_authorised),
-        c("previous_assessment.latest", "date", "when the latest previous assessment was "
-          "authorised", _latest_previous_assessment),
-        c("previous_assessment.any", "bool", "a previous assessment is recorded",
-          lambda ctx: _latest_previous_assessment(ctx) is not None),
+        c(
+            "assessment.exists",
+            "bool",
+            "an assessment is recorded",
+            lambda ctx: ctx.case.assessment is not None,
+        ),
+        c(
+            "assessment.trigger",
+            "str",
+            "what opened the assessment",
+            _assessment("trigger"),
+            ("referral", "s47", "automatic"),
+        ),
+        c(
+            "assessment.allocated",
+            "moment",
+            "when the assessment was allocated",
+            _assessment("allocated_at", moment=True),
+        ),
+        c(
+            "assessment.allocated_team",
+            "str",
+            "the team the assessment went to",
+            _assessment("allocated_team"),
+            (
+                "assessment_team",
+                "help_and_protection",
+                "cp_and_court",
+                "children_with_disabilities",
+                "other",
+            ),
+        ),
+        c(
+            "assessment.pre_birth_tier4",
+            "bool",
+            "a pre-birth assessment meeting Tier 4",
+            _assessment("pre_birth_tier4"),
+        ),
+        c(
+            "assessment.started",
+            "moment",
+            "when the assessment started (AssessmentActualStartDate)",
+            _assessment("started_at", moment=True),
+        ),
+        c(
+            "assessment.timescale_set",
+            "moment",
+            "when a completion timescale was set",
+            _assessment("timescale_set_at", moment=True),
+        ),
+        c(
+            "assessment.completed",
+            "moment",
+            "when the assessment was submitted as complete",
+            _assessment("completed_at", moment=True),
+        ),
+        c(
+            "assessment.authorised",
+            "moment",
+            "when the assessment was authorised (AssessmentAuthorisationDate)",
+            _assessment("authorised_at", moment=True),
+        ),
+        c(
+            "assessment.authorised_by",
+            "role",
+            "who authorised the assessment",
+            lambda ctx: (
+                ctx.case.assessment.authorised_by
+                if ctx.case.assessment and ctx.seen(ctx.case.assessment.authorised_at)
+                else None
+            ),
+            r,
+        ),
+        c(
+            "assessment.status",
+            "str",
+            "the assessment's status as of the evaluation date",
+            _assessment_status,
+            ("not_started", "in_progress", "completed", "partially_complete", "cancelled"),
+        ),
+        c(
+            "assessment.outcome",
+            "str",
+            "the assessment's outcome",
+            _assessment("outcome"),
+            ("no_further_action", "continued_involvement", "early_help"),
+        ),
+        c(
+            "assessment.latest_authorised",
+            "date",
+            "the latest authorisation of this or a previous assessment",
+            _latest_authorised,
+        ),
+        c(
+            "previous_assessment.latest",
+            "date",
+            "when the latest previous assessment was authorised",
+            _latest_previous_assessment,
+        ),
+        c(
+            "previous_assessment.any",
+            "bool",
+            "a previous assessment is recorded",
+            lambda ctx: _latest_previous_assessment(ctx) is not None,
+        ),
         # latest cancellation request (case level)
-        c("cancellation.requested", "bool", "a cancellation has been requested",
-          lambda ctx: _latest_cancellation(ctx) is not None),
-        c("cancellation.approved", "bool", "a cancellation has been approved",
-          lambda ctx: any(_cancellation_outcome(ctx, q) == "approved"
-                          for q in _visible_cancellations(ctx))),
+        c(
+            "cancellation.requested",
+            "bool",
+            "a cancellation has been requested",
+            lambda ctx: _latest_cancellation(ctx) is not None,
+        ),
+        c(
+            "cancellation.approved",
+            "bool",
+            "a cancellation has been approved",
+            lambda ctx: any(
+                _cancellation_outcome(ctx, q) == "approved" for q in _visible_cancellations(ctx)
+            ),
+        ),
     ]
     for kind in OVERSIGHT_KINDS:
-        specs.append(c(f"oversight.{kind}", "moment",
-                       f"the first management oversight of kind {kind}", _oversight_first(kind)))
-        specs.append(c(f"oversight.{kind}.by", "role",
-                       f"who recorded the latest oversight of kind {kind}",
-                       _oversight_latest_field(kind, "by"), r))
-        specs.append(c(f"oversight.{kind}.agrees", "bool",
-                       f"whether the latest oversight of kind {kind} agrees",
-                       _oversight_latest_field(kind, "agrees")))
+        specs.append(
+            c(
+                f"oversight.{kind}",
+                "moment",
+                f"the first management oversight of kind {kind}",
+                _oversight_first(kind),
+            )
+        )
+        specs.append(
+            c(
+                f"oversight.{kind}.by",
+                "role",
+                f"who recorded the latest oversight of kind {kind}",
+                _oversight_latest_field(kind, "by"),
+                r,
+            )
+        )
+        specs.append(
+            c(
+                f"oversight.{kind}.agrees",
+                "bool",
+                f"whether the latest oversight of kind {kind} agrees",
+                _oversight_latest_field(kind, "agrees"),
+            )
+        )
     for kind in ACTION_KINDS:
-        specs.append(c(f"action.{kind}", "moment", f"the first action of kind {kind}",
-                       _action_first(kind)))
+        specs.append(
+            c(f"action.{kind}", "moment", f"the first action of kind {kind}", _action_first(kind))
+        )
     specs += _cancellation_specs()
     specs += _item_specs()
     return specs
@@ -543,30 +932,68 @@ def _specs() -> list[FactSpec]:  # noqa: PLR0915 - one table, read top to bottom
 def _cancellation_specs() -> list[FactSpec]:
     """``cancellation.*``: at case level the latest request; in ``for_each`` the item."""
     out: list[FactSpec] = []
-    rows: list[tuple[str, str, str, Callable[[FactContext, CancellationRequest], Any],
-                     tuple[str, ...] | None]] = [
+    rows: list[
+        tuple[
+            str, str, str, Callable[[FactContext, CancellationRequest], Any], tuple[str, ...] | None
+        ]
+    ] = [
         ("reason", "str", "the reason id given", lambda ctx, q: q.reason, None),
-        ("has_free_text", "bool", "free text was given with the reason",
-         lambda ctx, q: bool(q.free_text and q.free_text.strip()), None),
-        ("line_management_discussed", "bool", "discussed through line management",
-         lambda ctx, q: q.line_management_discussed, None),
-        ("recommended", "moment", "when it was recommended",
-         lambda ctx, q: ctx.seen(q.recommended_at), None),
-        ("recommended_by", "role", "who recommended it",
-         lambda ctx, q: q.recommended_by if ctx.seen(q.recommended_at) else None, ROLES),
-        ("reassigned", "moment", "when it was passed to the decider",
-         lambda ctx, q: ctx.seen(q.reassigned_at), None),
-        ("decided", "moment", "when it was decided",
-         lambda ctx, q: ctx.seen(q.decided_at), None),
-        ("decided_by", "role", "who decided it",
-         lambda ctx, q: q.decided_by if ctx.seen(q.decided_at) else None, ROLES),
-        ("outcome", "str", "pending, approved or refused as of the evaluation date",
-         _cancellation_outcome, ("pending", "approved", "refused")),
+        (
+            "has_free_text",
+            "bool",
+            "free text was given with the reason",
+            lambda ctx, q: bool(q.free_text and q.free_text.strip()),
+            None,
+        ),
+        (
+            "line_management_discussed",
+            "bool",
+            "discussed through line management",
+            lambda ctx, q: q.line_management_discussed,
+            None,
+        ),
+        (
+            "recommended",
+            "moment",
+            "when it was recommended",
+            lambda ctx, q: ctx.seen(q.recommended_at),
+            None,
+        ),
+        (
+            "recommended_by",
+            "role",
+            "who recommended it",
+            lambda ctx, q: q.recommended_by if ctx.seen(q.recommended_at) else None,
+            ROLES,
+        ),
+        (
+            "reassigned",
+            "moment",
+            "when it was passed to the decider",
+            lambda ctx, q: ctx.seen(q.reassigned_at),
+            None,
+        ),
+        ("decided", "moment", "when it was decided", lambda ctx, q: ctx.seen(q.decided_at), None),
+        (
+            "decided_by",
+            "role",
+            "who decided it",
+            lambda ctx, q: q.decided_by if ctx.seen(q.decided_at) else None,
+            ROLES,
+        ),
+        (
+            "outcome",
+            "str",
+            "pending, approved or refused as of the evaluation date",
+            _cancellation_outcome,
+            ("pending", "approved", "refused"),
+        ),
     ]
     for suffix, kind, description, extract, values in rows:
         name = f"cancellation.{suffix}"
-        out.append(_item_fact("cancellations", name, kind, f"this request: {description}",
-                              extract, values))
+        out.append(
+            _item_fact("cancellations", name, kind, f"this request: {description}", extract, values)
+        )
 
         def latest(ctx: FactContext, extract: Any = extract) -> Any:
             request = _latest_cancellation(ctx)
@@ -579,23 +1006,64 @@ def _cancellation_specs() -> list[FactSpec]:
 def _item_specs() -> list[FactSpec]:
     i = _item_fact
     return [
-        i("strategy_discussions", "strategy_discussion.held", "moment",
-          "when this strategy discussion was held", _field("held_at", moment=True)),
-        i("strategy_discussions", "strategy_discussion.record_shared", "moment",
-          "when its record was shared with the participating agencies",
-          _field("record_shared_at", moment=True)),
-        i("strategy_discussions", "strategy_discussion.initiated_s47", "bool",
-          "s47 enquiries were initiated at it", _field("initiated_s47")),
-        i("complaints", "complaint.received", "moment", "when the complaint was received",
-          _field("received_at", moment=True)),
-        i("complaints", "complaint.responded", "moment", "when it was responded to",
-          _field("responded_at", moment=True)),
-        i("returns_home", "return_home.at", "moment", "when the child returned home",
-          _field("at", moment=True)),
-        i("returns_home", "return_home.circumstance", "str", "the legal circumstance",
-          _field("circumstance"), ("police_protection", "section_20_withdrawn", "care_order")),
-        i("returns_home", "return_home.consented_by", "role", "who consented",
-          _field("consented_by"), ROLES),
+        i(
+            "strategy_discussions",
+            "strategy_discussion.held",
+            "moment",
+            "when this strategy discussion was held",
+            _field("held_at", moment=True),
+        ),
+        i(
+            "strategy_discussions",
+            "strategy_discussion.record_shared",
+            "moment",
+            "when its record was shared with the participating agencies",
+            _field("record_shared_at", moment=True),
+        ),
+        i(
+            "strategy_discussions",
+            "strategy_discussion.initiated_s47",
+            "bool",
+            "s47 enquiries were initiated at it",
+            _field("initiated_s47"),
+        ),
+        i(
+            "complaints",
+            "complaint.received",
+            "moment",
+            "when the complaint was received",
+            _field("received_at", moment=True),
+        ),
+        i(
+            "complaints",
+            "complaint.responded",
+            "moment",
+            "when it was responded to",
+            _field("responded_at", moment=True),
+        ),
+        i(
+            "returns_home",
+            "return_home.at",
+            "moment",
+            "when the child returned home",
+            _field("at", moment=True),
+        ),
+        i(
+            "returns_home",
+            "return_home.circumstance",
+            "str",
+            "the legal circumstance",
+            _field("circumstance"),
+            ("police_protection", "section_20_withdrawn", "care_order"),
+        ),
+        i(
+            "returns_home",
+            "return_home.consented_by",
+            "role",
+            "who consented",
+            _field("consented_by"),
+            ROLES,
+        ),
     ]
 
 

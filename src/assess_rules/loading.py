@@ -31,7 +31,7 @@ import jsonschema
 import yaml
 from pydantic import ValidationError
 
-from assess_rules.calendar import WorkingDayCalendar
+from assess_rules.calendar import FIRST_SUPPORTED, LAST_SUPPORTED, WorkingDayCalendar
 from assess_rules.case import ROLES
 from assess_rules.conditions import CompiledCondition, compile_condition
 from assess_rules.errors import ConditionError, PolicyError
@@ -128,8 +128,15 @@ class YamlDocument:
             trail = trail[:-1]
         return self.values.get((), None)
 
-    def error(self, reason: str, path: Iterable[str | int], *, key: bool = False,
-              suggestion: str | None = None, column_offset: int = 0) -> PolicyError:
+    def error(
+        self,
+        reason: str,
+        path: Iterable[str | int],
+        *,
+        key: bool = False,
+        suggestion: str | None = None,
+        column_offset: int = 0,
+    ) -> PolicyError:
         """A :class:`PolicyError` located at ``path``."""
         trail = tuple(path)
         position = self.where(trail, key=key)
@@ -137,16 +144,19 @@ class YamlDocument:
         if column is not None and column_offset:
             quoted = self.styles.get(trail) in {"'", '"'}
             column += column_offset - 1 + (1 if quoted else 0)
-        return PolicyError(reason, file=self.file, line=line, column=column, path=trail,
-                           suggestion=suggestion)
+        return PolicyError(
+            reason, file=self.file, line=line, column=column, path=trail, suggestion=suggestion
+        )
 
 
 def read_yaml(text: str, file: str) -> YamlDocument:
     """Parse ``text`` safely, with positions; raise :class:`PolicyError` on anything unsafe."""
     size = len(text.encode("utf-8"))
     if size > MAX_FILE_BYTES:
-        raise PolicyError(f"the file is {size:,} bytes; a policy pack may be at most "
-                          f"{MAX_FILE_BYTES:,}", file=file)
+        raise PolicyError(
+            f"the file is {size:,} bytes; a policy pack may be at most {MAX_FILE_BYTES:,}",
+            file=file,
+        )
     _scan_events(text, file)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -165,25 +175,40 @@ def _scan_events(text: str, file: str) -> None:
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                mark = event.start_mark
-                raise PolicyError("anchors and aliases (& and *) are not allowed in a policy "
-                                  "pack; write the value out in full", file=file,
-                                  line=mark.line + 1, column=mark.column + 1)
+                line, column = _mark(event.start_mark)
+                raise PolicyError(
+                    "anchors and aliases (& and *) are not allowed in a policy "
+                    "pack; write the value out in full",
+                    file=file,
+                    line=line,
+                    column=column,
+                )
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    raise PolicyError(f"nesting deeper than {MAX_DEPTH} levels", file=file,
-                                      line=mark.line + 1, column=mark.column + 1)
+                    line, column = _mark(event.start_mark)
+                    raise PolicyError(
+                        f"nesting deeper than {MAX_DEPTH} levels",
+                        file=file,
+                        line=line,
+                        column=column,
+                    )
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
             if isinstance(event, yaml.NodeEvent):
                 nodes += 1
                 if nodes > MAX_NODES:
-                    raise PolicyError(f"more than {MAX_NODES:,} values; a policy pack is "
-                                      "much smaller", file=file)
+                    raise PolicyError(
+                        f"more than {MAX_NODES:,} values; a policy pack is much smaller", file=file
+                    )
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, file) from None
+
+
+def _mark(mark: Any) -> tuple[int | None, int | None]:
+    if mark is None:
+        return None, None
+    return mark.line + 1, mark.column + 1
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, file: str) -> PolicyError:
@@ -194,9 +219,15 @@ def _yaml_error(exc: yaml.MarkedYAMLError, file: str) -> PolicyError:
     return PolicyError(reason, file=file, line=mark.line + 1, column=mark.column + 1)
 
 
-def _convert(node: yaml.Node, path: Path_, file: str, values: dict[Path_, tuple[int, int]],
-             keys: dict[Path_, tuple[int, int]], styles: dict[Path_, str | None],
-             constructor: yaml.SafeLoader) -> Any:
+def _convert(
+    node: yaml.Node,
+    path: Path_,
+    file: str,
+    values: dict[Path_, tuple[int, int]],
+    keys: dict[Path_, tuple[int, int]],
+    styles: dict[Path_, str | None],
+    constructor: yaml.SafeLoader,
+) -> Any:
     values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
@@ -204,20 +235,31 @@ def _convert(node: yaml.Node, path: Path_, file: str, values: dict[Path_, tuple[
             key = constructor.construct_object(key_node)
             where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if not isinstance(key, str):
-                raise PolicyError(f"keys must be text, found {key!r}", file=file,
-                                  line=where[0], column=where[1], path=path)
+                raise PolicyError(
+                    f"keys must be text, found {key!r}",
+                    file=file,
+                    line=where[0],
+                    column=where[1],
+                    path=path,
+                )
             if key in out:
                 first = keys[(*path, key)]
-                raise PolicyError(f"duplicate key {key!r} (first given on line {first[0]})",
-                                  file=file, line=where[0], column=where[1], path=(*path, key))
+                raise PolicyError(
+                    f"duplicate key {key!r} (first given on line {first[0]})",
+                    file=file,
+                    line=where[0],
+                    column=where[1],
+                    path=(*path, key),
+                )
             keys[(*path, key)] = where
-            out[key] = _convert(value_node, (*path, key), file, values, keys, styles,
-                                constructor)
+            out[key] = _convert(value_node, (*path, key), file, values, keys, styles, constructor)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*path, i), file, values, keys, styles, constructor)
-                for i, item in enumerate(node.value)]
-    styles[path] = node.style
+        return [
+            _convert(item, (*path, i), file, values, keys, styles, constructor)
+            for i, item in enumerate(node.value)
+        ]
+    styles[path] = getattr(node, "style", None)
     value = constructor.construct_object(node)
     if hasattr(value, "isoformat"):  # YAML dates become ISO text, as JSON would carry them
         return value.isoformat()
@@ -227,18 +269,29 @@ def _convert(node: yaml.Node, path: Path_, file: str, values: dict[Path_, tuple[
 # --- schema and model validation -----------------------------------------------------------
 
 _KIND_DEFS = {
-    "timescale": "TimescaleRule", "cancellation": "CancellationRule", "consent": "ConsentRule",
-    "obligation": "ObligationRule", "warning": "WarningRule", "prohibition": "ProhibitionRule",
-    "check": "CheckRule", "authority": "AuthorityRule",
+    "timescale": "TimescaleRule",
+    "cancellation": "CancellationRule",
+    "consent": "ConsentRule",
+    "obligation": "ObligationRule",
+    "warning": "WarningRule",
+    "prohibition": "ProhibitionRule",
+    "check": "CheckRule",
+    "authority": "AuthorityRule",
 }
 _PATTERN_WORDS = {
     r"^[a-z0-9][a-z0-9_\-]*$": "lower-case letters, digits, '_' and '-', e.g. 'child-seen'",
     r"^[A-Z]+-[A-Za-z0-9.\-]+$": "a catalogue ID such as 'BUCKS-2.11a'",
     r"^[a-z_][a-z0-9_.]*$": "a fact name such as 'referral.received'",
 }
-_TYPE_WORDS = {"string": "text", "integer": "a whole number", "boolean": "true or false",
-               "array": "a list", "object": "a mapping of keys to values", "null": "nothing",
-               "number": "a number"}
+_TYPE_WORDS = {
+    "string": "text",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping of keys to values",
+    "null": "nothing",
+    "number": "a number",
+}
 
 
 def _schema_errors(doc: YamlDocument) -> list[PolicyError]:
@@ -254,20 +307,31 @@ def _schema_errors(doc: YamlDocument) -> list[PolicyError]:
     return _ordered(found)
 
 
-def _rule_errors(doc: YamlDocument, path: Path_, schema: dict[str, Any],
-                 validator_cls: Any) -> list[PolicyError]:
+def _rule_errors(
+    doc: YamlDocument, path: Path_, schema: dict[str, Any], validator_cls: Any
+) -> list[PolicyError]:
     rule = doc.data["rules"][path[1]]
     if not isinstance(rule, dict):
-        return [doc.error(f"expected a rule (a mapping with 'kind', 'id', ...), got "
-                          f"{_TYPE_WORDS.get(_json_type(rule), 'a value')}", path)]
+        return [
+            doc.error(
+                f"expected a rule (a mapping with 'kind', 'id', ...), got "
+                f"{_TYPE_WORDS.get(_json_type(rule), 'a value')}",
+                path,
+            )
+        ]
     kind = rule.get("kind")
     if kind not in _KIND_DEFS:
         allowed = ", ".join(_KIND_DEFS)
         if kind is None:
             return [doc.error(f"a rule needs a 'kind' (one of: {allowed})", path)]
         close = difflib.get_close_matches(str(kind), list(_KIND_DEFS), n=1)
-        return [doc.error(f"unknown rule kind {kind!r}; expected one of: {allowed}",
-                          (*path, "kind"), suggestion=close[0] if close else None)]
+        return [
+            doc.error(
+                f"unknown rule kind {kind!r}; expected one of: {allowed}",
+                (*path, "kind"),
+                suggestion=close[0] if close else None,
+            )
+        ]
     sub = {"$defs": schema["$defs"], "$ref": f"#/$defs/{_KIND_DEFS[kind]}"}
     out = []
     for error in validator_cls(sub).iter_errors(rule):
@@ -276,15 +340,22 @@ def _rule_errors(doc: YamlDocument, path: Path_, schema: dict[str, Any],
 
 
 def _json_type(value: Any) -> str:
-    for name, kind in (("boolean", bool), ("integer", int), ("number", float),
-                       ("string", str), ("array", list), ("object", dict)):
+    for name, kind in (
+        ("boolean", bool),
+        ("integer", int),
+        ("number", float),
+        ("string", str),
+        ("array", list),
+        ("object", dict),
+    ):
         if isinstance(value, kind):
             return name
     return "null"
 
 
-def _describe_schema_error(doc: YamlDocument, error: Any, schema: dict[str, Any],
-                           prefix: Path_ = ()) -> PolicyError:
+def _describe_schema_error(
+    doc: YamlDocument, error: Any, schema: dict[str, Any], prefix: Path_ = ()
+) -> PolicyError:
     path = (*prefix, *error.absolute_path)
     validator = error.validator
     if validator == "additionalProperties":
@@ -292,8 +363,12 @@ def _describe_schema_error(doc: YamlDocument, error: Any, schema: dict[str, Any]
         extras = [k for k in error.instance if k not in allowed]
         key = extras[0] if extras else "?"
         close = difflib.get_close_matches(key, allowed, n=1)
-        return doc.error(f"unknown key {key!r}; allowed keys here: {', '.join(allowed)}",
-                         (*path, key), key=True, suggestion=close[0] if close else None)
+        return doc.error(
+            f"unknown key {key!r}; allowed keys here: {', '.join(allowed)}",
+            (*path, key),
+            key=True,
+            suggestion=close[0] if close else None,
+        )
     if validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         return doc.error(f"missing required key {missing!r}", path)
@@ -301,12 +376,15 @@ def _describe_schema_error(doc: YamlDocument, error: Any, schema: dict[str, Any]
         options = error.validator_value if validator == "enum" else [error.validator_value]
         words = [str(o) for o in options]
         close = difflib.get_close_matches(str(error.instance), words, n=1)
-        return doc.error(f"{error.instance!r} is not allowed here; expected one of: "
-                         f"{', '.join(words)}", path, suggestion=close[0] if close else None)
+        return doc.error(
+            f"{error.instance!r} is not allowed here; expected one of: {', '.join(words)}",
+            path,
+            suggestion=close[0] if close else None,
+        )
     if validator == "type":
         expected = error.validator_value
         expected = expected if isinstance(expected, list) else [expected]
-        wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
+        wanted = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in expected)
         got = _TYPE_WORDS.get(_json_type(error.instance), "a value")
         return doc.error(f"expected {wanted}, got {got} ({error.instance!r})", path)
     if validator == "pattern":
@@ -352,39 +430,62 @@ class _Checker:
         try:
             self.compiled[(text, scope)] = compile_condition(text, FACTS, scope)
         except ConditionError as exc:
-            self.errors.append(self.doc.error(
-                f"in the condition {text!r}: {exc.reason}", path, suggestion=exc.suggestion,
-                column_offset=exc.column or 0))
+            self.errors.append(
+                self.doc.error(
+                    f"in the condition {text!r}: {exc.reason}",
+                    path,
+                    suggestion=exc.suggestion,
+                    column_offset=exc.column or 0,
+                )
+            )
 
-    def fact(self, name: str | None, scope: str | None, path: Path_,
-             kinds: tuple[str, ...] = ("moment", "date")) -> None:
+    def fact(
+        self,
+        name: str | None,
+        scope: str | None,
+        path: Path_,
+        kinds: tuple[str, ...] = ("moment", "date"),
+    ) -> None:
         if name is None:
             return
         spec = FACTS.lookup(name, scope)
         if spec is None:
-            names = [n for n in FACTS.names(scope)
-                     if (s := FACTS.lookup(n, scope)) is not None and s.type in kinds]
+            names = [
+                n
+                for n in FACTS.names(scope)
+                if (s := FACTS.lookup(n, scope)) is not None and s.type in kinds
+            ]
             close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-            self.errors.append(self.doc.error(f"unknown fact {name!r}", path,
-                                              suggestion=close[0] if close else None))
+            self.errors.append(
+                self.doc.error(
+                    f"unknown fact {name!r}", path, suggestion=close[0] if close else None
+                )
+            )
         elif spec.type not in kinds:
-            self.errors.append(self.doc.error(
-                f"{name!r} is a {spec.type} fact; expected a {' or '.join(kinds)} fact here",
-                path))
+            self.errors.append(
+                self.doc.error(
+                    f"{name!r} is a {spec.type} fact; expected a {' or '.join(kinds)} fact here",
+                    path,
+                )
+            )
 
     def role(self, role: str | None, path: Path_) -> None:
         if role is not None and role not in self.roles:
-            self.errors.append(self.doc.error(
-                f"role {role!r} is not on this pack's role ladder ({', '.join(self.roles)})",
-                path))
+            self.errors.append(
+                self.doc.error(
+                    f"role {role!r} is not on this pack's role ladder ({', '.join(self.roles)})",
+                    path,
+                )
+            )
 
     def steps(self, steps: Iterable[Step], scope: str | None, path: Path_) -> None:
         seen: set[str] = set()
         for i, step in enumerate(steps):
             at = (*path, i)
             if step.id in seen:
-                self.errors.append(self.doc.error(f"step id {step.id!r} is used twice",
-                                                  (*at, "id")))
+                self.errors.append(
+                    self.doc.error(f"step id {step.id!r} is used twice", (*at, "id"))
+                )
             seen.add(step.id)
             self.fact(step.record, scope, (*at, "record"))
             self.fact(step.after, scope, (*at, "after"))
@@ -398,10 +499,10 @@ class _Checker:
     def rule(self, rule: Rule, index: int) -> None:
         at: Path_ = ("rules", index)
         scope = getattr(rule, "for_each", None)
-        if (rule.effective_from and rule.effective_to
-                and rule.effective_from > rule.effective_to):
-            self.errors.append(self.doc.error("effective_from is after effective_to",
-                                              (*at, "effective_from")))
+        if rule.effective_from and rule.effective_to and rule.effective_from > rule.effective_to:
+            self.errors.append(
+                self.doc.error("effective_from is after effective_to", (*at, "effective_from"))
+            )
         if isinstance(rule, TimescaleRule):
             self.condition(rule.applies_when, scope, (*at, "applies_when"))
             self.fact(rule.start, scope, (*at, "start"))
@@ -417,8 +518,11 @@ class _Checker:
             seen: set[str] = set()
             for j, reason in enumerate(rule.reasons):
                 if reason.id in seen:
-                    self.errors.append(self.doc.error(f"reason id {reason.id!r} is used twice",
-                                                      (*at, "reasons", j, "id")))
+                    self.errors.append(
+                        self.doc.error(
+                            f"reason id {reason.id!r} is used twice", (*at, "reasons", j, "id")
+                        )
+                    )
                 seen.add(reason.id)
                 self.condition(reason.when, "cancellations", (*at, "reasons", j, "when"))
                 self.role(reason.decided_by, (*at, "reasons", j, "decided_by"))
@@ -459,8 +563,10 @@ def _read_file(path: Path) -> tuple[str, bytes]:
     except OSError as exc:
         raise PolicyError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise PolicyError(f"the file is {len(raw):,} bytes; a policy pack may be at most "
-                          f"{MAX_FILE_BYTES:,}", file=str(path))
+        raise PolicyError(
+            f"the file is {len(raw):,} bytes; a policy pack may be at most {MAX_FILE_BYTES:,}",
+            file=str(path),
+        )
     try:
         return raw.decode("utf-8"), raw
     except UnicodeDecodeError as exc:
@@ -494,8 +600,10 @@ def _resolve_path(reference: str | Path, beside: Path | None) -> Path:
         return bundled
     names = bundled_policies()
     close = difflib.get_close_matches(text, names, n=1)
-    raise PolicyError(f"no policy pack named {text!r}; bundled packs: {', '.join(names)}",
-                      suggestion=close[0] if close else None)
+    raise PolicyError(
+        f"no policy pack named {text!r}; bundled packs: {', '.join(names)}",
+        suggestion=close[0] if close else None,
+    )
 
 
 def _load_chain(path: Path) -> list[tuple[Path, Pack, YamlDocument, bytes]]:
@@ -519,11 +627,13 @@ def _load_chain(path: Path) -> list[tuple[Path, Pack, YamlDocument, bytes]]:
             try:
                 current = _resolve_path(parent, current.parent)
             except PolicyError as exc:
-                raise doc.error(exc.reason, ("pack", "extends"), suggestion=exc.suggestion
-                                ) from None
+                raise doc.error(
+                    exc.reason, ("pack", "extends"), suggestion=exc.suggestion
+                ) from None
             if not current.is_file():
-                raise doc.error(f"the pack it extends, {parent!r}, is not there",
-                                ("pack", "extends"))
+                raise doc.error(
+                    f"the pack it extends, {parent!r}, is not there", ("pack", "extends")
+                )
     chain.reverse()  # root first
     return chain
 
@@ -533,13 +643,22 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
     origin: dict[str, str] = {}
     calendar = CalendarSettings()
     roles: tuple[RoleDefinition, ...] = tuple(
-        RoleDefinition(id=r, label=r.replace("_", " ").capitalize()) for r in ROLES)  # type: ignore[arg-type]
+        RoleDefinition.model_validate({"id": r, "label": r.replace("_", " ").capitalize()})
+        for r in ROLES
+    )
     higher = True
     compiled: dict[tuple[str, str | None], CompiledCondition] = {}
     removed = []
     for path, pack, doc, _raw in chain:
         if pack.calendar is not None:
             calendar = pack.calendar
+            for i, closure in enumerate(calendar.closures):
+                if not FIRST_SUPPORTED <= closure <= LAST_SUPPORTED:
+                    raise doc.error(
+                        f"closure day {closure} is outside the supported range "
+                        f"{FIRST_SUPPORTED} to {LAST_SUPPORTED}",
+                        ("calendar", "closures", i),
+                    )
         if pack.roles is not None:
             roles = pack.roles
         if pack.higher_roles_may_act is not None:
@@ -547,9 +666,13 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
         errors: list[PolicyError] = []
         for i, removal in enumerate(pack.removed_rules):
             if removal.id not in origin:
-                errors.append(doc.error(f"removed_rules names {removal.id!r}, which the "
-                                        "extended packs do not define", ("removed_rules", i,
-                                                                         "id")))
+                errors.append(
+                    doc.error(
+                        f"removed_rules names {removal.id!r}, which the "
+                        "extended packs do not define",
+                        ("removed_rules", i, "id"),
+                    )
+                )
             else:
                 rules = [r for r in rules if r.id != removal.id]
                 del origin[removal.id]
@@ -559,20 +682,29 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
         for i, rule in enumerate(pack.rules):
             checker.rule(rule, i)
             if rule.id in own:
-                errors.append(doc.error(f"rule id {rule.id!r} is used twice in this pack",
-                                        ("rules", i, "id")))
+                errors.append(
+                    doc.error(f"rule id {rule.id!r} is used twice in this pack", ("rules", i, "id"))
+                )
                 continue
             own.add(rule.id)
             if rule.id in origin:
                 if not rule.override:
-                    errors.append(doc.error(
-                        f"rule {rule.id!r} is already defined by pack {origin[rule.id]!r}; "
-                        "add 'override: true' to replace it", ("rules", i, "id")))
+                    errors.append(
+                        doc.error(
+                            f"rule {rule.id!r} is already defined by pack {origin[rule.id]!r}; "
+                            "add 'override: true' to replace it",
+                            ("rules", i, "id"),
+                        )
+                    )
                     continue
                 rules = [rule if r.id == rule.id else r for r in rules]
             elif rule.override:
-                errors.append(doc.error(f"rule {rule.id!r} says 'override: true' but no "
-                                        "extended pack defines it", ("rules", i, "override")))
+                errors.append(
+                    doc.error(
+                        f"rule {rule.id!r} says 'override: true' but no extended pack defines it",
+                        ("rules", i, "override"),
+                    )
+                )
                 continue
             else:
                 rules.append(rule)
@@ -580,10 +712,6 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
         if errors:
             raise _ordered(errors)[0]
         del path
-    for closure in calendar.closures:
-        if not (1990 <= closure.year <= 2100):
-            path0, _pack, doc, _ = chain[-1]
-            raise doc.error(f"closure day {closure} is outside 1990-2100", ("calendar",))
     digest = hashlib.sha256()
     for _path, _pack, _doc, raw in chain:
         digest.update(hashlib.sha256(raw).digest())
@@ -623,8 +751,9 @@ def check_policy_file(path: str | Path) -> list[PolicyError]:
         text, _raw = _read_file(file)
         doc = read_yaml(text, str(file))
         if not isinstance(doc.data, dict):
-            return [doc.error("a policy pack is a mapping with 'pack:' and 'rules:' at the "
-                              "top", ())]
+            return [
+                doc.error("a policy pack is a mapping with 'pack:' and 'rules:' at the top", ())
+            ]
         errors = _schema_errors(doc)
         if errors:
             return errors

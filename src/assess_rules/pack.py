@@ -38,8 +38,10 @@ __all__ = [
 ]
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=80)]
-Condition = Annotated[str, Field(min_length=1, max_length=2000,
-                                 description="a condition in the pack condition language")]
+Condition = Annotated[
+    str,
+    Field(min_length=1, max_length=2000, description="a condition in the pack condition language"),
+]
 FactName = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_.]*$", max_length=120)]
 Collection = Literal["strategy_discussions", "complaints", "cancellations", "returns_home"]
 Severity = Literal["low", "medium", "high"]
@@ -89,8 +91,9 @@ class Step(_Strict):
         None, description="it must be recorded before this moment, once that moment exists"
     )
     within: Duration | None = None
-    from_: FactName | None = Field(None, alias="from",
-                                   description="what 'within' counts from (default: trigger)")
+    from_: FactName | None = Field(
+        None, alias="from", description="what 'within' counts from (default: trigger)"
+    )
     unless: Condition | None = None
     sources: tuple[SourceRef, ...] = ()
     note: str | None = None
@@ -117,8 +120,10 @@ class TimescaleRule(_RuleBase):
     for_each: Collection | None = None
     start: FactName
     start_at: Literal["event", "next_working_day"] = Field(
-        "event", description="next_working_day: count from the start of the first working "
-                             "day that opens after the event (out-of-hours referrals)")
+        "event",
+        description="next_working_day: count from the start of the first working "
+        "day that opens after the event (out-of-hours referrals)",
+    )
     end: FactName | None = Field(None, description="the event that meets the duty")
     within: Duration
     counting: Counting | None = None
@@ -188,7 +193,8 @@ class ProhibitionRule(_RuleBase):
     kind: Literal["prohibition"]
     action: Literal["cancel_assessment"] = "cancel_assessment"
     grounds: tuple[Identifier, ...] = Field(
-        (), description="only reasons with one of these grounds (empty: every reason)")
+        (), description="only reasons with one of these grounds (empty: every reason)"
+    )
     when: Condition
     message: str
 
@@ -215,8 +221,14 @@ class AuthorityRule(_RuleBase):
 
 
 Rule = Annotated[
-    TimescaleRule | CancellationRule | ConsentRule | ObligationRule | WarningRule
-    | ProhibitionRule | CheckRule | AuthorityRule,
+    TimescaleRule
+    | CancellationRule
+    | ConsentRule
+    | ObligationRule
+    | WarningRule
+    | ProhibitionRule
+    | CheckRule
+    | AuthorityRule,
     Field(discriminator="kind"),
 ]
 
@@ -242,7 +254,8 @@ class PackInfo(_Strict):
     documents: tuple[SourceDocument, ...] = ()
     extends: Identifier | None = None
     override_policy: str | None = Field(
-        None, description="what this pack changes in the one it extends, in words")
+        None, description="what this pack changes in the one it extends, in words"
+    )
 
 
 class CalendarSettings(_Strict):
@@ -277,6 +290,7 @@ class Pack(_Strict):
     calendar: CalendarSettings | None = None
     roles: tuple[RoleDefinition, ...] | None = None
     higher_roles_may_act: bool | None = Field(
-        None, description="a duty naming a role may be done by a higher one (default true)")
+        None, description="a duty naming a role may be done by a higher one (default true)"
+    )
     removed_rules: tuple[RemovedRule, ...] = ()
     rules: tuple[Rule, ...] = ()

@@ -68,8 +68,9 @@ class Policy:
                 return definition.label
         return role.replace("_", " ")
 
-    def may_act(self, actual: str | None, required: str, *, higher_allowed: bool | None = None
-                ) -> bool | None:
+    def may_act(
+        self, actual: str | None, required: str, *, higher_allowed: bool | None = None
+    ) -> bool | None:
         """Whether ``actual`` may do what ``required`` must do (``None``: not recorded)."""
         if actual is None:
             return None

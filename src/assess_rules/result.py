@@ -17,6 +17,7 @@ __all__ = [
     "RESULT_SCHEMA_VERSION",
     "Citation",
     "Deadline",
+    "DeadlineStatus",
     "MissingFacts",
     "Obligation",
     "PackStamp",
@@ -88,7 +89,7 @@ class Violation:
 
 
 @dataclass(frozen=True, slots=True)
-class Warning:  # noqa: A001 - the domain's word; it does not shadow anything we use
+class Warning:
     """Advice that is not a prohibition (for example: cancelling after the child was seen)."""
 
     rule: str

@@ -49,8 +49,11 @@ SCHEMA_FILES = {
 
 def generate(name: str) -> str:
     """The text of schema file ``name`` as the models define it now."""
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-              "$id": _BASE + name, **SCHEMA_FILES[name]()}
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": _BASE + name,
+        **SCHEMA_FILES[name](),
+    }
     return json.dumps(schema, indent=2, sort_keys=False) + "\n"
 
 

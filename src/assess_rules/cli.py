@@ -1,0 +1,219 @@
+"""The ``assess-rules`` command line.
+
+Commands::
+
+    assess-rules evaluate --policy NAME|PATH --case FILE [--as-of DATE] [--format json|text]
+    assess-rules validate PATH...
+    assess-rules list
+
+``--case`` takes a JSON (or YAML) file holding one case object, a list of cases, or JSON
+Lines (``.jsonl``, one case a line). In a batch every good case is evaluated and every bad
+one is reported with its index and field paths.
+
+Exit codes:
+
+- 0: done (evaluated, or every pack valid); violations in a case do not change this
+- 1: ``--fail-on-violation`` was given and some case has a violation
+- 2: invalid input: a bad pack, case file, case record or argument (good records of a batch
+  are still evaluated and printed)
+- 3: internal error (a bug: please report it with the input)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, TextIO
+
+import yaml
+
+from assess_rules.case import parse_case
+from assess_rules.errors import AssessRulesError, CaseError, CaseIssue
+from assess_rules.evaluation import evaluate
+from assess_rules.loading import bundled_policies, check_policy_file, load_policy
+from assess_rules.reporting import format_text
+
+__all__ = ["EXIT_INTERNAL", "EXIT_INVALID", "EXIT_OK", "EXIT_VIOLATION", "main", "run"]
+
+EXIT_OK = 0
+EXIT_VIOLATION = 1
+EXIT_INVALID = 2
+EXIT_INTERNAL = 3
+
+MAX_CASE_FILE_BYTES = 512 * 1024 * 1024
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors through our exit code, not SystemExit(2) text."""
+
+    def error(self, message: str) -> Any:  # pragma: no cover - exercised via run()
+        raise _UsageError(message)
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="assess-rules", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    ev = commands.add_parser("evaluate", help="evaluate case snapshots against a pack")
+    ev.add_argument("--policy", required=True, help="a bundled pack name or a pack file")
+    ev.add_argument("--case", required=True, help="a case file (.json, .yaml or .jsonl)")
+    ev.add_argument(
+        "--as-of",
+        type=_iso_date,
+        default=None,
+        help="evaluation date YYYY-MM-DD (default: today in London)",
+    )
+    ev.add_argument("--format", choices=("json", "text"), default="text")
+    ev.add_argument(
+        "--fail-on-violation", action="store_true", help="exit 1 when any case has a violation"
+    )
+    va = commands.add_parser("validate", help="check policy pack files")
+    va.add_argument("paths", nargs="+")
+    commands.add_parser("list", help="list the bundled packs")
+    return parser
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``assess-rules`` script."""
+    code = run(list(sys.argv[1:] if argv is None else argv), sys.stdout, sys.stderr)
+    if argv is None:
+        raise SystemExit(code)
+    return code
+
+
+def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
+    """Run a command; write to ``stdout``/``stderr``; return the exit code."""
+    try:
+        args = _parser().parse_args(argv)
+    except _UsageError as exc:
+        stderr.write(f"assess-rules: {exc}\n")
+        return EXIT_INVALID
+    except SystemExit as exc:  # --help
+        return EXIT_OK if exc.code in (0, None) else EXIT_INVALID
+    try:
+        if args.command == "validate":
+            return _validate(args.paths, stdout, stderr)
+        if args.command == "list":
+            for name in bundled_policies():
+                stdout.write(f"{name}\n")
+            return EXIT_OK
+        return _evaluate(args, stdout, stderr)
+    except AssessRulesError as exc:
+        stderr.write(f"assess-rules: {exc}\n")
+        return EXIT_INVALID
+    except Exception:
+        stderr.write("assess-rules: internal error; please report this with the input:\n")
+        stderr.write(traceback.format_exc())
+        return EXIT_INTERNAL
+
+
+def _validate(paths: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
+    failed = False
+    for path in paths:
+        problems = check_policy_file(path)
+        if problems:
+            failed = True
+            for problem in problems:
+                stderr.write(f"{problem}\n")
+        else:
+            stdout.write(f"{path}: ok\n")
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+def _read_cases(path: Path) -> list[Any]:
+    def refuse(reason: str) -> CaseError:
+        return CaseError([CaseIssue((), reason)], source=str(path))
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_CASE_FILE_BYTES:
+            raise refuse(f"the case file is {size:,} bytes; split it into smaller files")
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise refuse(f"cannot read the file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise refuse(f"not UTF-8 text (byte {exc.start})") from None
+    try:
+        if path.suffix == ".jsonl":
+            return [
+                _json_line(line, number)
+                for number, line in enumerate(text.splitlines(), start=1)
+                if line.strip()
+            ]
+        loaded = yaml.safe_load(text) if path.suffix in {".yaml", ".yml"} else json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise refuse(
+            f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise refuse(f"not valid YAML: {exc}") from None
+    return loaded if isinstance(loaded, list) else [loaded]
+
+
+class _BadLine:
+    """A JSON Lines record that is not JSON: reported, and the batch goes on."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _json_line(line: str, number: int) -> Any:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        return _BadLine(f"line {number}: not valid JSON at column {exc.colno}: {exc.msg}")
+
+
+def _evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    policy = load_policy(args.policy)
+    path = Path(args.case)
+    raw_cases = _read_cases(path)
+    batch = len(raw_cases) != 1 or path.suffix == ".jsonl"
+    results = []
+    errors: list[dict[str, Any]] = []
+    for index, raw in enumerate(raw_cases):
+        label = f"{path}[{index}]" if batch else str(path)
+        try:
+            if isinstance(raw, _BadLine):
+                raise CaseError([CaseIssue((), raw.reason)], source=label)
+            case = parse_case(raw, source=label)
+        except CaseError as exc:
+            case_id = raw.get("case_id") if isinstance(raw, dict) else None
+            errors.append(
+                {
+                    "index": index,
+                    "case_id": case_id,
+                    "issues": [{"path": list(i.path), "reason": i.reason} for i in exc.issues],
+                }
+            )
+            stderr.write(f"{exc}\n")
+            continue
+        results.append(evaluate(policy, case, args.as_of))
+    if args.format == "json":
+        if batch:
+            payload: Any = {"results": [r.to_dict() for r in results], "errors": errors}
+            stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        elif results:
+            stdout.write(results[0].to_json() + "\n")
+    else:
+        stdout.write("\n".join(format_text(r, policy) for r in results))
+    if errors:
+        return EXIT_INVALID
+    if args.fail_on_violation and any(r.violations for r in results):
+        return EXIT_VIOLATION
+    return EXIT_OK

@@ -1,0 +1,67 @@
+"""pytest plugin: collects ``*.scenarios.yaml`` files, one test item per scenario.
+
+Installed with assess_rules (entry point ``pytest11``), so a council's own repository of
+packs and scenario files is tested by plain ``pytest``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assess_rules.policy import Policy
+from assess_rules.testing.scenarios import Scenario, check_scenario, load_scenario_file
+
+SUFFIX = ".scenarios.yaml"
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """Collect scenario files."""
+    if file_path.name.endswith(SUFFIX):
+        collected: pytest.Collector = ScenarioFileCollector.from_parent(parent, path=file_path)
+        return collected
+    return None
+
+
+class ScenarioFailedError(Exception):
+    """A scenario whose findings differ from its expectations."""
+
+
+class ScenarioFileCollector(pytest.File):
+    """A scenario file: loads the pack once, yields one item per scenario."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        scenario_file = load_scenario_file(self.path)
+        policy = scenario_file.policy()
+        for scenario in scenario_file.scenarios:
+            yield ScenarioItem.from_parent(
+                self, name=scenario.name, scenario=scenario, policy=policy
+            )
+
+
+class ScenarioItem(pytest.Item):
+    """One scenario, run as a test."""
+
+    def __init__(self, *, scenario: Scenario, policy: Policy, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+        self.policy = policy
+
+    def runtest(self) -> None:
+        problems, _result = check_scenario(self.policy, self.scenario)
+        if problems:
+            raise ScenarioFailedError("\n".join(problems))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, ScenarioFailedError):
+            return (
+                f"scenario {self.scenario.name!r} ({self.scenario.file}:"
+                f"{self.scenario.line}) against {self.policy.id}:\n{excinfo.value}"
+            )
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.scenario.line - 1, f"scenario: {self.scenario.name}"

@@ -1,0 +1,89 @@
+"""Case snapshots: what is accepted, how times are read, and what is refused with a path."""
+
+from datetime import timedelta
+
+import pytest
+
+from assess_rules import CaseError, parse_case
+
+REFERRAL = {"received_at": "2026-12-18T10:00"}
+
+
+def refused(raw: dict) -> dict[str, str]:
+    with pytest.raises(CaseError) as caught:
+        parse_case(raw)
+    return {".".join(str(p) for p in issue.path): issue.reason for issue in caught.value.issues}
+
+
+def test_a_minimal_case_is_accepted() -> None:
+    case = parse_case({"case_id": "C1", "referral": REFERRAL})
+    assert case.assessment is None and case.visits == ()
+
+
+def test_naive_times_are_london_wall_clock_and_dates_are_midnight() -> None:
+    summer = parse_case({"case_id": "C", "referral": {"received_at": "2026-07-01T10:00"}})
+    assert summer.referral.received_at.utcoffset() == timedelta(hours=1)
+    winter = parse_case({"case_id": "C", "referral": {"received_at": "2026-12-01"}})
+    assert winter.referral.received_at.hour == 0
+    assert winter.referral.received_at.utcoffset() == timedelta(0)
+
+
+def test_offsets_are_converted_to_london() -> None:
+    case = parse_case({"case_id": "C", "referral": {"received_at": "2026-07-01T09:00Z"}})
+    assert case.referral.received_at.hour == 10
+
+
+def test_a_professional_referrer_cannot_be_anonymous() -> None:
+    problems = refused({"case_id": "C", "referral": {**REFERRAL, "referrer_kind": "professional",
+                                                      "referrer_anonymous": True}})
+    assert problems == {"referral.referrer_anonymous": "a professional referrer cannot be "
+                                                       "anonymous"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "path", "words"),
+    [
+        ({"assessment": {"started_at": "2026-12-17"}}, "assessment.started_at", "before the referral"),
+        ({"visits": [{"at": "2026-12-17T12:00", "child_seen": True}]}, "visits.0.at",
+         "child was seen"),
+        ({"visits": [{"at": "2026-12-17T12:00"}]}, "visits.0.at", "a visit"),
+        ({"strategy_discussions": [{"held_at": "2026-12-01"}]}, "strategy_discussions.0.held_at",
+         "strategy discussion"),
+        ({"assessment": {"authorised_at": "2026-12-17"}}, "assessment.authorised_at",
+         "before the referral"),
+        ({"assessment": {"started_at": "2026-12-21", "authorised_at": "2026-12-20"}},
+         "assessment.authorised_at", "authorised before it started"),
+        ({"cancellations": [{"reason": "x", "recommended_at": "2026-12-22",
+                             "decided_at": "2026-12-21", "outcome": "approved"}]},
+         "cancellations.0.decided_at", "decided before it was recommended"),
+        ({"consent": [{"event": "overridden", "at": "2026-12-20"}]},
+         "consent.0.overridden_by", "must name the role"),
+        ({"initial_conference": {"held_at": "2026-12-01"}}, "initial_conference.held_at",
+         "before the referral"),
+    ],
+)
+def test_contradictory_dates_are_refused_with_the_path(extra: dict, path: str, words: str
+                                                      ) -> None:
+    problems = refused({"case_id": "C", "referral": REFERRAL, **extra})
+    assert path in problems
+    assert words in problems[path]
+
+
+def test_every_problem_is_reported_not_just_the_first() -> None:
+    problems = refused({"case_id": "C", "referral": REFERRAL, "colour": "blue",
+                        "child": {"date_of_birth": "not a date"},
+                        "assessment": {"status": "finished"}})
+    assert problems["colour"] == "unknown field"
+    assert "child.date_of_birth" in problems
+    assert "expected" in problems["assessment.status"]
+
+
+def test_a_non_mapping_is_refused() -> None:
+    with pytest.raises(CaseError, match="expected an object"):
+        parse_case(["not", "a", "case"])  # type: ignore[arg-type]
+
+
+def test_snapshots_are_frozen() -> None:
+    case = parse_case({"case_id": "C1", "referral": REFERRAL})
+    with pytest.raises(ValueError):
+        case.case_id = "other"  # type: ignore[misc]
