@@ -34,45 +34,88 @@ def test_offsets_are_converted_to_london() -> None:
 
 
 def test_a_professional_referrer_cannot_be_anonymous() -> None:
-    problems = refused({"case_id": "C", "referral": {**REFERRAL, "referrer_kind": "professional",
-                                                      "referrer_anonymous": True}})
-    assert problems == {"referral.referrer_anonymous": "a professional referrer cannot be "
-                                                       "anonymous"}
+    problems = refused(
+        {
+            "case_id": "C",
+            "referral": {**REFERRAL, "referrer_kind": "professional", "referrer_anonymous": True},
+        }
+    )
+    assert problems == {
+        "referral.referrer_anonymous": "a professional referrer cannot be anonymous"
+    }
 
 
 @pytest.mark.parametrize(
     ("extra", "path", "words"),
     [
-        ({"assessment": {"started_at": "2026-12-17"}}, "assessment.started_at", "before the referral"),
-        ({"visits": [{"at": "2026-12-17T12:00", "child_seen": True}]}, "visits.0.at",
-         "child was seen"),
+        (
+            {"assessment": {"started_at": "2026-12-17"}},
+            "assessment.started_at",
+            "before the referral",
+        ),
+        (
+            {"visits": [{"at": "2026-12-17T12:00", "child_seen": True}]},
+            "visits.0.at",
+            "child was seen",
+        ),
         ({"visits": [{"at": "2026-12-17T12:00"}]}, "visits.0.at", "a visit"),
-        ({"strategy_discussions": [{"held_at": "2026-12-01"}]}, "strategy_discussions.0.held_at",
-         "strategy discussion"),
-        ({"assessment": {"authorised_at": "2026-12-17"}}, "assessment.authorised_at",
-         "before the referral"),
-        ({"assessment": {"started_at": "2026-12-21", "authorised_at": "2026-12-20"}},
-         "assessment.authorised_at", "authorised before it started"),
-        ({"cancellations": [{"reason": "x", "recommended_at": "2026-12-22",
-                             "decided_at": "2026-12-21", "outcome": "approved"}]},
-         "cancellations.0.decided_at", "decided before it was recommended"),
-        ({"consent": [{"event": "overridden", "at": "2026-12-20"}]},
-         "consent.0.overridden_by", "must name the role"),
-        ({"initial_conference": {"held_at": "2026-12-01"}}, "initial_conference.held_at",
-         "before the referral"),
+        (
+            {"strategy_discussions": [{"held_at": "2026-12-01"}]},
+            "strategy_discussions.0.held_at",
+            "strategy discussion",
+        ),
+        (
+            {"assessment": {"authorised_at": "2026-12-17"}},
+            "assessment.authorised_at",
+            "before the referral",
+        ),
+        (
+            {"assessment": {"started_at": "2026-12-21", "authorised_at": "2026-12-20"}},
+            "assessment.authorised_at",
+            "authorised before it started",
+        ),
+        (
+            {
+                "cancellations": [
+                    {
+                        "reason": "x",
+                        "recommended_at": "2026-12-22",
+                        "decided_at": "2026-12-21",
+                        "outcome": "approved",
+                    }
+                ]
+            },
+            "cancellations.0.decided_at",
+            "decided before it was recommended",
+        ),
+        (
+            {"consent": [{"event": "overridden", "at": "2026-12-20"}]},
+            "consent.0.overridden_by",
+            "must name the role",
+        ),
+        (
+            {"initial_conference": {"held_at": "2026-12-01"}},
+            "initial_conference.held_at",
+            "before the referral",
+        ),
     ],
 )
-def test_contradictory_dates_are_refused_with_the_path(extra: dict, path: str, words: str
-                                                      ) -> None:
+def test_contradictory_dates_are_refused_with_the_path(extra: dict, path: str, words: str) -> None:
     problems = refused({"case_id": "C", "referral": REFERRAL, **extra})
     assert path in problems
     assert words in problems[path]
 
 
 def test_every_problem_is_reported_not_just_the_first() -> None:
-    problems = refused({"case_id": "C", "referral": REFERRAL, "colour": "blue",
-                        "child": {"date_of_birth": "not a date"},
-                        "assessment": {"status": "finished"}})
+    problems = refused(
+        {
+            "case_id": "C",
+            "referral": REFERRAL,
+            "colour": "blue",
+            "child": {"date_of_birth": "not a date"},
+            "assessment": {"status": "finished"},
+        }
+    )
     assert problems["colour"] == "unknown field"
     assert "child.date_of_birth" in problems
     assert "expected" in problems["assessment.status"]

@@ -50,7 +50,12 @@ def run(text: str, **values: Any) -> bool | None:
         ("child.age $ 3", "unexpected character '$'", 11, None),
         ("__import__('os')", "unknown function '__import__'", 1, None),
         ("cancellation.decided_by >= 'service_managr'", "not a value", 25, "service_manager"),
-        ("strategy_discussion.held < as_of", "use it in a rule with 'for_each: strategy_discussions'", 1, None),
+        (
+            "strategy_discussion.held < as_of",
+            "use it in a rule with 'for_each: strategy_discussions'",
+            1,
+            None,
+        ),
     ],
 )
 def test_errors_are_located_and_suggest_a_fix(
@@ -64,8 +69,9 @@ def test_errors_are_located_and_suggest_a_fix(
 
 
 def test_item_facts_are_visible_only_in_their_collection() -> None:
-    compiled = compile_condition("known(strategy_discussion.record_shared)", FACTS,
-                                 "strategy_discussions")
+    compiled = compile_condition(
+        "known(strategy_discussion.record_shared)", FACTS, "strategy_discussions"
+    )
     assert compiled.facts == {"strategy_discussion.record_shared"}
 
 
@@ -82,8 +88,7 @@ def test_item_facts_are_visible_only_in_their_collection() -> None:
         (False, False, False, False),
     ],
 )
-def test_kleene_logic(a: bool | None, b: bool | None, and_: bool | None, or_: bool | None
-                      ) -> None:
+def test_kleene_logic(a: bool | None, b: bool | None, and_: bool | None, or_: bool | None) -> None:
     values = {"child__seen": a, "child__disabled": b}
     assert run("child.seen and child.disabled", **values) is and_
     assert run("child.seen or child.disabled", **values) is or_
@@ -109,19 +114,39 @@ def test_roles_compare_by_rank() -> None:
     text = "cancellation.decided_by >= 'service_manager'"
     assert run(text, cancellation__decided_by="service_manager") is True
     assert run(text, cancellation__decided_by="team_manager") is False
-    assert run("cancellation.decided_by < 'group_manager'",
-               cancellation__decided_by="social_worker") is True
+    assert (
+        run("cancellation.decided_by < 'group_manager'", cancellation__decided_by="social_worker")
+        is True
+    )
 
 
 def test_date_functions() -> None:
     referral = datetime(2026, 12, 1, 10, 0)
     previous = date(2026, 9, 8)
-    assert run("weeks_between(previous_assessment.latest, referral.received) <= 12",
-               previous_assessment__latest=previous, referral__received=referral) is True
-    assert run("months_between(previous_assessment.latest, referral.received) == 2",
-               previous_assessment__latest=previous, referral__received=referral) is True
-    assert run("days_between(previous_assessment.latest, referral.received) == 84",
-               previous_assessment__latest=previous, referral__received=referral) is True
+    assert (
+        run(
+            "weeks_between(previous_assessment.latest, referral.received) <= 12",
+            previous_assessment__latest=previous,
+            referral__received=referral,
+        )
+        is True
+    )
+    assert (
+        run(
+            "months_between(previous_assessment.latest, referral.received) == 2",
+            previous_assessment__latest=previous,
+            referral__received=referral,
+        )
+        is True
+    )
+    assert (
+        run(
+            "days_between(previous_assessment.latest, referral.received) == 84",
+            previous_assessment__latest=previous,
+            referral__received=referral,
+        )
+        is True
+    )
     assert run("referral.received >= date('2017-06-01')", referral__received=referral) is True
     with pytest.raises(ConditionError, match="not a date"):
         compile_condition("referral.received >= date('2017-13-01')", FACTS)

@@ -214,9 +214,18 @@ def _mark(mark: Any) -> tuple[int | None, int | None]:
 def _yaml_error(exc: yaml.MarkedYAMLError, file: str) -> PolicyError:
     mark = exc.problem_mark or exc.context_mark
     reason = f"not valid YAML: {exc.problem or exc.context}"
+    if exc.context and exc.problem and exc.context_mark is not None:
+        line, column = _mark(exc.context_mark)
+        reason += f" ({exc.context} that starts at line {line}, column {column})"
     if mark is None:
         return PolicyError(reason, file=file)
     return PolicyError(reason, file=file, line=mark.line + 1, column=mark.column + 1)
+
+
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")
+)
 
 
 def _convert(
@@ -229,6 +238,14 @@ def _convert(
     constructor: yaml.SafeLoader,
 ) -> Any:
     values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if node.tag not in _PLAIN_TAGS:
+        raise PolicyError(
+            f"the YAML tag {node.tag!r} is not allowed in a policy pack",
+            file=file,
+            line=values[path][0],
+            column=values[path][1],
+            path=path,
+        )
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -260,7 +277,17 @@ def _convert(
             for i, item in enumerate(node.value)
         ]
     styles[path] = getattr(node, "style", None)
-    value = constructor.construct_object(node)
+    try:
+        value = constructor.construct_object(node)
+    except ValueError as exc:
+        line, column = _mark(node.start_mark)
+        raise PolicyError(
+            f"{node.value!r} is not a valid value here ({exc})",
+            file=file,
+            line=line,
+            column=column,
+            path=path,
+        ) from None
     if hasattr(value, "isoformat"):  # YAML dates become ISO text, as JSON would carry them
         return value.isoformat()
     return value
@@ -298,13 +325,24 @@ def _schema_errors(doc: YamlDocument) -> list[PolicyError]:
     schema = _pack_schema()
     validator_cls = jsonschema.validators.validator_for(schema)
     found: list[PolicyError] = []
-    for error in validator_cls(schema).iter_errors(doc.data):
+    checker = validator_cls.FORMAT_CHECKER
+    for error in validator_cls(schema, format_checker=checker).iter_errors(doc.data):
         path = tuple(error.absolute_path)
         if len(path) == 2 and path[0] == "rules" and error.validator in {"oneOf", "discriminator"}:
             found += _rule_errors(doc, path, schema, validator_cls)
         else:
             found.append(_describe_schema_error(doc, error, schema))
-    return _ordered(found)
+    return _ordered(_unique(found))
+
+
+def _unique(errors: list[PolicyError]) -> list[PolicyError]:
+    seen: set[str] = set()
+    out = []
+    for error in errors:
+        if str(error) not in seen:
+            seen.add(str(error))
+            out.append(error)
+    return out
 
 
 def _rule_errors(
@@ -333,8 +371,8 @@ def _rule_errors(
             )
         ]
     sub = {"$defs": schema["$defs"], "$ref": f"#/$defs/{_KIND_DEFS[kind]}"}
-    out = []
-    for error in validator_cls(sub).iter_errors(rule):
+    out: list[PolicyError] = []
+    for error in validator_cls(sub, format_checker=validator_cls.FORMAT_CHECKER).iter_errors(rule):
         out.append(_describe_schema_error(doc, error, sub, prefix=path))
     return out
 
@@ -371,6 +409,16 @@ def _describe_schema_error(
         )
     if validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
+        allowed = sorted(error.schema.get("properties", {}))
+        strays = [k for k in error.instance if k not in allowed]
+        close = difflib.get_close_matches(missing, strays, n=1)
+        if close:
+            return doc.error(
+                f"unknown key {close[0]!r}; allowed keys here: {', '.join(allowed)}",
+                (*path, close[0]),
+                key=True,
+                suggestion=missing,
+            )
         return doc.error(f"missing required key {missing!r}", path)
     if validator in {"enum", "const"}:
         options = error.validator_value if validator == "enum" else [error.validator_value]
@@ -396,6 +444,10 @@ def _describe_schema_error(
         deepest = max(error.context, key=lambda e: len(e.absolute_path))
         return _describe_schema_error(doc, deepest, schema, prefix)
     return doc.error(error.message, path)
+
+
+def _a(word: str) -> str:
+    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
 
 
 def _ordered(errors: list[PolicyError]) -> list[PolicyError]:
@@ -449,7 +501,16 @@ class _Checker:
         if name is None:
             return
         spec = FACTS.lookup(name, scope)
-        if spec is None:
+        home = FACTS.scope_of(name) if spec is None else None
+        if home is not None:
+            self.errors.append(
+                self.doc.error(
+                    f"{name!r} is a fact of each item of {home}; use it in a rule with "
+                    f"'for_each: {home}'",
+                    path,
+                )
+            )
+        elif spec is None:
             names = [
                 n
                 for n in FACTS.names(scope)
@@ -464,7 +525,7 @@ class _Checker:
         elif spec.type not in kinds:
             self.errors.append(
                 self.doc.error(
-                    f"{name!r} is a {spec.type} fact; expected a {' or '.join(kinds)} fact here",
+                    f"{name!r} is {_a(spec.type)} fact; expected {_a(' or '.join(kinds))} fact here",
                     path,
                 )
             )
@@ -614,9 +675,13 @@ def _load_chain(path: Path) -> list[tuple[Path, Pack, YamlDocument, bytes]]:
         resolved = str(current.resolve())
         if resolved in seen:
             names = " -> ".join([c[1].pack.id for c in chain] + [chain[0][1].pack.id])
-            raise PolicyError(f"'extends' goes round in a circle: {names}", file=str(path))
+            raise chain[-1][2].error(
+                f"'extends' goes round in a circle: {names}", ("pack", "extends")
+            )
         if len(chain) >= MAX_EXTENDS:
-            raise PolicyError(f"'extends' is more than {MAX_EXTENDS} packs deep", file=str(path))
+            raise chain[-1][2].error(
+                f"'extends' is more than {MAX_EXTENDS} packs deep", ("pack", "extends")
+            )
         seen.append(resolved)
         pack, doc, raw = _parse_file(current)
         chain.append((current, pack, doc, raw))
