@@ -17,7 +17,8 @@ def refused(raw: dict) -> dict[str, str]:
 
 def test_a_minimal_case_is_accepted() -> None:
     case = parse_case({"case_id": "C1", "referral": REFERRAL})
-    assert case.assessment is None and case.visits == ()
+    assert case.assessment is None
+    assert case.visits == ()
 
 
 def test_naive_times_are_london_wall_clock_and_dates_are_midnight() -> None:

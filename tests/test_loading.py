@@ -95,10 +95,9 @@ def test_too_many_nodes_is_refused() -> None:
 
 
 def test_python_tags_are_not_constructed() -> None:
-    with pytest.raises(
-        PolicyError, match="tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed"
-    ) as caught:
+    with pytest.raises(PolicyError) as caught:
         read_yaml("pack: !!python/object/apply:os.system ['true']", "evil.yaml")
+    assert "'tag:yaml.org,2002:python/object/apply:os.system' is not allowed" in str(caught.value)
     assert (caught.value.line, caught.value.column) == (1, 7)
 
 

@@ -525,7 +525,8 @@ class _Checker:
         elif spec.type not in kinds:
             self.errors.append(
                 self.doc.error(
-                    f"{name!r} is {_a(spec.type)} fact; expected {_a(' or '.join(kinds))} fact here",
+                    f"{name!r} is {_a(spec.type)} fact; "
+                    f"expected {_a(' or '.join(kinds))} fact here",
                     path,
                 )
             )
