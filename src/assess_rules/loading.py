@@ -94,7 +94,7 @@ def schema_path(name: str) -> Path:
 
 def bundled_policies() -> list[str]:
     """Names of the bundled packs, e.g. ``['buckinghamshire', 'generic_s17', ...]``."""
-    return sorted(p.stem for p in bundled_dir("policies").glob("*.yaml"))
+    return sorted(p.stem for p in bundled_dir("policies").glob("*.yaml") if "." not in p.stem)
 
 
 @cache

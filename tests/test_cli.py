@@ -1,0 +1,163 @@
+"""The command line, run in-process through run(argv, stdout, stderr)."""
+
+import io
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from assess_rules.cli import EXIT_INVALID, EXIT_OK, EXIT_VIOLATION, run
+from assess_rules.loading import schema_path
+
+EXAMPLE = Path(__file__).parents[1] / "examples" / "cases" / "saturday-referral.json"
+
+
+def call(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = run(list(argv), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_evaluate_text_reads_well() -> None:
+    code, out, err = call(
+        "evaluate", "--policy", "generic_s17", "--case", str(EXAMPLE), "--as-of", "2027-01-04"
+    )
+    assert code == EXIT_OK, err
+    assert "Case EX-001 as of Mon 04 Jan 2027" in out
+    assert "MET          Decision on the type of response" in out
+    assert "due Wed 24 Feb 2027" in out  # 45 working days from Sat 19 Dec 2026
+    assert "GEN-ASM-1" in out
+
+
+def test_evaluate_json_follows_the_result_schema() -> None:
+    code, out, _ = call(
+        "evaluate",
+        "--policy",
+        "generic_s17",
+        "--case",
+        str(EXAMPLE),
+        "--as-of",
+        "2027-01-04",
+        "--format",
+        "json",
+    )
+    assert code == EXIT_OK
+    payload = json.loads(out)
+    schema = json.loads(schema_path("result.schema.json").read_text())
+    jsonschema.validate(payload, schema)
+    assert payload["schema_version"] == "1.0"
+    assert payload["pack"]["id"] == "generic_s17"
+    assert payload["pack"]["content_hash"].startswith("sha256:")
+
+
+def test_fail_on_violation(tmp_path: Path) -> None:
+    late = tmp_path / "late.json"
+    late.write_text(json.dumps({"case_id": "L", "referral": {"received_at": "2026-12-18"}}))
+    code, _, _ = call(
+        "evaluate",
+        "--policy",
+        "generic_s17",
+        "--case",
+        str(late),
+        "--as-of",
+        "2026-12-29",
+        "--fail-on-violation",
+    )
+    assert code == EXIT_VIOLATION
+    code, _, _ = call(
+        "evaluate", "--policy", "generic_s17", "--case", str(late), "--as-of", "2026-12-29"
+    )
+    assert code == EXIT_OK
+
+
+def test_a_batch_processes_good_records_and_reports_each_bad_one(tmp_path: Path) -> None:
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(
+        "\n".join(
+            [
+                json.dumps({"case_id": "A", "referral": {"received_at": "2026-12-18T10:00"}}),
+                "{not json",
+                json.dumps(
+                    {
+                        "case_id": "B",
+                        "referral": {
+                            "received_at": "2026-12-18T10:00",
+                            "referrer_kind": "professional",
+                            "referrer_anonymous": True,
+                        },
+                    }
+                ),
+                json.dumps({"case_id": "C", "referral": {"received_at": "2026-12-19T10:00"}}),
+            ]
+        )
+    )
+    code, out, err = call(
+        "evaluate",
+        "--policy",
+        "generic_s17",
+        "--case",
+        str(batch),
+        "--as-of",
+        "2026-12-21",
+        "--format",
+        "json",
+    )
+    assert code == EXIT_INVALID
+    payload = json.loads(out)
+    assert [r["case_id"] for r in payload["results"]] == ["A", "C"]
+    assert [e["index"] for e in payload["errors"]] == [1, 2]
+    assert payload["errors"][1]["issues"] == [
+        {
+            "path": ["referral", "referrer_anonymous"],
+            "reason": "a professional referrer cannot be anonymous",
+        }
+    ]
+    assert "line 2: not valid JSON" in err
+    assert "Traceback" not in err
+
+
+def test_a_bad_case_file_is_invalid_input_not_a_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"case_id": "X", "referral": {"received_at": "yesterday"}}')
+    code, _, err = call("evaluate", "--policy", "generic_s17", "--case", str(bad))
+    assert code == EXIT_INVALID
+    assert "referral.received_at" in err
+    assert "Traceback" not in err
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"case_id": ')
+    code, _, err = call("evaluate", "--policy", "generic_s17", "--case", str(broken))
+    assert code == EXIT_INVALID
+    assert "not valid JSON at line 1" in err
+
+
+def test_validate_reports_located_errors() -> None:
+    broken = Path(__file__).parent / "broken_packs" / "unknown_key.yaml"
+    code, out, err = call("validate", str(broken), "policies/generic_s17.yaml")
+    assert code == EXIT_INVALID
+    assert f"{broken}:3:3: unknown key 'titel'" in err
+    assert "policies/generic_s17.yaml: ok" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["evaluate", "--policy", "generic_s17"], "required: --case"),
+        (["evaluate", "--policy", "kentt", "--case", "x.json"], "no policy pack named"),
+        (["evaluate", "--policy", "generic_s17", "--case", "missing.json"], "cannot read"),
+        (
+            ["evaluate", "--policy", "generic_s17", "--case", "x", "--as-of", "2026-13-01"],
+            "not a date",
+        ),
+    ],
+)
+def test_usage_and_input_errors_exit_2(argv: list[str], words: str) -> None:
+    code, _, err = call(*argv)
+    assert code == EXIT_INVALID
+    assert words in err
+
+
+def test_list_names_the_bundled_packs() -> None:
+    code, out, _ = call("list")
+    assert code == EXIT_OK
+    assert "generic_s17" in out.split()

@@ -1,0 +1,160 @@
+"""Evaluation as a whole: purity, the evaluation moment, conventions and extensions."""
+
+from datetime import date, datetime
+from pathlib import Path
+
+from hypothesis import given
+
+from assess_rules import evaluate, load_policy, parse_case
+from assess_rules.calendar import LONDON
+from assess_rules.testing.strategies import case_snapshots
+
+GENERIC = load_policy("generic_s17")
+
+
+def write_pack(tmp_path: Path, body: str, name: str = "local") -> Path:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(
+        f'pack: {{id: {name}, title: Local, authority: Test, version: "1", '
+        "extends: generic_s17}\n" + body
+    )
+    return path
+
+
+@given(case_snapshots())
+def test_evaluation_is_deterministic_and_leaves_the_case_alone(case) -> None:  # type: ignore[no-untyped-def]
+    before = case.model_dump()
+    first = evaluate(GENERIC, case, as_of=date(2028, 1, 1))
+    second = evaluate(GENERIC, case, as_of=date(2028, 1, 1))
+    assert first == second
+    assert case.model_dump() == before
+    for deadline in first.deadlines:
+        assert deadline.status in {"pending", "met", "missed", "undetermined"}
+        assert deadline.sources, deadline.rule
+    for violation in first.violations:
+        assert violation.sources
+
+
+@given(case_snapshots())
+def test_a_missed_deadline_is_always_a_violation(case) -> None:  # type: ignore[no-untyped-def]
+    result = evaluate(GENERIC, case, as_of=date(2028, 1, 1))
+    missed = {(d.rule, d.subject) for d in result.deadlines if d.status == "missed"}
+    violated = {(v.rule, v.subject) for v in result.violations}
+    assert missed <= violated
+
+
+def test_a_datetime_as_of_is_that_moment() -> None:
+    case = parse_case(
+        {
+            "case_id": "M",
+            "referral": {"received_at": "2026-12-18T10:00"},
+            "decision": {"made_at": "2026-12-21T15:00", "response": "assessment"},
+        }
+    )
+    morning = evaluate(GENERIC, case, as_of=datetime(2026, 12, 21, 12, 0, tzinfo=LONDON))
+    assert morning.deadline("referral-decision").status == "pending"
+    evening = evaluate(GENERIC, case, as_of=datetime(2026, 12, 21, 18, 0, tzinfo=LONDON))
+    assert evening.deadline("referral-decision").status == "met"
+
+
+def test_the_clock_is_read_only_when_as_of_is_omitted() -> None:
+    case = parse_case({"case_id": "N", "referral": {"received_at": "2026-01-05T10:00"}})
+    result = evaluate(GENERIC, case)
+    assert result.as_of >= date(2026, 11, 1)
+
+
+def test_a_pack_can_count_the_trigger_day_as_day_one(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path, "calendar: {counting: trigger_is_day_1}\nrules: []\n")
+    case = parse_case(
+        {
+            "case_id": "D1",
+            "referral": {"received_at": "2026-12-18T10:00"},
+            "assessment": {"started_at": "2026-12-21"},
+        }
+    )
+    # Day 1 is Fri 18 Dec, so day 45 is one working day before the day-0 reading (Wed 24 Feb).
+    result = evaluate(load_policy(pack), case, as_of=date(2026, 12, 21))
+    assert result.deadline("assessment-completion").due == date(2027, 2, 23)
+    assert result.deadline("referral-decision").due == date(2026, 12, 18)
+
+
+def test_hours_timescale_across_the_october_clock_change(tmp_path: Path) -> None:
+    pack = write_pack(
+        tmp_path,
+        """rules:
+  - id: record-shared
+    kind: timescale
+    for_each: strategy_discussions
+    title: Strategy discussion record shared within 24 hours
+    sources: [{id: BUCKS-6.3, para: "6.3"}]
+    start: strategy_discussion.held
+    end: strategy_discussion.record_shared
+    within: {amount: 24, unit: hours}
+""",
+    )
+    # Held Sat 24 Oct 2026 at 10:00 BST; 24 elapsed hours later is Sun 25 Oct 09:00 GMT.
+    case = parse_case(
+        {
+            "case_id": "H",
+            "referral": {"received_at": "2026-10-24T08:00"},
+            "strategy_discussions": [
+                {"held_at": "2026-10-24T10:00", "record_shared_at": "2026-10-25T09:00"},
+                {"held_at": "2026-10-24T10:00", "record_shared_at": "2026-10-25T09:01"},
+            ],
+        }
+    )
+    result = evaluate(load_policy(pack), case, as_of=date(2026, 10, 26))
+    first = result.deadline("record-shared", "strategy_discussions[0]")
+    assert first.due == datetime(2026, 10, 25, 9, 0, tzinfo=LONDON)
+    assert first.status == "met"
+    assert result.deadline("record-shared", "strategy_discussions[1]").status == "missed"
+
+
+def test_an_extension_applies_only_with_its_condition(tmp_path: Path) -> None:
+    pack = load_policy(
+        write_pack(
+            tmp_path,
+            """rules:
+  - id: child-seen
+    kind: timescale
+    title: Child seen within 5 working days
+    sources: [{id: BUCKS-2.11a, para: "2.11"}]
+    start: referral.received
+    end: child.first_seen
+    within: {amount: 5, unit: working_days}
+    extensions:
+      - id: manager-discussion
+        when: "known(oversight.child_seen_delay)"
+        within: {amount: 7, unit: working_days}
+""",
+        )
+    )
+    base = {
+        "case_id": "E",
+        "referral": {"received_at": "2026-12-18T10:00"},
+        "visits": [{"at": "2026-12-31T10:00", "child_seen": True}],
+    }
+    # Fri 18 Dec: day 5 is Tue 29 Dec, day 7 is Thu 31 Dec.
+    plain = evaluate(pack, parse_case(base), as_of=date(2027, 1, 4))
+    assert (plain.deadline("child-seen").due, plain.deadline("child-seen").status) == (
+        date(2026, 12, 29),
+        "missed",
+    )
+    extended = evaluate(
+        pack,
+        parse_case(
+            {
+                **base,
+                "oversight": [
+                    {"kind": "child_seen_delay", "at": "2026-12-24T10:00", "by": "team_manager"}
+                ],
+            }
+        ),
+        as_of=date(2027, 1, 4),
+    )
+    deadline = extended.deadline("child-seen")
+    assert (deadline.due, deadline.status, deadline.extension) == (
+        date(2026, 12, 31),
+        "met",
+        "manager-discussion",
+    )

@@ -1,0 +1,42 @@
+"""The committed JSON Schemas agree with the models, and the bundled files follow them."""
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from assess_rules import bundled_policies, evaluate, load_policy, parse_case
+from assess_rules.loading import bundled_dir, schema_path
+from assess_rules.schemas import SCHEMA_FILES, generate
+
+ROOT = Path(__file__).parents[1]
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMA_FILES))
+def test_committed_schema_matches_the_models(name: str) -> None:
+    committed = (ROOT / "schemas" / name).read_text()
+    assert committed == generate(name), f"run: python -m assess_rules.schemas schemas ({name})"
+
+
+@pytest.mark.parametrize("name", bundled_policies())
+def test_bundled_packs_follow_the_pack_schema(name: str) -> None:
+    schema = json.loads(schema_path("policy-pack.schema.json").read_text())
+    text = (bundled_dir("policies") / f"{name}.yaml").read_text()
+    jsonschema.validate(json.loads(json.dumps(yaml.safe_load(text), default=str)), schema)
+    assert text.startswith("# yaml-language-server: $schema=../schemas/policy-pack.schema.json")
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "examples" / "cases").glob("*.json")), ids=lambda p: p.name
+)
+def test_example_cases_follow_the_case_schema_and_evaluate(path: Path) -> None:
+    raw = json.loads(path.read_text())
+    jsonschema.validate(raw, json.loads(schema_path("case.schema.json").read_text()))
+    case = parse_case(raw)
+    for name in bundled_policies():
+        result = evaluate(load_policy(name), case, as_of=case.referral.received_at.date())
+        jsonschema.validate(
+            result.to_dict(), json.loads(schema_path("result.schema.json").read_text())
+        )
