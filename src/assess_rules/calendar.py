@@ -27,6 +27,7 @@ module never does: ``working_days_between(a, b)`` counts the days after ``a`` up
 from __future__ import annotations
 
 import enum
+from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -86,6 +87,29 @@ def _bank_holidays(region: Region) -> frozenset[date]:
     return frozenset(found.keys())
 
 
+@lru_cache(maxsize=32)
+def _tables(region: Region, closures: frozenset[date]) -> tuple[list[int], list[int], list[int]]:
+    """The lookup tables of a calendar (a pure, cached computation; never mutated).
+
+    - cumulative[i]: working days in [FIRST_SUPPORTED, FIRST_SUPPORTED + i], inclusive;
+    - working: ordinals of every working day, ascending;
+    - skipped: ordinals of bank holidays and closures on weekdays, ascending.
+    """
+    closed = _bank_holidays(region) | closures
+    cumulative: list[int] = []
+    working: list[int] = []
+    count = 0
+    for offset in range(_SPAN):
+        ordinal = _BASE + offset
+        day = date.fromordinal(ordinal)
+        if day.weekday() < 5 and day not in closed:
+            count += 1
+            working.append(ordinal)
+        cumulative.append(count)
+    skipped = sorted(d.toordinal() for d in closed if d.weekday() < 5)
+    return cumulative, working, skipped
+
+
 class WorkingDayCalendar:
     """Working-day arithmetic for one UK region plus local closure days.
 
@@ -103,7 +127,7 @@ class WorkingDayCalendar:
     datetime.date(2026, 12, 18)
     """
 
-    __slots__ = ("_closures", "_cumulative", "_holidays", "_region", "_working")
+    __slots__ = ("_closures", "_cumulative", "_holidays", "_region", "_skipped", "_working")
 
     def __init__(
         self, region: Region | str = Region.ENGLAND_AND_WALES, closures: Iterable[date] = ()
@@ -113,20 +137,7 @@ class WorkingDayCalendar:
         for closure in self._closures:
             _check_range(closure)
         self._holidays = _bank_holidays(self._region) | self._closures
-        # _cumulative[i]: working days in [FIRST_SUPPORTED, FIRST_SUPPORTED + i], inclusive.
-        # _working: ordinals of every working day, ascending.
-        cumulative: list[int] = []
-        working: list[int] = []
-        count = 0
-        for offset in range(_SPAN):
-            ordinal = _BASE + offset
-            day = date.fromordinal(ordinal)
-            if day.weekday() < 5 and day not in self._holidays:
-                count += 1
-                working.append(ordinal)
-            cumulative.append(count)
-        self._cumulative = cumulative
-        self._working = working
+        self._cumulative, self._working, self._skipped = _tables(self._region, self._closures)
 
     @property
     def region(self) -> Region:
@@ -199,8 +210,9 @@ class WorkingDayCalendar:
         """
         _check_range(start)
         _check_range(end)
-        skipped = [d for d in self._holidays if start < d <= end and d.weekday() < 5]
-        return sorted(skipped)
+        low = bisect_right(self._skipped, start.toordinal())
+        high = bisect_right(self._skipped, end.toordinal())
+        return [date.fromordinal(o) for o in self._skipped[low:high]]
 
 
 def _index(day: date) -> int:

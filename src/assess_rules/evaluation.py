@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any
 
 from assess_rules.calendar import (
@@ -120,7 +121,8 @@ def evaluate(policy: Policy, case: CaseSnapshot, as_of: date | datetime | None =
     )
 
 
-def _cite(sources: Iterable[SourceRef]) -> tuple[Citation, ...]:
+@lru_cache(maxsize=4096)
+def _cite(sources: tuple[SourceRef, ...]) -> tuple[Citation, ...]:
     return tuple(Citation(s.id, s.para) for s in sources)
 
 
@@ -132,6 +134,7 @@ def _count(amount: int, noun: str) -> str:
     return f"{amount} {noun}" if amount == 1 else f"{amount} {noun}s"
 
 
+@lru_cache(maxsize=16384)
 def _fmt(value: date | datetime) -> str:
     if isinstance(value, datetime):
         return value.strftime("%a %d %b %Y %H:%M")
@@ -902,7 +905,7 @@ class _Run:
     def _request_problem(
         self,
         rule: CancellationRule,
-        sources: Iterable[SourceRef],
+        sources: tuple[SourceRef, ...],
         subject: str,
         outcome: Any,
         message: str,
