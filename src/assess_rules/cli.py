@@ -5,6 +5,7 @@ Commands::
     assess-rules evaluate --policy NAME|PATH --case FILE [--as-of DATE] [--format json|text]
     assess-rules validate PATH...
     assess-rules list
+    assess-rules docs NAME|PATH    (or --facts)
 
 ``--case`` takes a JSON (or YAML) file holding one case object, a list of cases, or JSON
 Lines (``.jsonl``, one case a line). In a batch every good case is evaluated and every bad
@@ -36,7 +37,7 @@ from assess_rules.case import parse_case
 from assess_rules.errors import AssessRulesError, CaseError, CaseIssue
 from assess_rules.evaluation import evaluate
 from assess_rules.loading import bundled_policies, check_policy_file, load_policy
-from assess_rules.reporting import format_text
+from assess_rules.reporting import facts_markdown, format_text, pack_markdown
 
 __all__ = ["EXIT_INTERNAL", "EXIT_INVALID", "EXIT_OK", "EXIT_VIOLATION", "main", "run"]
 
@@ -78,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
     va = commands.add_parser("validate", help="check policy pack files")
     va.add_argument("paths", nargs="+")
     commands.add_parser("list", help="list the bundled packs")
+    docs = commands.add_parser("docs", help="print a pack's Markdown page (or the fact list)")
+    docs.add_argument("policy", nargs="?", help="a bundled pack name or a pack file")
+    docs.add_argument("--facts", action="store_true", help="print the fact reference instead")
     return parser
 
 
@@ -108,6 +112,12 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
     try:
         if args.command == "validate":
             return _validate(args.paths, stdout, stderr)
+        if args.command == "docs":
+            if args.facts or not args.policy:
+                stdout.write(facts_markdown())
+            else:
+                stdout.write(pack_markdown(load_policy(args.policy)))
+            return EXIT_OK
         if args.command == "list":
             for name in bundled_policies():
                 stdout.write(f"{name}\n")
