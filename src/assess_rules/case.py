@@ -33,6 +33,7 @@ __all__ = [
     "CancellationRequest",
     "CaseSnapshot",
     "Child",
+    "Closure",
     "Complaint",
     "Concerns",
     "ConsentEvent",
@@ -124,6 +125,13 @@ ActionKind = Literal[
     "referral_closed_with_signposting",
     "immediate_assessment_started",
     "placement_with_parents_completed",
+    "information_shared_without_consent",
+    "section_20_agreement_withdrawn",
+    "marked_consent_not_gained",
+    "parents_agreed_step_across_to_early_help",
+    "parents_agreed_continue_early_help",
+    "returned_to_social_worker",
+    "parents_agreed_agency_copy",
 ]
 
 OVERSIGHT_KINDS: tuple[str, ...] = OversightKind.__args__  # type: ignore[attr-defined]
@@ -209,6 +217,10 @@ class Child(_Record):
     )
     died_on: date | None = Field(None, description="CIN PersonDeathDate")
     pregnancy_ended: Literal["termination", "miscarriage", "still_birth"] | None = None
+    competent_to_consent: bool | None = Field(
+        None, description="age-appropriate and competent to consent for themselves"
+    )
+    non_resident_parent: bool | None = Field(None, description="a parent lives elsewhere")
 
 
 class Concerns(_Record):
@@ -229,6 +241,9 @@ class Concerns(_Record):
         None, description="after further enquiries, the threshold for an assessment is met"
     )
     case_open: bool | None = Field(None, description="the family has an open case")
+    plan_adhered_to: bool | None = Field(
+        None, description="the most recent plan (safety, moving forward or other) is adhered to"
+    )
     previous_involvement_closed_on: date | None = None
 
 
@@ -361,6 +376,13 @@ class ReturnHome(_Record):
     consented_by: Role | None = None
 
 
+class Closure(_Record):
+    """The closure of the child's record: CIN ``CINclosureDate`` and ``ReasonForClosure``."""
+
+    closed_at: Moment
+    reason: str | None = Field(None, description="CIN ReasonForClosure code, e.g. 'RC8'")
+
+
 class CaseSnapshot(_Record):
     """One case as recorded up to some moment; see the module docstring.
 
@@ -386,6 +408,7 @@ class CaseSnapshot(_Record):
     previous_assessments: tuple[PreviousAssessment, ...] = ()
     complaints: tuple[Complaint, ...] = ()
     returns_home: tuple[ReturnHome, ...] = ()
+    closure: Closure | None = None
 
 
 def parse_case(raw: Mapping[str, Any], *, source: str | None = None) -> CaseSnapshot:

@@ -374,9 +374,22 @@ class _Run:
     def find_record(
         self, step: Step, ctx: FactContext, after: datetime | None
     ) -> tuple[datetime | None, str | None]:
-        """When the step was done (earliest qualifying record), and why a record did not
-        count (recorded by too junior a role), if that was the reason."""
-        family, _, kind = step.record.partition(".")
+        """When the step was done (the earliest qualifying record among those it names), and
+        why a record did not count (recorded by too junior a role), if that was the reason."""
+        names = (step.record,) if isinstance(step.record, str) else step.record
+        best: datetime | None = None
+        refused: str | None = None
+        for name in names:
+            done, why = self._find_one(name, step, ctx, after)
+            if done is not None and (best is None or done < best):
+                best = done
+            refused = refused or why
+        return best, None if best is not None else refused
+
+    def _find_one(
+        self, name: str, step: Step, ctx: FactContext, after: datetime | None
+    ) -> tuple[datetime | None, str | None]:
+        family, _, kind = name.partition(".")
         if family in {"oversight", "action"} and "." not in kind:
             records = ctx.case.oversight if family == "oversight" else ctx.case.actions
             junior: str | None = None
@@ -397,7 +410,7 @@ class _Run:
                     f"count: needs {self.policy.role_label(step.by or '')}"
                 )
             return best, None
-        moment = ctx.get(step.record)
+        moment = ctx.get(name)
         if isinstance(moment, date) and not isinstance(moment, datetime):
             moment = datetime.combine(moment, time.min, LONDON)
         if moment is None or (after is not None and moment < after):

@@ -689,6 +689,39 @@ def _specs() -> list[FactSpec]:
             ),
         ),
         c(
+            "consent.sought_from_child",
+            "moment",
+            "the first consent event involving the child or young person themselves",
+            lambda ctx: min(
+                (e.at for e in _consent_events(ctx) if e.by in {"child", "young_person"}),
+                default=None,
+            ),
+        ),
+        c(
+            "child.competent_to_consent",
+            "bool",
+            "the child is age-appropriate and competent to consent",
+            lambda ctx: ctx.case.child.competent_to_consent,
+        ),
+        c(
+            "child.non_resident_parent",
+            "bool",
+            "a parent lives elsewhere",
+            lambda ctx: ctx.case.child.non_resident_parent,
+        ),
+        c(
+            "concerns.plan_adhered_to",
+            "bool",
+            "the most recent plan is adhered to",
+            lambda ctx: ctx.case.concerns.plan_adhered_to,
+        ),
+        c(
+            "case.closed",
+            "moment",
+            "when the child's record was closed (CINclosureDate)",
+            lambda ctx: ctx.seen(ctx.case.closure.closed_at) if ctx.case.closure else None,
+        ),
+        c(
             "consent.written",
             "bool",
             "the latest consent given was in writing",

@@ -549,7 +549,11 @@ class _Checker:
                     self.doc.error(f"step id {step.id!r} is used twice", (*at, "id"))
                 )
             seen.add(step.id)
-            self.fact(step.record, scope, (*at, "record"))
+            if isinstance(step.record, str):
+                self.fact(step.record, scope, (*at, "record"))
+            else:
+                for k, record in enumerate(step.record):
+                    self.fact(record, scope, (*at, "record", k))
             self.fact(step.after, scope, (*at, "after"))
             self.fact(step.before, scope, (*at, "before"))
             self.fact(step.from_, scope, (*at, "from"))

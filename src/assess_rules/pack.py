@@ -80,7 +80,9 @@ class Step(_Strict):
 
     id: Identifier
     title: str
-    record: FactName = Field(description="the moment fact that shows the step was done")
+    record: FactName | tuple[FactName, ...] = Field(
+        description="the moment fact that shows the step was done; a list means any of them"
+    )
     by: Role | None = Field(None, description="the lowest role that may record it")
     by_fact: FactName | None = Field(
         None, description="the role fact that says who recorded it (defaults to record + '.by')"

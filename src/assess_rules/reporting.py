@@ -149,7 +149,8 @@ def _within(duration: Duration) -> str:
 
 
 def _step_md(step: Step) -> str:
-    parts = [f"**{_md(step.title)}**: `{step.record}`"]
+    records = (step.record,) if isinstance(step.record, str) else step.record
+    parts = [f"**{_md(step.title)}**: " + " or ".join(f"`{r}`" for r in records)]
     if step.by:
         parts.append(f"by {step.by.replace('_', ' ')} or higher")
     if step.within:
