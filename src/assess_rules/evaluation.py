@@ -898,12 +898,20 @@ class _Run:
         )
         for message, sources in problems:
             self._request_problem(rule, sources, subject, outcome, message)
+        # A pending request still waiting for its prerequisites is not refused: undecided.
+        allowed: bool | None
+        if problems:
+            allowed = False
+        elif outstanding:
+            allowed = False if decided is not None else None
+        else:
+            allowed = True
         self.permitted.append(
             PermittedAction(
                 action=rule.action,
                 option=reason.id,
                 label=reason.label,
-                allowed=not problems and not outstanding,
+                allowed=allowed,
                 why=tuple(m for m, _ in problems)
                 + tuple(f"not yet recorded: {s}" for s in outstanding),
                 approver=approver,

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from assess_rules.errors import AssessRulesError
 from assess_rules.policy import Policy
 from assess_rules.testing.scenarios import Scenario, check_scenario, load_scenario_file
 
@@ -34,8 +35,11 @@ class ScenarioFileCollector(pytest.File):
     """A scenario file: loads the pack once, yields one item per scenario."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        scenario_file = load_scenario_file(self.path)
-        policy = scenario_file.policy()
+        try:
+            scenario_file = load_scenario_file(self.path)
+            policy = scenario_file.policy()
+        except AssessRulesError as exc:
+            raise self.CollectError(str(exc)) from None
         for scenario in scenario_file.scenarios:
             yield ScenarioItem.from_parent(
                 self, name=scenario.name, scenario=scenario, policy=policy

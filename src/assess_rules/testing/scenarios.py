@@ -3,6 +3,8 @@
 A scenario file (``<name>.scenarios.yaml``) names its pack and lists scenarios::
 
     pack: generic_s17            # a bundled name, or a path relative to this file
+    base:                        # optional: every scenario's case is merged onto this
+      referral: {received_at: 2026-12-01T10:00}
     scenarios:
       - name: Saturday referral decided on Monday
         as_of: 2026-12-21
@@ -19,7 +21,9 @@ A scenario file (``<name>.scenarios.yaml``) names its pack and lists scenarios::
           undecided: [reason, ...]        # ... or undecided ("option@subject" for a request)
           invalid: ["referral.referrer_anonymous"]   # the case must be refused there
 
-A key that is left out is not checked; a list that is given is compared exactly (for the
+A scenario's ``case`` is deep-merged onto ``base``: mappings merge key by key, anything
+else (lists included) replaces; ``null`` removes a key of the base. A key that is left out
+is not checked; a list that is given is compared exactly (for the
 option lists: each named option must have that verdict). Deadlines of rules over a
 collection are named ``rule@subject``, e.g. ``strategy-record-shared@strategy_discussions[0]``.
 """
@@ -88,8 +92,15 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
     file = Path(path)
     doc = read_yaml(file.read_text(encoding="utf-8"), str(file))
     data = doc.data
-    if not isinstance(data, dict) or set(data) - {"pack", "scenarios"} or "pack" not in data:
-        raise doc.error("a scenario file has 'pack:' and 'scenarios:' at the top", ())
+    if (
+        not isinstance(data, dict)
+        or set(data) - {"pack", "base", "scenarios"}
+        or "pack" not in data
+    ):
+        raise doc.error(
+            "a scenario file has 'pack:', 'scenarios:' and optionally 'base:' at the top", ()
+        )
+    base = data.get("base") or {}
     scenarios = []
     names: set[str] = set()
     for i, raw in enumerate(data.get("scenarios") or []):
@@ -117,11 +128,25 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
                 str(file),
                 position[0],
                 date.fromisoformat(str(raw["as_of"])),
-                raw["case"],
+                _merge(base, raw["case"]),
                 expect,
             )
         )
     return ScenarioFile(file, str(data["pack"]), tuple(scenarios))
+
+
+def _merge(base: Any, override: Any) -> Any:
+    """``override`` deep-merged onto ``base``: mappings merge, ``None`` deletes, the rest
+    replaces."""
+    if not isinstance(base, dict) or not isinstance(override, dict):
+        return override
+    merged = dict(base)
+    for key, value in override.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = _merge(base.get(key), value)
+    return merged
 
 
 def _keys(items: Iterable[tuple[str, str | None]]) -> set[str]:
