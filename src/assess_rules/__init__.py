@@ -20,6 +20,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from assess_rules.calendar import Counting, Region, WorkingDayCalendar
 from assess_rules.case import CaseSnapshot, parse_case
+from assess_rules.caseload import CaseloadReview, PeriodCount, review_caseload
 from assess_rules.errors import (
     AssessRulesError,
     CalendarError,
@@ -55,12 +56,14 @@ __all__ = [
     "CaseError",
     "CaseIssue",
     "CaseSnapshot",
+    "CaseloadReview",
     "Citation",
     "ConditionError",
     "Counting",
     "Deadline",
     "MissingFacts",
     "Obligation",
+    "PeriodCount",
     "PermittedAction",
     "Policy",
     "PolicyError",
@@ -75,4 +78,5 @@ __all__ = [
     "evaluate",
     "load_policy",
     "parse_case",
+    "review_caseload",
 ]

@@ -5,6 +5,7 @@ Commands::
     assess-rules evaluate --policy NAME|PATH --case FILE [--as-of DATE] [--format json|text]
     assess-rules validate PATH...
     assess-rules list
+    assess-rules caseload --policy NAME|PATH --case FILE [--as-of DATE]
     assess-rules docs NAME|PATH    (or --facts)
 
 ``--case`` takes a JSON (or YAML) file holding one case object, a list of cases, or JSON
@@ -27,13 +28,16 @@ import json
 import sys
 import traceback
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import asdict
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 import yaml
 
-from assess_rules.case import parse_case
+from assess_rules.calendar import LONDON
+from assess_rules.case import CaseSnapshot, parse_case
+from assess_rules.caseload import review_caseload
 from assess_rules.errors import AssessRulesError, CaseError, CaseIssue
 from assess_rules.evaluation import evaluate
 from assess_rules.loading import bundled_policies, check_policy_file, load_policy
@@ -79,6 +83,16 @@ def _parser() -> argparse.ArgumentParser:
     va = commands.add_parser("validate", help="check policy pack files")
     va.add_argument("paths", nargs="+")
     commands.add_parser("list", help="list the bundled packs")
+    cl = commands.add_parser("caseload", help="apply a pack's caseload reviews to many cases")
+    cl.add_argument("--policy", required=True, help="a bundled pack name or a pack file")
+    cl.add_argument("--case", required=True, help="a case file (.json, .yaml or .jsonl)")
+    cl.add_argument(
+        "--as-of",
+        type=_iso_date,
+        default=None,
+        help="count up to this date (default: today in London)",
+    )
+    cl.add_argument("--format", choices=("json", "text"), default="text")
     docs = commands.add_parser("docs", help="print a pack's Markdown page (or the fact list)")
     docs.add_argument("policy", nargs="?", help="a bundled pack name or a pack file")
     docs.add_argument("--facts", action="store_true", help="print the fact reference instead")
@@ -118,6 +132,8 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
             else:
                 stdout.write(pack_markdown(load_policy(args.policy)))
             return EXIT_OK
+        if args.command == "caseload":
+            return _caseload(args, stdout, stderr)
         if args.command == "list":
             for name in bundled_policies():
                 stdout.write(f"{name}\n")
@@ -187,6 +203,44 @@ def _json_line(line: str, number: int) -> Any:
         return json.loads(line)
     except json.JSONDecodeError as exc:
         return _BadLine(f"line {number}: not valid JSON at column {exc.colno}: {exc.msg}")
+
+
+def _parse_all(path: Path, stderr: TextIO) -> tuple[list[CaseSnapshot], int]:
+    """Every good case of a file, and how many bad ones were reported."""
+    cases, bad = [], 0
+    for index, raw in enumerate(_read_cases(path)):
+        try:
+            if isinstance(raw, _BadLine):
+                raise CaseError([CaseIssue((), raw.reason)], source=f"{path}[{index}]")
+            cases.append(parse_case(raw, source=f"{path}[{index}]"))
+        except CaseError as exc:
+            bad += 1
+            stderr.write(f"{exc}\n")
+    return cases, bad
+
+
+def _caseload(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    policy = load_policy(args.policy)
+    cases, bad = _parse_all(Path(args.case), stderr)
+    as_of = args.as_of or datetime.now(LONDON).date()
+    reviews = review_caseload(policy, cases, as_of)
+    if args.format == "json":
+        payload = [asdict(review) for review in reviews]
+        stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+    else:
+        if not reviews:
+            stdout.write(f"{policy.id} has no caseload reviews\n")
+        for review in reviews:
+            stdout.write(
+                f"{review.title} ({review.rule}; {'; '.join(str(s) for s in review.sources)})\n"
+            )
+            for period in review.periods:
+                flag = f"  -> {review.follow_up} due" if period.review_due else ""
+                rise = "" if period.rise is None else f" ({period.rise:+d})"
+                stdout.write(f"  {period.period}: {period.count}{rise}{flag}\n")
+            if review.undated:
+                stdout.write(f"  cancelled with no decision date: {review.undated}\n")
+    return EXIT_INVALID if bad else EXIT_OK
 
 
 def _evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

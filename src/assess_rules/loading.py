@@ -40,6 +40,7 @@ from assess_rules.pack import (
     AuthorityRule,
     CalendarSettings,
     CancellationRule,
+    CaseloadReviewRule,
     CheckRule,
     ConsentRule,
     ObligationRule,
@@ -304,6 +305,7 @@ _KIND_DEFS = {
     "prohibition": "ProhibitionRule",
     "check": "CheckRule",
     "authority": "AuthorityRule",
+    "caseload_review": "CaseloadReviewRule",
 }
 _PATTERN_WORDS = {
     r"^[a-z0-9][a-z0-9_\-]*$": "lower-case letters, digits, '_' and '-', e.g. 'child-seen'",
@@ -605,6 +607,8 @@ class _Checker:
             self.condition(rule.when, "cancellations" if rule.action else None, (*at, "when"))
         elif isinstance(rule, CheckRule):
             self.condition(rule.violation_when, scope, (*at, "violation_when"))
+        elif isinstance(rule, CaseloadReviewRule):
+            self.role(rule.reviewed_by, (*at, "reviewed_by"))
         elif isinstance(rule, AuthorityRule):
             self.condition(rule.applies_when, scope, (*at, "applies_when"))
             self.condition(rule.also_requires, scope, (*at, "also_requires"))

@@ -19,6 +19,7 @@ __all__ = [
     "CalendarSettings",
     "CancellationReason",
     "CancellationRule",
+    "CaseloadReviewRule",
     "CheckRule",
     "ConsentRule",
     "Duration",
@@ -28,6 +29,7 @@ __all__ = [
     "PackInfo",
     "ProhibitionRule",
     "RemovedRule",
+    "RiseThreshold",
     "RoleDefinition",
     "Rule",
     "SourceDocument",
@@ -222,6 +224,28 @@ class AuthorityRule(_RuleBase):
     also_requires: Condition | None = None
 
 
+class RiseThreshold(_Strict):
+    """When a rise from one period to the next counts as significant."""
+
+    percent: int = Field(ge=0, le=10_000, description="rise over the previous period, in %")
+    minimum_increase: int = Field(
+        1, ge=0, description="and at least this many more than the previous period"
+    )
+
+
+class CaseloadReviewRule(_RuleBase):
+    """A rule over many cases: a measure counted each period, reviewed by a role, with a
+    follow-up when it rises significantly. Evaluated by ``assess_rules.caseload``, not per
+    case."""
+
+    kind: Literal["caseload_review"]
+    measure: Literal["cancelled_assessments"]
+    period: Literal["month"] = "month"
+    reviewed_by: Role
+    significant_rise: RiseThreshold
+    follow_up: str = Field(description="what a significant rise triggers, e.g. 'dip review'")
+
+
 Rule = Annotated[
     TimescaleRule
     | CancellationRule
@@ -230,7 +254,8 @@ Rule = Annotated[
     | WarningRule
     | ProhibitionRule
     | CheckRule
-    | AuthorityRule,
+    | AuthorityRule
+    | CaseloadReviewRule,
     Field(discriminator="kind"),
 ]
 

@@ -10,6 +10,7 @@ from assess_rules.facts import FACTS
 from assess_rules.pack import (
     AuthorityRule,
     CancellationRule,
+    CaseloadReviewRule,
     CheckRule,
     ConsentRule,
     Duration,
@@ -314,6 +315,21 @@ def pack_markdown(policy: Policy) -> str:
                 f"`{_md(condition)}` | {_sources_md(r.sources)} |"
             )
         out.append("")
+    reviews = rules_of(CaseloadReviewRule)
+    if reviews:
+        out += ["## Reviews over the whole caseload", ""]
+        for r in reviews:
+            rise = r.significant_rise
+            out += [
+                f"### {_md(r.title)} (`{r.id}`){origin(r)}",
+                "",
+                f"{r.measure.replace('_', ' ').capitalize()} are counted each {r.period} "
+                f"and reviewed by the {r.reviewed_by.replace('_', ' ')}. A rise of at least "
+                f"{rise.percent}% and at least {rise.minimum_increase} on the {r.period} "
+                f"before triggers a {_md(r.follow_up)}. Sources: {_sources_md(r.sources)}. "
+                "Run it with `assess-rules caseload`.",
+                "",
+            ]
     if policy.removed:
         out += ["## Rules of the extended pack not applied here", ""]
         out += [f"- `{r.id}`: {_md(r.reason)}" for r in policy.removed] + [""]
