@@ -1,0 +1,143 @@
+"""Rule and branch coverage of packs by their scenario files.
+
+:func:`scenario_coverage` runs scenario files and lists every rule or branch of the packs
+under test that no scenario exercised:
+
+- a timescale never seen ``met`` and never seen ``missed`` (a timescale with no end event
+  needs only ``missed``);
+- each extension never applied;
+- each cancellation reason never allowed, or, if it has a condition, never refused;
+- each cancellation rule whose approver level was never both respected and broken;
+- each obligation or consent step never owed or broken;
+- each check, authority, prohibition or warning never triggered.
+
+A rule counts as covered by a scenario of any pack that includes it, so a baseline
+prohibition can be exercised by a council pack's scenarios. ``caseload_review`` rules are
+rules over many cases and are left to ordinary tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assess_rules.pack import (
+    AuthorityRule,
+    CancellationRule,
+    CheckRule,
+    ConsentRule,
+    ObligationRule,
+    ProhibitionRule,
+    TimescaleRule,
+    WarningRule,
+)
+from assess_rules.policy import Policy
+from assess_rules.result import Result
+from assess_rules.testing.scenarios import check_scenario, load_scenario_file
+
+__all__ = ["Coverage", "scenario_coverage"]
+
+
+@dataclass
+class Coverage:
+    """What the scenarios exercised, and the gaps: ``pack: rule[/branch]: what is missing``."""
+
+    seen: set[str] = field(default_factory=set)
+    policies: dict[str, Policy] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+    def record(self, result: Result) -> None:
+        """Note everything ``result`` shows was exercised."""
+        seen = self.seen
+        for deadline in result.deadlines:
+            seen.add(f"{deadline.rule}#{deadline.status}")
+            if deadline.extension:
+                seen.add(f"{deadline.rule}/{deadline.extension}#extension")
+        for violation in result.violations:
+            seen.add(f"{violation.rule}#violation")
+            if violation.step:
+                seen.add(f"{violation.rule}/{violation.step}#step")
+            if "may decide" in violation.message:
+                seen.add(f"{violation.rule}#approver-broken")
+        for obligation in result.obligations:
+            seen.add(f"{obligation.rule}#obligation")
+            if obligation.step:
+                seen.add(f"{obligation.rule}/{obligation.step}#step")
+        for warning in result.warnings:
+            seen.add(f"{warning.rule}#warning")
+        for action in result.permitted_actions:
+            verdict = {True: "allowed", False: "refused", None: "undecided"}[action.allowed]
+            seen.add(f"{action.rule}/{action.option}#{verdict}")
+            if action.subject and action.allowed:
+                seen.add(f"{action.rule}#approver-respected")
+            for reason in action.why:
+                if reason.endswith(")") and "(" in reason:
+                    seen.add(f"{reason.rsplit('(', 1)[1][:-1]}#prohibited")
+
+    def gaps(self) -> list[str]:
+        """Every rule or branch no scenario exercised."""
+        out: list[str] = []
+        done: set[str] = set()
+        for policy in self.policies.values():
+            for rule in policy.rules:
+                home = policy.origin[rule.id]
+                key = f"{home}:{rule.id}"
+                if key in done:
+                    continue
+                done.add(key)
+                for missing in self._rule_gaps(rule):
+                    out.append(f"{home}: {missing}")
+        return sorted(out)
+
+    def _rule_gaps(self, rule: object) -> Iterable[str]:
+        has = self.seen.__contains__
+        if isinstance(rule, TimescaleRule):
+            wanted = ["missed"] if rule.end is None else ["met", "missed"]
+            for status in wanted:
+                if not has(f"{rule.id}#{status}"):
+                    yield f"{rule.id}: never {status}"
+            for extension in rule.extensions:
+                if not has(f"{rule.id}/{extension.id}#extension"):
+                    yield f"{rule.id}/{extension.id}: extension never applied"
+        elif isinstance(rule, CancellationRule):
+            for reason in rule.reasons:
+                if not has(f"{rule.id}/{reason.id}#allowed"):
+                    yield f"{rule.id}/{reason.id}: never allowed"
+                if reason.when and not has(f"{rule.id}/{reason.id}#refused"):
+                    yield f"{rule.id}/{reason.id}: never refused on its condition"
+            if not has(f"{rule.id}#approver-respected"):
+                yield f"{rule.id}: no request decided by an allowed approver"
+            if not has(f"{rule.id}#approver-broken"):
+                yield f"{rule.id}: no request decided by a role below {rule.decided_by}"
+            for step in rule.requires:
+                if not has(f"{rule.id}/{step.id}#step"):
+                    yield f"{rule.id}/{step.id}: never missing"
+        elif isinstance(rule, ConsentRule | ObligationRule):
+            for step in rule.steps:
+                if not has(f"{rule.id}/{step.id}#step"):
+                    yield f"{rule.id}/{step.id}: never owed or broken"
+        elif isinstance(rule, CheckRule | AuthorityRule):
+            if not has(f"{rule.id}#violation"):
+                yield f"{rule.id}: never broken"
+        elif isinstance(rule, ProhibitionRule):
+            if not has(f"{rule.id}#prohibited"):
+                yield f"{rule.id}: never refused an action"
+        elif isinstance(rule, WarningRule) and not has(f"{rule.id}#warning"):
+            yield f"{rule.id}: never warned"
+
+
+def scenario_coverage(files: Iterable[str | Path]) -> Coverage:
+    """Run every scenario of ``files`` and collect what they exercised."""
+    coverage = Coverage()
+    for path in files:
+        scenario_file = load_scenario_file(path)
+        policy = scenario_file.policy()
+        coverage.policies[policy.id] = policy
+        for scenario in scenario_file.scenarios:
+            problems, result = check_scenario(policy, scenario)
+            if problems:
+                coverage.failures.append(f"{path}: {scenario.name}")
+            if result is not None:
+                coverage.record(result)
+    return coverage
