@@ -59,7 +59,7 @@ from assess_rules.result import (
     Warning,
 )
 
-__all__ = ["evaluate"]
+__all__ = ["DueDate", "compute_due", "evaluate"]
 
 _CONSENT_TRIGGER = {
     "declined": "consent.declined",
@@ -141,11 +141,67 @@ def _fmt(value: date | datetime) -> str:
     return value.strftime("%a %d %b %Y")
 
 
-@dataclass
-class _Due:
+@dataclass(frozen=True, slots=True)
+class DueDate:
+    """A computed due date (a moment, for hours), in words, with the weekdays skipped."""
+
     due: date | datetime
     computation: str
     skipped: tuple[date, ...] = ()
+
+
+def compute_due(
+    policy: Policy,
+    start: date | datetime,
+    within: Duration,
+    counting: Counting,
+    start_at: str = "event",
+) -> DueDate:
+    """The due date (or moment, for hours) of ``within`` from ``start`` under ``policy``'s
+    calendar, and how it was computed. The evaluator and the golden tables both use it.
+    """
+    calendar = policy.calendar
+    unit, amount = within.unit, within.amount
+    if unit == "hours":
+        moment = start if isinstance(start, datetime) else datetime.combine(start, time.min, LONDON)
+        due = add_hours(moment, amount)
+        return DueDate(
+            due,
+            f"{_count(amount, 'hour')} of elapsed time after {_fmt(moment)} "
+            "(Europe/London): due by " + _fmt(due),
+        )
+    base = _day(start)
+    lead = ""
+    if start_at == "next_working_day":
+        opens = policy.calendar_settings.office_opens
+        same_day = (
+            calendar.is_working_day(base)
+            and isinstance(start, datetime)
+            and start.timetz().replace(tzinfo=None) < opens
+        )
+        shifted = base if same_day else calendar.next_working_day(base)
+        lead = f"counted from the next working day, {_fmt(shifted)}; "
+        base = shifted
+    if unit == "working_days":
+        day = calendar.due_date(base, amount, counting)
+        skipped = tuple(calendar.non_working_weekdays(base, day))
+        which = (
+            "the trigger's date is day 0"
+            if counting is Counting.DAY0
+            else "the trigger's date is day 1"
+        )
+        text = f"{lead}{_count(amount, 'working day')} from {_fmt(base)} ({which})"
+        if skipped:
+            text += ", skipping " + ", ".join(_fmt(d) for d in skipped)
+        return DueDate(day, f"{text}: due {_fmt(day)}", skipped)
+    if unit == "calendar_days":
+        day = add_calendar_days(base, amount)
+    elif unit == "weeks":
+        day = add_weeks(base, amount)
+    else:
+        day = add_months(base, amount)
+    noun = {"calendar_days": "calendar day", "weeks": "week", "months": "month"}[unit]
+    return DueDate(day, f"{lead}{_count(amount, noun)} from {_fmt(base)}: due {_fmt(day)}")
 
 
 @dataclass
@@ -198,51 +254,8 @@ class _Run:
 
     def due(
         self, start: date | datetime, within: Duration, counting: Counting, start_at: str = "event"
-    ) -> _Due:
-        calendar = self.policy.calendar
-        unit, amount = within.unit, within.amount
-        if unit == "hours":
-            moment = (
-                start if isinstance(start, datetime) else datetime.combine(start, time.min, LONDON)
-            )
-            due = add_hours(moment, amount)
-            return _Due(
-                due,
-                f"{_count(amount, 'hour')} of elapsed time after {_fmt(moment)} "
-                "(Europe/London): due by " + _fmt(due),
-            )
-        base = _day(start)
-        lead = ""
-        if start_at == "next_working_day":
-            opens = self.policy.calendar_settings.office_opens
-            same_day = (
-                calendar.is_working_day(base)
-                and isinstance(start, datetime)
-                and start.timetz().replace(tzinfo=None) < opens
-            )
-            shifted = base if same_day else calendar.next_working_day(base)
-            lead = f"counted from the next working day, {_fmt(shifted)}; "
-            base = shifted
-        if unit == "working_days":
-            day = calendar.due_date(base, amount, counting)
-            skipped = tuple(calendar.non_working_weekdays(base, day))
-            which = (
-                "the trigger's date is day 0"
-                if counting is Counting.DAY0
-                else "the trigger's date is day 1"
-            )
-            text = f"{lead}{_count(amount, 'working day')} from {_fmt(base)} ({which})"
-            if skipped:
-                text += ", skipping " + ", ".join(_fmt(d) for d in skipped)
-            return _Due(day, f"{text}: due {_fmt(day)}", skipped)
-        if unit == "calendar_days":
-            day = add_calendar_days(base, amount)
-        elif unit == "weeks":
-            day = add_weeks(base, amount)
-        else:
-            day = add_months(base, amount)
-        noun = {"calendar_days": "calendar day", "weeks": "week", "months": "month"}[unit]
-        return _Due(day, f"{lead}{_count(amount, noun)} from {_fmt(base)}: due {_fmt(day)}")
+    ) -> DueDate:
+        return compute_due(self.policy, start, within, counting, start_at)
 
     def on_time(self, done: datetime, due: date | datetime) -> bool:
         if isinstance(due, datetime):
