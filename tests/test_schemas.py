@@ -1,17 +1,21 @@
 """The committed JSON Schemas agree with the models, and the bundled files follow them."""
 
+import functools
 import json
+from datetime import date
 from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
 
-from assess_rules import bundled_policies, evaluate, load_policy, parse_case
+from assess_rules import bundled_policies, evaluate, parse_case
+from assess_rules import load_policy as _load_policy
 from assess_rules.loading import bundled_dir, schema_path
 from assess_rules.schemas import SCHEMA_FILES, generate
 
 ROOT = Path(__file__).parents[1]
+load_policy = functools.cache(_load_policy)
 
 
 @pytest.mark.parametrize("name", sorted(SCHEMA_FILES))
@@ -40,3 +44,34 @@ def test_example_cases_follow_the_case_schema_and_evaluate(path: Path) -> None:
         jsonschema.validate(
             result.to_dict(), json.loads(schema_path("result.schema.json").read_text())
         )
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "examples" / "cases").glob("*.json")), ids=lambda p: p.name
+)
+@pytest.mark.parametrize("name", bundled_policies())
+def test_every_example_gives_an_actionable_result_with_every_pack(path: Path, name: str) -> None:
+    from assess_rules.reporting import format_text
+
+    policy = load_policy(name)
+    case = parse_case(json.loads(path.read_text()))
+    result = evaluate(policy, case, as_of=date(2027, 1, 4))
+    assert result.deadlines, "a team manager needs to see what is due when"
+    for finding in (
+        *result.deadlines,
+        *result.violations,
+        *result.obligations,
+        *result.permitted_actions,
+        *result.warnings,
+        *result.missing_facts,
+    ):
+        assert finding.sources, finding
+        assert finding.rule in {r.id for r in policy.rules}
+    text = format_text(result, policy)
+    for deadline in result.deadlines:
+        assert deadline.title in text
+    for violation in result.violations:
+        assert violation.message in text
+    for action in result.permitted_actions:
+        if action.approver:
+            assert f"decided by {policy.role_label(action.approver)}" in text

@@ -724,7 +724,9 @@ class _Run:
         )
         if applies is False:
             return
-        prerequisites = tuple(s.title for s in rule.requires)
+        prerequisites = tuple(
+            step.title for step in rule.requires if self.find_record(step, ctx, None)[0] is None
+        )
         advice = tuple(w.message for w in self._warnings_for(warnings, ctx))
         for reason in rule.reasons:
             why: list[str] = []
@@ -925,8 +927,7 @@ class _Run:
                 option=reason.id,
                 label=reason.label,
                 allowed=allowed,
-                why=tuple(m for m, _ in problems)
-                + tuple(f"not yet recorded: {s}" for s in outstanding),
+                why=tuple(m for m, _ in problems),
                 approver=approver,
                 rule=rule.id,
                 sources=_cite(reason.sources or rule.sources),

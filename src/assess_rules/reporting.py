@@ -96,6 +96,12 @@ def format_text(result: Result, policy: Policy | None = None) -> str:
         option = f" ({a.option})" if a.option else ""
         subject = f" [{a.subject}]" if a.subject else ""
         lines.append(f"  {verdict:<10} {a.action}{option}: {a.label}{subject}")
+        if a.allowed is False and a.subject is None:
+            # A refused option: say why in a line or two; its prerequisites do not matter.
+            for reason in a.why:
+                if not reason.startswith("its condition holds"):
+                    lines.append(f"             - {reason}")
+            continue
         who = f"decided by {role(a.approver)}"
         if a.recommended_by:
             who = f"recommended by {role(a.recommended_by)}, " + who
