@@ -158,3 +158,17 @@ def test_an_extension_applies_only_with_its_condition(tmp_path: Path) -> None:
         "met",
         "manager-discussion",
     )
+
+
+def test_a_granted_extension_cites_its_own_source_too() -> None:
+    import json
+
+    example = Path(__file__).parents[1] / "examples" / "cases" / "bucks-child-not-seen.json"
+    case = parse_case(json.loads(example.read_text()))
+    result = evaluate(load_policy("buckinghamshire"), case, as_of=date(2027, 1, 4))
+    deadline = result.deadline("child-seen")
+    # Fri 18 Dec 2026 + 7 working days (25 and 28 Dec are holidays) = Thu 31 Dec 2026.
+    assert (deadline.due, deadline.extension) == (date(2026, 12, 31), "manager-discussion")
+    assert [s.id for s in deadline.sources] == ["BUCKS-2.11a", "BUCKS-2.11b"]
+    violation = next(v for v in result.violations if v.rule == "child-seen")
+    assert [s.id for s in violation.sources] == ["BUCKS-2.11a", "BUCKS-2.11b"]

@@ -290,17 +290,16 @@ class _Run:
         counting = rule.counting or self.policy.counting
         base = self.due(start, rule.within, counting, rule.start_at)
         done = ctx.get(rule.end) if rule.end else None
-        chosen, extension_id = base, None
+        chosen, granted = base, None
         unknown: tuple[str, ...] = ()
         if done is None or not self.on_time(done, base.due):
             for extension in rule.extensions:
                 condition = self.policy.condition(extension.when, rule.for_each)
-                granted = condition(ctx)
-                if granted:
+                if verdict := condition(ctx):
                     chosen = self.due(start, extension.within, counting, rule.start_at)
-                    extension_id = extension.id
+                    granted = extension
                     break
-                if granted is None:
+                if verdict is None:
                     unknown = tuple(condition.unknown_facts(ctx))
                     break
         status: DeadlineStatus
@@ -316,8 +315,10 @@ class _Run:
         else:
             status = "pending"
         computation = chosen.computation
-        if extension_id is not None:
-            computation = f"extended by {extension_id!r}: {computation}"
+        cited = _cite(rule.sources)
+        if granted is not None:
+            computation = f"extended by {granted.id!r}: {computation}"
+            cited = _cite((*rule.sources, *granted.sources))
         missing_facts = unknown
         if applies is None:
             missing_facts = tuple(
@@ -327,7 +328,7 @@ class _Run:
             Deadline(
                 rule=rule.id,
                 title=rule.title,
-                sources=_cite(rule.sources),
+                sources=cited,
                 status=status,
                 start_event=rule.start,
                 start=start
@@ -335,12 +336,12 @@ class _Run:
                 else datetime.combine(start, time.min, LONDON),
                 end_event=rule.end,
                 due=chosen.due,
-                amount=chosen_amount(rule, extension_id),
+                amount=(granted or rule).within.amount,
                 unit=rule.within.unit,
                 computation=computation,
                 skipped_days=chosen.skipped,
                 done=done,
-                extension=extension_id,
+                extension=granted.id if granted else None,
                 subject=subject,
                 missing_facts=missing_facts,
             )
@@ -362,7 +363,7 @@ class _Run:
                 Violation(
                     rule.id,
                     rule.title,
-                    _cite(rule.sources),
+                    cited,
                     rule.severity,
                     f"{rule.title}: due {_fmt(chosen.due)}, {what}",
                     subject,
@@ -373,7 +374,7 @@ class _Run:
                 Obligation(
                     rule.id,
                     rule.title,
-                    _cite(rule.sources),
+                    cited,
                     rule.owner,
                     "overdue" if status == "missed" else "open",
                     chosen.due,
@@ -956,13 +957,3 @@ class _Run:
                     subject,
                 )
             )
-
-
-def chosen_amount(rule: TimescaleRule, extension_id: str | None) -> int:
-    """The amount of the limit that applied (the extension's, when one was granted)."""
-    if extension_id is None:
-        return rule.within.amount
-    for extension in rule.extensions:
-        if extension.id == extension_id:
-            return extension.within.amount
-    return rule.within.amount
