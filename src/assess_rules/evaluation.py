@@ -14,7 +14,7 @@ the referral was received.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -90,23 +90,13 @@ def evaluate(policy: Policy, case: CaseSnapshot, as_of: date | datetime | None =
         day = as_of
         cutoff = datetime.combine(day, time.max, LONDON)
     ctx = FactContext(case, cutoff, day, policy.calendar, policy.role_ranks)
-    run = _Run(policy, ctx)
+    plan = policy.derived("evaluation-plan", lambda: _Plan.build(policy))
+    run = _Run(policy, ctx, plan)
     referral_day = case.referral.received_at.date()
-    for rule in policy.rules:
-        if not policy.in_force(rule, referral_day):
+    for handler, rule in plan.handlers:
+        if rule.id in plan.dated and not policy.in_force(rule, referral_day):
             continue
-        if isinstance(rule, TimescaleRule):
-            run.timescale(rule)
-        elif isinstance(rule, ConsentRule):
-            run.consent(rule)
-        elif isinstance(rule, ObligationRule):
-            run.obligation(rule)
-        elif isinstance(rule, CheckRule):
-            run.check(rule)
-        elif isinstance(rule, AuthorityRule):
-            run.authority(rule)
-        elif isinstance(rule, WarningRule) and rule.action is None:
-            run.warning(rule)
+        handler(run, rule)
     run.cancellations(referral_day)
     return Result(
         case_id=case.case_id,
@@ -121,9 +111,77 @@ def evaluate(policy: Policy, case: CaseSnapshot, as_of: date | datetime | None =
     )
 
 
-@lru_cache(maxsize=4096)
-def _cite(sources: tuple[SourceRef, ...]) -> tuple[Citation, ...]:
+def _cite(sources: Iterable[SourceRef]) -> tuple[Citation, ...]:
     return tuple(Citation(s.id, s.para) for s in sources)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What evaluation needs from a policy that does not depend on the case, built once per
+    loaded policy (``Policy.derived``): the handler of each per-case rule in order, the
+    cancellation rules, and the citation of every source list."""
+
+    handlers: tuple[tuple[Callable[[_Run, Any], None], Any], ...]
+    dated: frozenset[str]
+    cancellation_rules: tuple[CancellationRule, ...]
+    prohibitions: tuple[ProhibitionRule, ...]
+    cancellation_warnings: tuple[WarningRule, ...]
+    citations: dict[int, tuple[tuple[SourceRef, ...], tuple[Citation, ...]]]
+    authorities: dict[str, PermittedAction]
+    texts: dict[int, tuple[CancellationReason, tuple[str, str, str]]]
+
+    @classmethod
+    def build(cls, policy: Policy) -> _Plan:
+        handlers: list[tuple[Callable[[_Run, Any], None], Any]] = []
+        kinds: dict[type, Callable[[_Run, Any], None]] = {
+            TimescaleRule: _Run.timescale,
+            ConsentRule: _Run.consent,
+            ObligationRule: _Run.obligation,
+            CheckRule: _Run.check,
+            AuthorityRule: _Run.authority,
+        }
+        for rule in policy.rules:
+            handler = kinds.get(type(rule))
+            if handler is not None:
+                handlers.append((handler, rule))
+            elif isinstance(rule, WarningRule) and rule.action is None:
+                handlers.append((_Run.warning, rule))
+        return cls(
+            handlers=tuple(handlers),
+            dated=frozenset(r.id for r in policy.rules if r.effective_from or r.effective_to),
+            cancellation_rules=tuple(r for r in policy.rules if isinstance(r, CancellationRule)),
+            prohibitions=tuple(r for r in policy.rules if isinstance(r, ProhibitionRule)),
+            cancellation_warnings=tuple(
+                r
+                for r in policy.rules
+                if isinstance(r, WarningRule) and r.action == "cancel_assessment"
+            ),
+            citations={},
+            authorities={},
+            texts={},
+        )
+
+    def cite(self, sources: tuple[SourceRef, ...]) -> tuple[Citation, ...]:
+        """The citations of a source list of the policy (kept, so built once)."""
+        found = self.citations.get(id(sources))
+        if found is None or found[0] is not sources:
+            found = self.citations[id(sources)] = (sources, _cite(sources))
+        return found[1]
+
+    def reason_texts(self, reason: CancellationReason) -> tuple[str, str, str]:
+        """What to say when a reason's condition holds, fails or cannot be decided."""
+        found = self.texts.get(id(reason))
+        if found is None or found[0] is not reason:
+            when = reason.when
+            found = self.texts[id(reason)] = (
+                reason,
+                (
+                    f"its condition holds: {when}",
+                    f"its condition does not hold: {when}",
+                    f"its condition cannot be decided yet: {when}",
+                ),
+            )
+        return found[1]
 
 
 def _day(value: date | datetime) -> date:
@@ -208,6 +266,7 @@ def compute_due(
 class _Run:
     policy: Policy
     ctx: FactContext
+    plan: _Plan
     deadlines: list[Deadline] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
@@ -244,7 +303,7 @@ class _Run:
                 MissingFacts(
                     rule.id,
                     rule.title,
-                    _cite(rule.sources),
+                    self.plan.cite(rule.sources),
                     tuple(condition.unknown_facts(ctx)),
                     needed_for,
                     subject,
@@ -315,10 +374,10 @@ class _Run:
         else:
             status = "pending"
         computation = chosen.computation
-        cited = _cite(rule.sources)
+        cited = self.plan.cite(rule.sources)
         if granted is not None:
             computation = f"extended by {granted.id!r}: {computation}"
-            cited = _cite((*rule.sources, *granted.sources))
+            cited = _cite((*rule.sources, *granted.sources))  # rare: not kept
         missing_facts = unknown
         if applies is None:
             missing_facts = tuple(
@@ -351,7 +410,7 @@ class _Run:
                 MissingFacts(
                     rule.id,
                     rule.title,
-                    _cite(rule.sources),
+                    self.plan.cite(rule.sources),
                     unknown,
                     "whether the extension applies",
                     subject,
@@ -466,7 +525,7 @@ class _Run:
                     due = self.due(origin, step.within, counting).due
             before_name = step.before or default_before
             before = ctx.get(before_name) if before_name else None
-            sources = _cite(step.sources or rule.sources)
+            sources = self.plan.cite(step.sources or rule.sources)
             who = step.owner or step.by or owner
             label = f"{rule.title}: {step.title}"
             if done is not None:
@@ -573,7 +632,7 @@ class _Run:
                     Violation(
                         rule.id,
                         rule.title,
-                        _cite(rule.sources),
+                        self.plan.cite(rule.sources),
                         rule.severity,
                         rule.message,
                         subject,
@@ -582,12 +641,15 @@ class _Run:
 
     def warning(self, rule: WarningRule) -> None:
         if self.test(rule.when, self.ctx, None, rule, "whether this warning applies", None):
-            self.warnings.append(Warning(rule.id, rule.title, _cite(rule.sources), rule.message))
+            self.warnings.append(
+                Warning(rule.id, rule.title, self.plan.cite(rule.sources), rule.message)
+            )
 
     def authority(self, rule: AuthorityRule) -> None:
         label = rule.action.replace("_", " ")
-        self.permitted.append(
-            PermittedAction(
+        who_may = self.plan.authorities.get(rule.id)
+        if who_may is None:  # depends on the policy alone: built once, then shared
+            who_may = self.plan.authorities[rule.id] = PermittedAction(
                 action=rule.action,
                 option=None,
                 label=rule.title,
@@ -598,10 +660,10 @@ class _Run:
                 ),
                 approver=rule.role,
                 rule=rule.id,
-                sources=_cite(rule.sources),
+                sources=self.plan.cite(rule.sources),
                 prerequisites=(rule.also_requires,) if rule.also_requires else (),
             )
-        )
+        self.permitted.append(who_may)
         for ctx, subject in self.contexts(rule.for_each):
             if (
                 self.test(
@@ -622,7 +684,7 @@ class _Run:
                     MissingFacts(
                         rule.id,
                         rule.title,
-                        _cite(rule.sources),
+                        self.plan.cite(rule.sources),
                         (rule.role_fact,),
                         f"who may {label}",
                         subject,
@@ -633,7 +695,7 @@ class _Run:
                     Violation(
                         rule.id,
                         rule.title,
-                        _cite(rule.sources),
+                        self.plan.cite(rule.sources),
                         rule.severity,
                         f"{label} by {self.policy.role_label(actual)}; needs "
                         f"{self.policy.role_label(rule.role)}",
@@ -656,7 +718,7 @@ class _Run:
                     Violation(
                         rule.id,
                         rule.title,
-                        _cite(rule.sources),
+                        self.plan.cite(rule.sources),
                         rule.severity,
                         f"{label}: requirement not met: {rule.also_requires}",
                         subject,
@@ -666,23 +728,16 @@ class _Run:
     # -- cancellations ------------------------------------------------------------------------
 
     def cancellations(self, referral_day: date) -> None:
-        rules = [
-            r
-            for r in self.policy.rules
-            if isinstance(r, CancellationRule) and self.policy.in_force(r, referral_day)
-        ]
-        prohibitions = [
-            r
-            for r in self.policy.rules
-            if isinstance(r, ProhibitionRule) and self.policy.in_force(r, referral_day)
-        ]
-        warnings = [
-            r
-            for r in self.policy.rules
-            if isinstance(r, WarningRule)
-            and r.action == "cancel_assessment"
-            and self.policy.in_force(r, referral_day)
-        ]
+        plan, policy = self.plan, self.policy
+
+        def in_force(rules: tuple[Any, ...]) -> list[Any]:
+            return [r for r in rules if r.id not in plan.dated or policy.in_force(r, referral_day)]
+
+        rules = in_force(plan.cancellation_rules)
+        if not rules and not plan.cancellation_warnings:
+            return
+        prohibitions = in_force(plan.prohibitions)
+        warnings = in_force(plan.cancellation_warnings)
         requests = collection_items(self.ctx, "cancellations")
         for index, request in enumerate(requests):
             self._request(request, f"cancellations[{index}]", rules, prohibitions, warnings)
@@ -729,6 +784,12 @@ class _Run:
             step.title for step in rule.requires if self.find_record(step, ctx, None)[0] is None
         )
         advice = tuple(w.message for w in self._warnings_for(warnings, ctx))
+        verdicts = []  # each prohibition's verdict on this case, whatever the reason
+        for prohibition in prohibitions:
+            condition = self.policy.condition(prohibition.when, "cancellations")
+            outcome = condition(ctx)
+            unknown = condition.unknown_facts(ctx) if outcome is None else []
+            verdicts.append((prohibition, set(prohibition.grounds), outcome, unknown))
         for reason in rule.reasons:
             why: list[str] = []
             missing: list[str] = []
@@ -740,24 +801,30 @@ class _Run:
                 ).unknown_facts(ctx)
                 why.append(f"cannot tell whether {rule.title!r} applies")
             if reason.when is not None:
+                holds, fails, undecided = self.plan.reason_texts(reason)
                 condition = self.policy.condition(reason.when, "cancellations")
                 outcome = condition(ctx)
                 if outcome is False:
                     allowed = False
-                    why.append(f"its condition does not hold: {reason.when}")
+                    why.append(fails)
                 elif outcome is None:
                     allowed = None if allowed is not False else False
                     missing += condition.unknown_facts(ctx)
-                    why.append(f"its condition cannot be decided yet: {reason.when}")
+                    why.append(undecided)
                 else:
-                    why.append(f"its condition holds: {reason.when}")
-            hit, unknown = self._prohibited(prohibitions, reason, ctx)
-            for prohibition in hit:
-                allowed = False
-                why.append(f"{prohibition.message} ({prohibition.id})")
-            if unknown and allowed is True:
+                    why.append(holds)
+            cannot_rule_out: list[str] = []
+            for prohibition, grounds, outcome, unknown in verdicts:
+                if grounds and not grounds.intersection(reason.grounds):
+                    continue
+                if outcome:
+                    allowed = False
+                    why.append(f"{prohibition.message} ({prohibition.id})")
+                elif outcome is None:
+                    cannot_rule_out += unknown
+            if cannot_rule_out and allowed is True:
                 allowed = None
-                missing += unknown
+                missing += cannot_rule_out
                 why.append("a prohibition cannot be ruled out")
             if reason.requires_free_text:
                 why.append("needs free text explaining the reason")
@@ -770,11 +837,11 @@ class _Run:
                     why=tuple(why),
                     approver=reason.decided_by or rule.decided_by,
                     rule=rule.id,
-                    sources=_cite(reason.sources or rule.sources),
+                    sources=self.plan.cite(reason.sources or rule.sources),
                     recommended_by=rule.recommended_by,
                     prerequisites=prerequisites,
                     warnings=advice,
-                    missing_facts=tuple(sorted(set(missing))),
+                    missing_facts=tuple(sorted(set(missing))) if missing else (),
                 )
             )
 
@@ -809,7 +876,13 @@ class _Run:
         ]
         for warning in self._warnings_for(warnings, ctx):
             self.warnings.append(
-                Warning(warning.id, warning.title, _cite(warning.sources), warning.message, subject)
+                Warning(
+                    warning.id,
+                    warning.title,
+                    self.plan.cite(warning.sources),
+                    warning.message,
+                    subject,
+                )
             )
         if not applicable:
             return
@@ -841,7 +914,7 @@ class _Run:
                     MissingFacts(
                         rule.id,
                         rule.title,
-                        _cite(reason.sources or rule.sources),
+                        self.plan.cite(reason.sources or rule.sources),
                         tuple(
                             self.policy.condition(reason.when, "cancellations").unknown_facts(ctx)
                         ),
@@ -881,7 +954,7 @@ class _Run:
                     MissingFacts(
                         rule.id,
                         rule.title,
-                        _cite(rule.sources),
+                        self.plan.cite(rule.sources),
                         ("cancellation.decided_by",),
                         "who decided the cancellation",
                         subject,
@@ -894,7 +967,7 @@ class _Run:
                     Violation(
                         prohibition.id,
                         prohibition.title,
-                        _cite(prohibition.sources),
+                        self.plan.cite(prohibition.sources),
                         prohibition.severity,
                         f"cancelled while not permitted: {prohibition.message}",
                         subject,
@@ -931,7 +1004,7 @@ class _Run:
                 why=tuple(m for m, _ in problems),
                 approver=approver,
                 rule=rule.id,
-                sources=_cite(reason.sources or rule.sources),
+                sources=self.plan.cite(reason.sources or rule.sources),
                 recommended_by=rule.recommended_by,
                 prerequisites=tuple(outstanding),
                 subject=subject,
@@ -951,7 +1024,7 @@ class _Run:
                 Violation(
                     rule.id,
                     rule.title,
-                    _cite(sources),
+                    self.plan.cite(sources),
                     rule.severity,
                     f"cancelled with a problem: {message}",
                     subject,

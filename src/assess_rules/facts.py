@@ -161,21 +161,22 @@ class FactContext:
 
     def get(self, name: str) -> Any:
         """The value of fact ``name`` (``None`` when not recorded)."""
-        try:
-            return self._cache[name]
-        except KeyError:
-            pass
-        spec = FACTS.lookup(name, self._scope)
-        if spec is None:
-            raise KeyError(f"unknown fact {name!r}")
-        if spec.scope is None and self._parent is not None:
-            value = self._parent.get(name)
-        elif spec.extract_item is not None:
-            value = spec.extract_item(self, self._item)
+        cache = self._cache
+        if name in cache:
+            return cache[name]
+        if self._scope is not None:
+            of_item = _ITEM_EXTRACTORS[self._scope].get(name)
+            if of_item is not None:
+                value = of_item(self, self._item)
+            else:
+                assert self._parent is not None
+                value = self._parent.get(name)
         else:
-            assert spec.extract is not None
-            value = spec.extract(self)
-        self._cache[name] = value
+            extract = _CASE_EXTRACTORS.get(name)
+            if extract is None:
+                raise KeyError(f"unknown fact {name!r}")
+            value = extract(self)
+        cache[name] = value
         return value
 
     def role_rank(self, role: str) -> int:
@@ -1129,3 +1130,18 @@ def collection_items(ctx: FactContext, scope: str) -> list[Any]:
 
 
 FACTS = FactRegistry(_specs())
+
+# Look-up tables for FactContext.get, derived once from the registry (read-only).
+_CASE_EXTRACTORS: dict[str, Extractor] = {
+    spec.name: spec.extract
+    for spec in FACTS.all_specs()
+    if spec.scope is None and spec.extract is not None
+}
+_ITEM_EXTRACTORS: dict[str, dict[str, ItemExtractor]] = {
+    scope: {
+        spec.name: spec.extract_item
+        for spec in FACTS.all_specs()
+        if spec.scope == scope and spec.extract_item is not None
+    }
+    for scope in COLLECTIONS
+}

@@ -5,15 +5,18 @@ threads and evaluations.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, TypeVar
 
 from assess_rules.calendar import Counting, WorkingDayCalendar
 from assess_rules.conditions import CompiledCondition
 from assess_rules.pack import CalendarSettings, PackInfo, RemovedRule, RoleDefinition, Rule
 
 __all__ = ["Policy"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,9 +40,20 @@ class Policy:
     files: tuple[str, ...]
     _conditions: Mapping[tuple[str, str | None], CompiledCondition] = field(repr=False)
     _ranks: Mapping[str, int] = field(init=False, repr=False)
+    _derived: dict[str, Any] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_ranks", {role.id: i for i, role in enumerate(self.roles)})
+        object.__setattr__(self, "_derived", {})
+
+    def derived(self, key: str, build: Callable[[], T]) -> T:
+        """A value derived from this policy alone, built on first use and kept with it (for
+        example the evaluator's plan). ``build`` must be pure: the policy never changes."""
+        try:
+            value: T = self._derived[key]
+        except KeyError:
+            value = self._derived[key] = build()
+        return value
 
     @property
     def id(self) -> str:
