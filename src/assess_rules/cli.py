@@ -67,32 +67,28 @@ class _UsageError(Exception):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="assess-rules", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    ev = commands.add_parser("evaluate", help="evaluate case snapshots against a pack")
-    ev.add_argument("--policy", required=True, help="a bundled pack name or a pack file")
-    ev.add_argument("--case", required=True, help="a case file (.json, .yaml or .jsonl)")
-    ev.add_argument(
-        "--as-of",
-        type=_iso_date,
-        default=None,
-        help="evaluation date YYYY-MM-DD (default: today in London)",
-    )
-    ev.add_argument("--format", choices=("json", "text"), default="text")
+
+    def pack_and_cases(name: str, help_text: str, as_of: str) -> argparse.ArgumentParser:
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("--policy", required=True, help="a bundled pack name or a pack file")
+        command.add_argument("--case", required=True, help="a case file (.json, .yaml or .jsonl)")
+        command.add_argument(
+            "--as-of",
+            type=_iso_date,
+            default=None,
+            help=f"{as_of} YYYY-MM-DD (default: today in London)",
+        )
+        command.add_argument("--format", choices=("json", "text"), default="text")
+        return command
+
+    ev = pack_and_cases("evaluate", "evaluate case snapshots against a pack", "evaluation date")
     ev.add_argument(
         "--fail-on-violation", action="store_true", help="exit 1 when any case has a violation"
     )
+    pack_and_cases("caseload", "apply a pack's caseload reviews to many cases", "count up to")
     va = commands.add_parser("validate", help="check policy pack files")
     va.add_argument("paths", nargs="+")
     commands.add_parser("list", help="list the bundled packs")
-    cl = commands.add_parser("caseload", help="apply a pack's caseload reviews to many cases")
-    cl.add_argument("--policy", required=True, help="a bundled pack name or a pack file")
-    cl.add_argument("--case", required=True, help="a case file (.json, .yaml or .jsonl)")
-    cl.add_argument(
-        "--as-of",
-        type=_iso_date,
-        default=None,
-        help="count up to this date (default: today in London)",
-    )
-    cl.add_argument("--format", choices=("json", "text"), default="text")
     docs = commands.add_parser("docs", help="print a pack's Markdown page (or the fact list)")
     docs.add_argument("policy", nargs="?", help="a bundled pack name or a pack file")
     docs.add_argument("--facts", action="store_true", help="print the fact reference instead")

@@ -284,6 +284,34 @@ class _Run:
             for i, item in enumerate(collection_items(self.ctx, scope))
         ]
 
+    def undecided(
+        self,
+        rule: Any,
+        facts: Iterable[str],
+        needed_for: str,
+        subject: str | None,
+        sources: tuple[Citation, ...] | None = None,
+    ) -> None:
+        """Report that ``rule`` cannot be decided without ``facts``."""
+        cited = self.plan.cite(rule.sources) if sources is None else sources
+        self.missing.append(
+            MissingFacts(rule.id, rule.title, cited, tuple(facts), needed_for, subject)
+        )
+
+    def violated(
+        self,
+        rule: Any,
+        message: str,
+        subject: str | None,
+        step: str | None = None,
+        cited: tuple[Citation, ...] | None = None,
+    ) -> None:
+        """Report a violation of ``rule`` (citing its sources unless ``cited`` is given)."""
+        sources = self.plan.cite(rule.sources) if cited is None else cited
+        self.violations.append(
+            Violation(rule.id, rule.title, sources, rule.severity, message, subject, step)
+        )
+
     def test(
         self,
         text: str | None,
@@ -299,16 +327,7 @@ class _Run:
         condition = self.policy.condition(text, scope)
         outcome = condition(ctx)
         if outcome is None:
-            self.missing.append(
-                MissingFacts(
-                    rule.id,
-                    rule.title,
-                    self.plan.cite(rule.sources),
-                    tuple(condition.unknown_facts(ctx)),
-                    needed_for,
-                    subject,
-                )
-            )
+            self.undecided(rule, tuple(condition.unknown_facts(ctx)), needed_for, subject)
         return outcome
 
     def due(
@@ -406,27 +425,11 @@ class _Run:
             )
         )
         if unknown and status == "undetermined":
-            self.missing.append(
-                MissingFacts(
-                    rule.id,
-                    rule.title,
-                    self.plan.cite(rule.sources),
-                    unknown,
-                    "whether the extension applies",
-                    subject,
-                )
-            )
+            self.undecided(rule, unknown, "whether the extension applies", subject)
         if status == "missed":
             what = f"done {_fmt(done)}" if done is not None else "not done"
-            self.violations.append(
-                Violation(
-                    rule.id,
-                    rule.title,
-                    cited,
-                    rule.severity,
-                    f"{rule.title}: due {_fmt(chosen.due)}, {what}",
-                    subject,
-                )
+            self.violated(
+                rule, f"{rule.title}: due {_fmt(chosen.due)}, {what}", subject, cited=cited
             )
         if done is None and status in {"pending", "missed"}:
             self.obligations.append(
@@ -530,55 +533,39 @@ class _Run:
             label = f"{rule.title}: {step.title}"
             if done is not None:
                 if due is not None and not self.on_time(done, due):
-                    self.violations.append(
-                        Violation(
-                            rule.id,
-                            rule.title,
-                            sources,
-                            rule.severity,
-                            f"{label}: due {_fmt(due)}, done {_fmt(done)}",
-                            subject,
-                            step.id,
-                        )
+                    self.violated(
+                        rule,
+                        f"{label}: due {_fmt(due)}, done {_fmt(done)}",
+                        subject,
+                        step=step.id,
+                        cited=sources,
                     )
                 elif before is not None and done > before:
-                    self.violations.append(
-                        Violation(
-                            rule.id,
-                            rule.title,
-                            sources,
-                            rule.severity,
-                            f"{label}: recorded {_fmt(done)}, after {before_name} ({_fmt(before)})",
-                            subject,
-                            step.id,
-                        )
+                    self.violated(
+                        rule,
+                        f"{label}: recorded {_fmt(done)}, after {before_name} ({_fmt(before)})",
+                        subject,
+                        step=step.id,
+                        cited=sources,
                     )
                 continue
             outstanding.append(step.title)
             extra = f" ({refused})" if refused else ""
             if before is not None:
-                self.violations.append(
-                    Violation(
-                        rule.id,
-                        rule.title,
-                        sources,
-                        rule.severity,
-                        f"{label}: not recorded before {before_name} ({_fmt(before)}){extra}",
-                        subject,
-                        step.id,
-                    )
+                self.violated(
+                    rule,
+                    f"{label}: not recorded before {before_name} ({_fmt(before)}){extra}",
+                    subject,
+                    step=step.id,
+                    cited=sources,
                 )
             elif due is not None and self.past(due):
-                self.violations.append(
-                    Violation(
-                        rule.id,
-                        rule.title,
-                        sources,
-                        rule.severity,
-                        f"{label}: due {_fmt(due)}, not done{extra}",
-                        subject,
-                        step.id,
-                    )
+                self.violated(
+                    rule,
+                    f"{label}: due {_fmt(due)}, not done{extra}",
+                    subject,
+                    step=step.id,
+                    cited=sources,
                 )
                 self.obligations.append(
                     Obligation(rule.id, label, sources, who, "overdue", due, step.id, subject)
@@ -628,16 +615,7 @@ class _Run:
                 "whether this check is broken",
                 subject,
             ):
-                self.violations.append(
-                    Violation(
-                        rule.id,
-                        rule.title,
-                        self.plan.cite(rule.sources),
-                        rule.severity,
-                        rule.message,
-                        subject,
-                    )
-                )
+                self.violated(rule, rule.message, subject)
 
     def warning(self, rule: WarningRule) -> None:
         if self.test(rule.when, self.ctx, None, rule, "whether this warning applies", None):
@@ -680,27 +658,13 @@ class _Run:
             actual = ctx.get(rule.role_fact)
             fits = self.policy.may_act(actual, rule.role)
             if fits is None:
-                self.missing.append(
-                    MissingFacts(
-                        rule.id,
-                        rule.title,
-                        self.plan.cite(rule.sources),
-                        (rule.role_fact,),
-                        f"who may {label}",
-                        subject,
-                    )
-                )
+                self.undecided(rule, (rule.role_fact,), f"who may {label}", subject)
             elif not fits:
-                self.violations.append(
-                    Violation(
-                        rule.id,
-                        rule.title,
-                        self.plan.cite(rule.sources),
-                        rule.severity,
-                        f"{label} by {self.policy.role_label(actual)}; needs "
-                        f"{self.policy.role_label(rule.role)}",
-                        subject,
-                    )
+                self.violated(
+                    rule,
+                    f"{label} by {self.policy.role_label(actual)}; needs "
+                    f"{self.policy.role_label(rule.role)}",
+                    subject,
                 )
             if (
                 rule.also_requires is not None
@@ -714,16 +678,7 @@ class _Run:
                 )
                 is False
             ):
-                self.violations.append(
-                    Violation(
-                        rule.id,
-                        rule.title,
-                        self.plan.cite(rule.sources),
-                        rule.severity,
-                        f"{label}: requirement not met: {rule.also_requires}",
-                        subject,
-                    )
-                )
+                self.violated(rule, f"{label}: requirement not met: {rule.also_requires}", subject)
 
     # -- cancellations ------------------------------------------------------------------------
 
@@ -910,17 +865,12 @@ class _Run:
                     )
                 )
             elif verdict is None:
-                self.missing.append(
-                    MissingFacts(
-                        rule.id,
-                        rule.title,
-                        self.plan.cite(reason.sources or rule.sources),
-                        tuple(
-                            self.policy.condition(reason.when, "cancellations").unknown_facts(ctx)
-                        ),
-                        f"whether reason {reason.id!r} holds",
-                        subject,
-                    )
+                self.undecided(
+                    rule,
+                    tuple(self.policy.condition(reason.when, "cancellations").unknown_facts(ctx)),
+                    f"whether reason {reason.id!r} holds",
+                    subject,
+                    sources=self.plan.cite(reason.sources or rule.sources),
                 )
         if reason.requires_free_text and not ctx.get("cancellation.has_free_text"):
             problems.append(("this reason needs free text", reason.sources or rule.sources))
@@ -950,28 +900,14 @@ class _Run:
                     )
                 )
             elif fits is None:
-                self.missing.append(
-                    MissingFacts(
-                        rule.id,
-                        rule.title,
-                        self.plan.cite(rule.sources),
-                        ("cancellation.decided_by",),
-                        "who decided the cancellation",
-                        subject,
-                    )
+                self.undecided(
+                    rule, ("cancellation.decided_by",), "who decided the cancellation", subject
                 )
         for prohibition in self._prohibited(prohibitions, reason, ctx)[0]:
             problems.append((prohibition.message, prohibition.sources))
             if outcome == "approved":
-                self.violations.append(
-                    Violation(
-                        prohibition.id,
-                        prohibition.title,
-                        self.plan.cite(prohibition.sources),
-                        prohibition.severity,
-                        f"cancelled while not permitted: {prohibition.message}",
-                        subject,
-                    )
+                self.violated(
+                    prohibition, f"cancelled while not permitted: {prohibition.message}", subject
                 )
         trigger = ctx.get("cancellation.recommended")
         outstanding = self.steps(
@@ -1020,13 +956,6 @@ class _Run:
         message: str,
     ) -> None:
         if outcome == "approved":
-            self.violations.append(
-                Violation(
-                    rule.id,
-                    rule.title,
-                    self.plan.cite(sources),
-                    rule.severity,
-                    f"cancelled with a problem: {message}",
-                    subject,
-                )
+            self.violated(
+                rule, f"cancelled with a problem: {message}", subject, cited=self.plan.cite(sources)
             )

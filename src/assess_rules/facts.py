@@ -297,6 +297,18 @@ def _action_first(kind: str) -> Extractor:
     return extract
 
 
+def _seen_field(section: str, attribute: str, moment: str) -> Extractor:
+    """``case.<section>.<attribute>``, once the section's ``moment`` is visible."""
+
+    def extract(ctx: FactContext) -> Any:
+        record = getattr(ctx.case, section)
+        if record is None or ctx.seen(getattr(record, moment)) is None:
+            return None
+        return getattr(record, attribute)
+
+    return extract
+
+
 def _assessment(attribute: str, *, moment: bool = False) -> Extractor:
     def extract(ctx: FactContext) -> Any:
         assessment = ctx.case.assessment
@@ -461,22 +473,14 @@ def _specs() -> list[FactSpec]:
             "decision.made_by",
             "role",
             "who made the decision on the response",
-            lambda ctx: (
-                ctx.case.decision.made_by
-                if ctx.case.decision and ctx.seen(ctx.case.decision.made_at)
-                else None
-            ),
+            _seen_field("decision", "made_by", "made_at"),
             r,
         ),
         c(
             "decision.response",
             "str",
             "the response decided",
-            lambda ctx: (
-                ctx.case.decision.response
-                if ctx.case.decision and ctx.seen(ctx.case.decision.made_at)
-                else None
-            ),
+            _seen_field("decision", "response", "made_at"),
             _RESPONSES,
         ),
         c(
@@ -489,11 +493,7 @@ def _specs() -> list[FactSpec]:
             "decision.final_response",
             "str",
             "the final response after MASH enquiries",
-            lambda ctx: (
-                ctx.case.decision.final_response
-                if ctx.case.decision and ctx.seen(ctx.case.decision.final_made_at)
-                else None
-            ),
+            _seen_field("decision", "final_response", "final_made_at"),
             _RESPONSES[:-1],
         ),
         # child
@@ -873,11 +873,7 @@ def _specs() -> list[FactSpec]:
             "assessment.authorised_by",
             "role",
             "who authorised the assessment",
-            lambda ctx: (
-                ctx.case.assessment.authorised_by
-                if ctx.case.assessment and ctx.seen(ctx.case.assessment.authorised_at)
-                else None
-            ),
+            _seen_field("assessment", "authorised_by", "authorised_at"),
             r,
         ),
         c(
