@@ -199,3 +199,13 @@ def test_the_due_date_is_never_before_the_trigger(start: date, count: int) -> No
     assume(count >= 0)
     for counting in Counting:
         assert ENGLAND.due_date(start, count, counting) >= start
+
+
+def test_bank_holidays_and_closures_are_told_apart_from_weekends() -> None:
+    closed = WorkingDayCalendar(closures=[date(2026, 12, 29)])
+    assert closed.is_bank_holiday_or_closure(date(2026, 12, 26))  # Boxing Day, a Saturday
+    assert closed.is_bank_holiday_or_closure(date(2026, 12, 28))  # its substitute day
+    assert closed.is_bank_holiday_or_closure(date(2026, 12, 29))  # the local closure
+    assert not closed.is_bank_holiday_or_closure(date(2026, 12, 19))  # an ordinary Saturday
+    assert closed.closures == frozenset({date(2026, 12, 29)})
+    assert closed.region is Region.ENGLAND_AND_WALES

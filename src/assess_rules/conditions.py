@@ -106,7 +106,6 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _KEYWORDS = {"and", "or", "not", "in", "true", "false"}
-_ROLE_RANKED = "role"
 
 
 @dataclass(frozen=True)

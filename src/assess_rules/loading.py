@@ -20,7 +20,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -835,14 +835,3 @@ def check_policy_file(path: str | Path) -> list[PolicyError]:
     except PolicyError as exc:
         return [exc]
     return []
-
-
-def iter_rules_with_steps(policy: Policy) -> Iterator[tuple[Rule, tuple[Step, ...]]]:
-    """Each rule with the steps it holds (helper for reporting and coverage)."""
-    for rule in policy.rules:
-        if isinstance(rule, ConsentRule | ObligationRule):
-            yield rule, rule.steps
-        elif isinstance(rule, CancellationRule):
-            yield rule, rule.requires
-        else:
-            yield rule, ()

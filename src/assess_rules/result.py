@@ -9,7 +9,7 @@ catalogue IDs with their paragraphs (``sources``).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -189,8 +189,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
-
-
-def result_field_names() -> list[str]:
-    """Top-level field names of the JSON result, in order (for documentation)."""
-    return [f.name for f in fields(Result)]
