@@ -131,3 +131,15 @@ def test_snapshots_are_frozen() -> None:
     case = parse_case({"case_id": "C1", "referral": REFERRAL})
     with pytest.raises(ValueError):
         case.case_id = "other"  # type: ignore[misc]
+
+
+def test_dates_the_calendar_cannot_count_from_are_refused_with_their_path() -> None:
+    problems = refused(
+        {
+            "case_id": "C",
+            "referral": {"received_at": "1985-06-01"},
+            "complaints": [{"received_at": "2101-01-02"}],
+        }
+    )
+    assert "outside the supported range" in problems["referral.received_at"]
+    assert "outside the supported range" in problems["complaints.0.received_at"]

@@ -161,3 +161,38 @@ def test_list_names_the_bundled_packs() -> None:
     code, out, _ = call("list")
     assert code == EXIT_OK
     assert "generic_s17" in out.split()
+
+
+def test_a_record_that_cannot_be_evaluated_does_not_stop_the_batch(tmp_path: Path) -> None:
+    batch = tmp_path / "batch.json"
+    batch.write_text(
+        json.dumps(
+            [
+                {
+                    "case_id": "A",
+                    "referral": {"received_at": "2026-12-18T10:00"},
+                    "assessment": {"started_at": "2026-12-21"},
+                },
+                {"case_id": "B", "referral": {"received_at": "2026-12-18T10:00"}},
+            ]
+        )
+    )
+    # Counting working days up to 2101 is beyond the calendar: A cannot be evaluated; B can,
+    # because none of its rules needs that count.
+    code, out, err = call(
+        "evaluate",
+        "--policy",
+        "generic_s17",
+        "--case",
+        str(batch),
+        "--as-of",
+        "2101-01-01",
+        "--format",
+        "json",
+    )
+    assert code == EXIT_INVALID
+    payload = json.loads(out)
+    assert [r["case_id"] for r in payload["results"]] == ["B"]
+    assert payload["errors"][0]["case_id"] == "A"
+    assert "outside the supported range" in payload["errors"][0]["issues"][0]["reason"]
+    assert "Traceback" not in err

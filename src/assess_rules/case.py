@@ -15,13 +15,13 @@ every problem's field path, including the event-order contradictions of the cata
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from assess_rules.calendar import to_london
+from assess_rules.calendar import FIRST_SUPPORTED, LAST_SUPPORTED, to_london
 from assess_rules.errors import CaseError, CaseIssue
 
 __all__ = [
@@ -437,9 +437,27 @@ def _describe(err: Any) -> str:
     return message
 
 
+def _out_of_range(value: Any, path: tuple[str | int, ...]) -> Iterator[CaseIssue]:
+    """Dates and times the working-day calendar cannot count from (1990 to 2100)."""
+    if isinstance(value, date):
+        day = value.date() if isinstance(value, datetime) else value
+        if not FIRST_SUPPORTED <= day <= LAST_SUPPORTED:
+            yield CaseIssue(
+                path,
+                f"{day.isoformat()} is outside the supported range "
+                f"{FIRST_SUPPORTED.isoformat()} to {LAST_SUPPORTED.isoformat()}",
+            )
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _out_of_range(getattr(value, name), (*path, name))
+    elif isinstance(value, tuple):
+        for i, item in enumerate(value):
+            yield from _out_of_range(item, (*path, i))
+
+
 def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:
     """The catalogue's event-order contradictions and impossible combinations."""
-    issues: list[CaseIssue] = []
+    issues: list[CaseIssue] = list(_out_of_range(case, ()))
     received = case.referral.received_at
 
     def before_referral(path: tuple[str | int, ...], moment: datetime | None, what: str) -> None:

@@ -263,7 +263,17 @@ def _evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             )
             stderr.write(f"{exc}\n")
             continue
-        results.append(evaluate(policy, case, args.as_of))
+        try:
+            results.append(evaluate(policy, case, args.as_of))
+        except AssessRulesError as exc:  # one record's problem must not stop the batch
+            errors.append(
+                {
+                    "index": index,
+                    "case_id": case.case_id,
+                    "issues": [{"path": [], "reason": str(exc)}],
+                }
+            )
+            stderr.write(f"{label}: {exc}\n")
     if args.format == "json":
         if batch:
             payload: Any = {"results": [r.to_dict() for r in results], "errors": errors}

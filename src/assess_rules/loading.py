@@ -161,7 +161,7 @@ def read_yaml(text: str, file: str) -> YamlDocument:
     _scan_events(text, file)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
+    except yaml.YAMLError as exc:
         raise _yaml_error(exc, file) from None
     values: dict[Path_, tuple[int, int]] = {}
     keys: dict[Path_, tuple[int, int]] = {}
@@ -202,7 +202,7 @@ def _scan_events(text: str, file: str) -> None:
                     raise PolicyError(
                         f"more than {MAX_NODES:,} values; a policy pack is much smaller", file=file
                     )
-    except yaml.MarkedYAMLError as exc:
+    except yaml.YAMLError as exc:
         raise _yaml_error(exc, file) from None
 
 
@@ -212,7 +212,12 @@ def _mark(mark: Any) -> tuple[int | None, int | None]:
     return mark.line + 1, mark.column + 1
 
 
-def _yaml_error(exc: yaml.MarkedYAMLError, file: str) -> PolicyError:
+def _yaml_error(exc: yaml.YAMLError, file: str) -> PolicyError:
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        # e.g. a ReaderError: a character YAML does not allow, with its offset in the text
+        position = getattr(exc, "position", None)
+        where = f" at character {position}" if position is not None else ""
+        return PolicyError(f"not valid YAML{where}: {exc}", file=file)
     mark = exc.problem_mark or exc.context_mark
     reason = f"not valid YAML: {exc.problem or exc.context}"
     if exc.context and exc.problem and exc.context_mark is not None:
