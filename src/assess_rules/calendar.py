@@ -29,6 +29,7 @@ from __future__ import annotations
 import enum
 from bisect import bisect_right
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -87,27 +88,39 @@ def _bank_holidays(region: Region) -> frozenset[date]:
     return frozenset(found.keys())
 
 
-@lru_cache(maxsize=32)
-def _tables(region: Region, closures: frozenset[date]) -> tuple[list[int], list[int], list[int]]:
-    """The lookup tables of a calendar (a pure, cached computation; never mutated).
+@dataclass(frozen=True)
+class _Tables:
+    """The look-up tables of a calendar (built once per region and closure set).
 
-    - cumulative[i]: working days in [FIRST_SUPPORTED, FIRST_SUPPORTED + i], inclusive;
-    - working: ordinals of every working day, ascending;
-    - skipped: ordinals of bank holidays and closures on weekdays, ascending.
+    - ``working_flag[i]``: 1 if ``FIRST_SUPPORTED + i`` is a working day, else 0;
+    - ``cumulative[i]``: working days in ``[FIRST_SUPPORTED, FIRST_SUPPORTED + i]``;
+    - ``working``: every working day, ascending, as ready ``date`` objects;
+    - ``skipped``: ordinals of bank holidays and closures that fall on weekdays.
     """
+
+    working_flag: bytes
+    cumulative: tuple[int, ...]
+    working: tuple[date, ...]
+    skipped: tuple[int, ...]
+
+
+@lru_cache(maxsize=32)
+def _tables(region: Region, closures: frozenset[date]) -> _Tables:
+    """Build (once, then share) the tables of a calendar: a pure computation."""
     closed = _bank_holidays(region) | closures
+    flags = bytearray(_SPAN)
     cumulative: list[int] = []
-    working: list[int] = []
+    working: list[date] = []
     count = 0
     for offset in range(_SPAN):
-        ordinal = _BASE + offset
-        day = date.fromordinal(ordinal)
+        day = date.fromordinal(_BASE + offset)
         if day.weekday() < 5 and day not in closed:
+            flags[offset] = 1
             count += 1
-            working.append(ordinal)
+            working.append(day)
         cumulative.append(count)
-    skipped = sorted(d.toordinal() for d in closed if d.weekday() < 5)
-    return cumulative, working, skipped
+    skipped = tuple(sorted(d.toordinal() for d in closed if d.weekday() < 5))
+    return _Tables(bytes(flags), tuple(cumulative), tuple(working), skipped)
 
 
 class WorkingDayCalendar:
@@ -127,7 +140,15 @@ class WorkingDayCalendar:
     datetime.date(2026, 12, 18)
     """
 
-    __slots__ = ("_closures", "_cumulative", "_holidays", "_region", "_skipped", "_working")
+    __slots__ = (
+        "_closures",
+        "_cumulative",
+        "_flag",
+        "_holidays",
+        "_region",
+        "_skipped",
+        "_working",
+    )
 
     def __init__(
         self, region: Region | str = Region.ENGLAND_AND_WALES, closures: Iterable[date] = ()
@@ -137,7 +158,11 @@ class WorkingDayCalendar:
         for closure in self._closures:
             _check_range(closure)
         self._holidays = _bank_holidays(self._region) | self._closures
-        self._cumulative, self._working, self._skipped = _tables(self._region, self._closures)
+        tables = _tables(self._region, self._closures)
+        self._flag = tables.working_flag
+        self._cumulative = tables.cumulative
+        self._working = tables.working
+        self._skipped = tables.skipped
 
     @property
     def region(self) -> Region:
@@ -154,9 +179,10 @@ class WorkingDayCalendar:
 
     def is_working_day(self, day: date) -> bool:
         """True when ``day`` is Monday to Friday and neither a bank holiday nor a closure."""
-        index = _index(day)
-        previous = self._cumulative[index - 1] if index else 0
-        return self._cumulative[index] != previous
+        index = day.toordinal() - _BASE
+        if not 0 <= index < _SPAN:
+            _index(day)  # raises the range error
+        return self._flag[index] == 1
 
     def is_bank_holiday_or_closure(self, day: date) -> bool:
         """True when ``day`` is a bank holiday of the region or a local closure day."""
@@ -169,13 +195,14 @@ class WorkingDayCalendar:
         ``count == 0`` gives ``day`` itself. A non-working ``day`` counts as day 0 too, so the
         first working day after it is day 1.
         """
-        index = _index(day)
+        index = day.toordinal() - _BASE
+        if not 0 <= index < _SPAN:
+            _index(day)  # raises the range error
         done = self._cumulative[index]  # working days up to and including `day`
         if count > 0:
             target = done + count - 1
         elif count < 0:
-            before = done - (1 if self.is_working_day(day) else 0)
-            target = before + count
+            target = done - self._flag[index] + count
         else:
             return day
         if not 0 <= target < len(self._working):
@@ -183,7 +210,7 @@ class WorkingDayCalendar:
                 f"{count:+d} working days from {day.isoformat()} falls outside the supported "
                 f"range {FIRST_SUPPORTED.isoformat()} to {LAST_SUPPORTED.isoformat()}"
             )
-        return date.fromordinal(self._working[target])
+        return self._working[target]
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after ``start`` up to and including ``end``; negative if ``end`` is earlier.
@@ -191,7 +218,11 @@ class WorkingDayCalendar:
         The inverse of :meth:`add_working_days`: for a working day ``d``,
         ``working_days_between(d, add_working_days(d, n)) == n``.
         """
-        return self._cumulative[_index(end)] - self._cumulative[_index(start)]
+        low, high = start.toordinal() - _BASE, end.toordinal() - _BASE
+        if not (0 <= low < _SPAN and 0 <= high < _SPAN):
+            _index(start)  # raises the range error for whichever is outside
+            _index(end)
+        return self._cumulative[high] - self._cumulative[low]
 
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after ``day``."""
