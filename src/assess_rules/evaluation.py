@@ -705,20 +705,33 @@ class _Run:
     def _warnings_for(self, warnings: list[WarningRule], ctx: FactContext) -> list[WarningRule]:
         return [w for w in warnings if self.policy.condition(w.when, "cancellations")(ctx)]
 
-    def _prohibited(
-        self, prohibitions: list[ProhibitionRule], reason: CancellationReason, ctx: FactContext
-    ) -> tuple[list[ProhibitionRule], list[str]]:
-        hit: list[ProhibitionRule] = []
-        unknown: list[str] = []
+    def _judge_prohibitions(
+        self, prohibitions: list[ProhibitionRule], ctx: FactContext
+    ) -> list[tuple[ProhibitionRule, bool | None, list[str]]]:
+        """Each prohibition's verdict on the case (the same whatever the reason)."""
+        verdicts = []
         for prohibition in prohibitions:
-            if prohibition.grounds and not set(prohibition.grounds) & set(reason.grounds):
-                continue
             condition = self.policy.condition(prohibition.when, "cancellations")
             outcome = condition(ctx)
+            unknown = condition.unknown_facts(ctx) if outcome is None else []
+            verdicts.append((prohibition, outcome, unknown))
+        return verdicts
+
+    @staticmethod
+    def _prohibited(
+        verdicts: list[tuple[ProhibitionRule, bool | None, list[str]]],
+        reason: CancellationReason,
+    ) -> tuple[list[ProhibitionRule], list[str]]:
+        """The prohibitions that forbid ``reason``, and the facts that could still make one."""
+        hit: list[ProhibitionRule] = []
+        unknown: list[str] = []
+        for prohibition, outcome, facts in verdicts:
+            if prohibition.grounds and not set(prohibition.grounds).intersection(reason.grounds):
+                continue
             if outcome:
                 hit.append(prohibition)
             elif outcome is None:
-                unknown += condition.unknown_facts(ctx)
+                unknown += facts
         return hit, unknown
 
     def _candidates(
@@ -739,12 +752,7 @@ class _Run:
             step.title for step in rule.requires if self.find_record(step, ctx, None)[0] is None
         )
         advice = tuple(w.message for w in self._warnings_for(warnings, ctx))
-        verdicts = []  # each prohibition's verdict on this case, whatever the reason
-        for prohibition in prohibitions:
-            condition = self.policy.condition(prohibition.when, "cancellations")
-            outcome = condition(ctx)
-            unknown = condition.unknown_facts(ctx) if outcome is None else []
-            verdicts.append((prohibition, set(prohibition.grounds), outcome, unknown))
+        verdicts = self._judge_prohibitions(prohibitions, ctx)
         for reason in rule.reasons:
             why: list[str] = []
             missing: list[str] = []
@@ -768,15 +776,10 @@ class _Run:
                     why.append(undecided)
                 else:
                     why.append(holds)
-            cannot_rule_out: list[str] = []
-            for prohibition, grounds, outcome, unknown in verdicts:
-                if grounds and not grounds.intersection(reason.grounds):
-                    continue
-                if outcome:
-                    allowed = False
-                    why.append(f"{prohibition.message} ({prohibition.id})")
-                elif outcome is None:
-                    cannot_rule_out += unknown
+            hit, cannot_rule_out = self._prohibited(verdicts, reason)
+            for prohibition in hit:
+                allowed = False
+                why.append(f"{prohibition.message} ({prohibition.id})")
             if cannot_rule_out and allowed is True:
                 allowed = None
                 missing += cannot_rule_out
@@ -858,12 +861,7 @@ class _Run:
         if reason.when is not None:
             verdict = self.policy.condition(reason.when, "cancellations")(ctx)
             if verdict is False:
-                problems.append(
-                    (
-                        f"the reason's condition does not hold: {reason.when}",
-                        reason.sources or rule.sources,
-                    )
-                )
+                problems.append((self.plan.reason_texts(reason)[1], reason.sources or rule.sources))
             elif verdict is None:
                 self.undecided(
                     rule,
@@ -903,7 +901,7 @@ class _Run:
                 self.undecided(
                     rule, ("cancellation.decided_by",), "who decided the cancellation", subject
                 )
-        for prohibition in self._prohibited(prohibitions, reason, ctx)[0]:
+        for prohibition in self._prohibited(self._judge_prohibitions(prohibitions, ctx), reason)[0]:
             problems.append((prohibition.message, prohibition.sources))
             if outcome == "approved":
                 self.violated(
