@@ -478,7 +478,6 @@ class _Checker:
     """Compiles a file's conditions and checks its names, collecting located errors."""
 
     doc: YamlDocument
-    pack: Pack
     roles: tuple[str, ...]
     compiled: dict[tuple[str, str | None], CompiledCondition]
     errors: list[PolicyError]
@@ -624,14 +623,6 @@ class _Checker:
 # --- resolution of extends ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Loaded:
-    pack: Pack
-    doc: YamlDocument
-    raw: bytes
-    compiled: dict[tuple[str, str | None], CompiledCondition]
-
-
 def _read_file(path: Path) -> tuple[str, bytes]:
     try:
         raw = path.read_bytes()
@@ -756,7 +747,7 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
                 rules = [r for r in rules if r.id != removal.id]
                 del origin[removal.id]
                 removed.append(removal)
-        checker = _Checker(doc, pack, tuple(r.id for r in roles), compiled, errors)
+        checker = _Checker(doc, tuple(r.id for r in roles), compiled, errors)
         own: set[str] = set()
         for i, rule in enumerate(pack.rules):
             checker.rule(rule, i)
