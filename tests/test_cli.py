@@ -196,3 +196,26 @@ def test_a_record_that_cannot_be_evaluated_does_not_stop_the_batch(tmp_path: Pat
     assert payload["errors"][0]["case_id"] == "A"
     assert "outside the supported range" in payload["errors"][0]["issues"][0]["reason"]
     assert "Traceback" not in err
+
+
+def test_policy_authors_can_run_scenario_files_without_pytest(tmp_path: Path) -> None:
+    code, out, _ = call("test", "policies/generic_s17.scenarios.yaml")
+    assert code == EXIT_OK
+    assert "ok   policies/generic_s17.scenarios.yaml: Saturday referral decided" in out
+    assert out.rstrip().endswith("passed, 0 failed")
+    wrong = tmp_path / "wrong.scenarios.yaml"
+    wrong.write_text(
+        "pack: generic_s17\n"
+        "scenarios:\n"
+        "  - name: wrong due date\n"
+        "    as_of: 2026-12-21\n"
+        "    case: {case_id: W, referral: {received_at: 2026-12-19T11:00}}\n"
+        "    expect:\n"
+        "      deadlines:\n"
+        "        referral-decision: {due: 2026-12-22}\n"
+    )
+    code, out, _ = call("test", str(wrong))
+    assert code == EXIT_VIOLATION
+    assert "FAIL" in out
+    assert "due expected 2026-12-22, got 2026-12-21" in out
+    assert out.rstrip().endswith("0 passed, 1 failed")

@@ -4,6 +4,7 @@ Commands::
 
     assess-rules evaluate --policy NAME|PATH --case FILE [--as-of DATE] [--format json|text]
     assess-rules validate PATH...
+    assess-rules test SCENARIO_FILE...
     assess-rules list
     assess-rules caseload --policy NAME|PATH --case FILE [--as-of DATE]
     assess-rules docs NAME|PATH    (or --facts)
@@ -15,7 +16,7 @@ one is reported with its index and field paths.
 Exit codes:
 
 - 0: done (evaluated, or every pack valid); violations in a case do not change this
-- 1: ``--fail-on-violation`` was given and some case has a violation
+- 1: ``--fail-on-violation`` was given and some case has a violation; or a scenario failed
 - 2: invalid input: a bad pack, case file, case record or argument (good records of a batch
   are still evaluated and printed)
 - 3: internal error (a bug: please report it with the input)
@@ -42,6 +43,7 @@ from assess_rules.errors import AssessRulesError, CaseError, CaseIssue
 from assess_rules.evaluation import evaluate
 from assess_rules.loading import bundled_policies, check_policy_file, load_policy
 from assess_rules.reporting import facts_markdown, format_text, pack_markdown
+from assess_rules.scenarios import run_file
 
 __all__ = ["EXIT_INTERNAL", "EXIT_INVALID", "EXIT_OK", "EXIT_VIOLATION", "main", "run"]
 
@@ -86,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
         "--fail-on-violation", action="store_true", help="exit 1 when any case has a violation"
     )
     pack_and_cases("caseload", "apply a pack's caseload reviews to many cases", "count up to")
+    te = commands.add_parser("test", help="run scenario files (*.scenarios.yaml)")
+    te.add_argument("paths", nargs="+")
     va = commands.add_parser("validate", help="check policy pack files")
     va.add_argument("paths", nargs="+")
     commands.add_parser("list", help="list the bundled packs")
@@ -128,6 +132,8 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
             else:
                 stdout.write(pack_markdown(load_policy(args.policy)))
             return EXIT_OK
+        if args.command == "test":
+            return _test(args.paths, stdout, stderr)
         if args.command == "caseload":
             return _caseload(args, stdout, stderr)
         if args.command == "list":
@@ -142,6 +148,28 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
         stderr.write("assess-rules: internal error; please report this with the input:\n")
         stderr.write(traceback.format_exc())
         return EXIT_INTERNAL
+
+
+def _test(paths: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
+    passed = failed = 0
+    for path in paths:
+        try:
+            outcomes = run_file(path)
+        except (AssessRulesError, OSError) as exc:
+            stderr.write(f"{path}: {exc}\n")
+            failed += 1
+            continue
+        for name, problems in outcomes.items():
+            if problems:
+                failed += 1
+                stdout.write(f"FAIL {path}: {name}\n")
+                for problem in problems:
+                    stdout.write(f"     {problem}\n")
+            else:
+                passed += 1
+                stdout.write(f"ok   {path}: {name}\n")
+    stdout.write(f"{passed} passed, {failed} failed\n")
+    return EXIT_VIOLATION if failed else EXIT_OK
 
 
 def _validate(paths: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:

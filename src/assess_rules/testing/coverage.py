@@ -34,7 +34,7 @@ from assess_rules.pack import (
 )
 from assess_rules.policy import Policy
 from assess_rules.result import Result
-from assess_rules.testing.scenarios import check_scenario, load_scenario_file
+from assess_rules.scenarios import check_scenario, load_scenario_file
 
 __all__ = ["Coverage", "scenario_coverage"]
 

@@ -14,7 +14,7 @@ import pytest
 
 from assess_rules.errors import AssessRulesError
 from assess_rules.policy import Policy
-from assess_rules.testing.scenarios import Scenario, check_scenario, load_scenario_file
+from assess_rules.scenarios import Scenario, check_scenario, load_scenario_file
 
 SUFFIX = ".scenarios.yaml"
 
