@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -155,11 +155,11 @@ def _within(duration: Duration) -> str:
     return f"{duration.amount} {unit[:-1] if duration.amount == 1 else unit}"
 
 
-def _step_md(step: Step) -> str:
+def _step_md(step: Step, role: Callable[[str], str]) -> str:
     records = (step.record,) if isinstance(step.record, str) else step.record
     parts = [f"**{_md(step.title)}**: " + " or ".join(f"`{r}`" for r in records)]
     if step.by:
-        parts.append(f"by {step.by.replace('_', ' ')} or higher")
+        parts.append(f"by {role(step.by)} or higher")
     if step.within:
         parts.append(f"within {_within(step.within)}")
     if step.before:
@@ -173,6 +173,7 @@ def pack_markdown(policy: Policy) -> str:
     """A page describing ``policy`` for people: what it encodes, its timescales, reasons,
     approvers and every interpretation note (``docs/packs/<id>.md`` is this, committed)."""
     info = policy.info
+    role = policy.role_label
     out = [
         f"# {info.title} (`{info.id}`)",
         "",
@@ -245,9 +246,11 @@ def pack_markdown(policy: Policy) -> str:
         out += [f"## Cancellation: {_md(c.title)} (`{c.id}`){origin(c)}", ""]
         if c.applies_when:
             out.append(f"Applies when `{c.applies_when}`.")
-        who = f"Decided by **{c.decided_by.replace('_', ' ')}**"
+        who = f"Decided by **{role(c.decided_by)}**"
         if c.recommended_by:
-            who = f"Recommended by **{c.recommended_by.replace('_', ' ')}**; " + who.lower()
+            who = (
+                f"Recommended by **{role(c.recommended_by)}**; decided by **{role(c.decided_by)}**"
+            )
         may = c.higher_roles_may_decide
         if may is None:
             may = policy.higher_roles_may_act
@@ -257,7 +260,9 @@ def pack_markdown(policy: Policy) -> str:
             "",
         ]
         if c.requires:
-            out += ["Before the decision:", ""] + [f"- {_step_md(s)}" for s in c.requires] + [""]
+            out += (
+                ["Before the decision:", ""] + [f"- {_step_md(s, role)}" for s in c.requires] + [""]
+            )
         out += [
             "| reason | label | condition | free text | decided by | sources |",
             "| --- | --- | --- | --- | --- | --- |",
@@ -268,7 +273,7 @@ def pack_markdown(policy: Policy) -> str:
                 f"| `{r.id}`{grounds} | {_md(r.label)} | "
                 f"{'`' + _md(r.when) + '`' if r.when else '-'} | "
                 f"{'required' if r.requires_free_text else '-'} | "
-                f"{(r.decided_by or c.decided_by).replace('_', ' ')} | "
+                f"{role(r.decided_by or c.decided_by)} | "
                 f"{_sources_md(r.sources or c.sources)} |"
             )
         out.append("")
@@ -282,7 +287,7 @@ def pack_markdown(policy: Policy) -> str:
                 f"Sources: {_sources_md(r.sources)}.",
                 "",
             ]
-            out += [f"- {_step_md(s)}" for s in r.steps] + [""]
+            out += [f"- {_step_md(s, role)}" for s in r.steps] + [""]
     obligations = rules_of(ObligationRule)
     if obligations:
         out += ["## Obligations", ""]
@@ -295,7 +300,7 @@ def pack_markdown(policy: Policy) -> str:
                 f"Sources: {_sources_md(r.sources)}.",
                 "",
             ]
-            out += [f"- {_step_md(s)}" for s in r.steps] + [""]
+            out += [f"- {_step_md(s, role)}" for s in r.steps] + [""]
     others = (
         rules_of(CheckRule)
         + rules_of(ProhibitionRule)
@@ -313,7 +318,7 @@ def pack_markdown(policy: Policy) -> str:
             if isinstance(r, CheckRule):
                 condition = r.violation_when
             elif isinstance(r, AuthorityRule):
-                condition = f"{r.applies_when}; by {r.role.replace('_', ' ')} or higher"
+                condition = f"{r.applies_when}; by {role(r.role)} or higher"
             else:
                 condition = r.when
             out.append(
@@ -330,7 +335,7 @@ def pack_markdown(policy: Policy) -> str:
                 f"### {_md(r.title)} (`{r.id}`){origin(r)}",
                 "",
                 f"{r.measure.replace('_', ' ').capitalize()} are counted each {r.period} "
-                f"and reviewed by the {r.reviewed_by.replace('_', ' ')}. A rise of at least "
+                f"and reviewed by the {role(r.reviewed_by)}. A rise of at least "
                 f"{rise.percent}% and at least {rise.minimum_increase} on the {r.period} "
                 f"before triggers a {_md(r.follow_up)}. Sources: {_sources_md(r.sources)}. "
                 "Run it with `assess-rules caseload`.",
