@@ -49,6 +49,7 @@ __all__ = [
     "add_months",
     "add_weeks",
     "age_in_years",
+    "describe",
     "to_london",
 ]
 
@@ -244,6 +245,20 @@ class WorkingDayCalendar:
         low = bisect_right(self._skipped, start.toordinal())
         high = bisect_right(self._skipped, end.toordinal())
         return [date.fromordinal(o) for o in self._skipped[low:high]]
+
+
+@lru_cache(maxsize=16384)
+def describe(value: date | datetime) -> str:
+    """A date or moment as a person reads it (memoised: reports repeat the same dates).
+
+    >>> describe(date(2026, 12, 29))
+    'Tue 29 Dec 2026'
+    >>> describe(datetime(2026, 12, 29, 9, 5))
+    'Tue 29 Dec 2026 09:05'
+    """
+    if isinstance(value, datetime):
+        return value.strftime("%a %d %b %Y %H:%M")
+    return value.strftime("%a %d %b %Y")
 
 
 def _index(day: date) -> int:

@@ -460,15 +460,24 @@ def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:
     issues: list[CaseIssue] = list(_out_of_range(case, ()))
     received = case.referral.received_at
 
+    def out_of_order(
+        path: tuple[str | int, ...],
+        later: datetime | None,
+        earlier: datetime | None,
+        reason: str,
+    ) -> None:
+        """Report ``reason`` at ``path`` when ``later`` comes before ``earlier``."""
+        if later is not None and earlier is not None and later < earlier:
+            issues.append(CaseIssue(path, reason))
+
     def before_referral(path: tuple[str | int, ...], moment: datetime | None, what: str) -> None:
-        if moment is not None and moment < received:
-            issues.append(
-                CaseIssue(
-                    path,
-                    f"{what} ({moment.isoformat()}) is before the referral "
-                    f"was received ({received.isoformat()})",
-                )
-            )
+        out_of_order(
+            path,
+            moment,
+            received,
+            f"{what} ({moment.isoformat() if moment else ''}) is before the referral "
+            f"was received ({received.isoformat()})",
+        )
 
     if case.referral.referrer_anonymous and case.referral.referrer_kind == "professional":
         issues.append(
@@ -486,17 +495,12 @@ def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:
             assessment.authorised_at,
             "the assessment was authorised",
         )
-        if (
-            assessment.authorised_at is not None
-            and assessment.started_at is not None
-            and assessment.authorised_at < assessment.started_at
-        ):
-            issues.append(
-                CaseIssue(
-                    ("assessment", "authorised_at"),
-                    "the assessment was authorised before it started",
-                )
-            )
+        out_of_order(
+            ("assessment", "authorised_at"),
+            assessment.authorised_at,
+            assessment.started_at,
+            "the assessment was authorised before it started",
+        )
     for i, visit in enumerate(case.visits):
         before_referral(
             ("visits", i, "at"), visit.at, "the child was seen" if visit.child_seen else "a visit"
@@ -512,17 +516,12 @@ def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:
             "the initial child protection conference",
         )
     for i, request in enumerate(case.cancellations):
-        if (
-            request.decided_at is not None
-            and request.recommended_at is not None
-            and request.decided_at < request.recommended_at
-        ):
-            issues.append(
-                CaseIssue(
-                    ("cancellations", i, "decided_at"),
-                    "the cancellation was decided before it was recommended",
-                )
-            )
+        out_of_order(
+            ("cancellations", i, "decided_at"),
+            request.decided_at,
+            request.recommended_at,
+            "the cancellation was decided before it was recommended",
+        )
         if request.outcome != "pending" and request.decided_at is None:
             issues.append(
                 CaseIssue(

@@ -28,7 +28,7 @@ import argparse
 import json
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
@@ -229,23 +229,32 @@ def _json_line(line: str, number: int) -> Any:
         return _BadLine(f"line {number}: not valid JSON at column {exc.colno}: {exc.msg}")
 
 
-def _parse_all(path: Path, stderr: TextIO) -> tuple[list[CaseSnapshot], int]:
-    """Every good case of a file, and how many bad ones were reported."""
-    cases, bad = [], 0
-    for index, raw in enumerate(_read_cases(path)):
+def _records(
+    path: Path, raw_cases: list[Any], *, batch: bool
+) -> Iterator[tuple[int, str, Any, CaseSnapshot | CaseError]]:
+    """Each record of a case file: its index, its label for messages, the raw value, and
+    the parsed case or the error that refused it. A bad record never stops the rest."""
+    for index, raw in enumerate(raw_cases):
+        label = f"{path}[{index}]" if batch else str(path)
         try:
             if isinstance(raw, _BadLine):
-                raise CaseError([CaseIssue((), raw.reason)], source=f"{path}[{index}]")
-            cases.append(parse_case(raw, source=f"{path}[{index}]"))
+                raise CaseError([CaseIssue((), raw.reason)], source=label)
+            yield index, label, raw, parse_case(raw, source=label)
         except CaseError as exc:
-            bad += 1
-            stderr.write(f"{exc}\n")
-    return cases, bad
+            yield index, label, raw, exc
 
 
 def _caseload(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     policy = load_policy(args.policy)
-    cases, bad = _parse_all(Path(args.case), stderr)
+    cases: list[CaseSnapshot] = []
+    bad = 0
+    path = Path(args.case)
+    for _index, _label, _raw, parsed in _records(path, _read_cases(path), batch=True):
+        if isinstance(parsed, CaseError):
+            bad += 1
+            stderr.write(f"{parsed}\n")
+        else:
+            cases.append(parsed)
     as_of = args.as_of or datetime.now(LONDON).date()
     reviews = review_caseload(policy, cases, as_of)
     if args.format == "json":
@@ -271,25 +280,20 @@ def _evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     policy = load_policy(args.policy)
     path = Path(args.case)
     raw_cases = _read_cases(path)
-    batch = len(raw_cases) != 1 or path.suffix == ".jsonl"
+    batch = path.suffix == ".jsonl" or len(raw_cases) != 1
     results = []
     errors: list[dict[str, Any]] = []
-    for index, raw in enumerate(raw_cases):
-        label = f"{path}[{index}]" if batch else str(path)
-        try:
-            if isinstance(raw, _BadLine):
-                raise CaseError([CaseIssue((), raw.reason)], source=label)
-            case = parse_case(raw, source=label)
-        except CaseError as exc:
+    for index, label, raw, case in _records(path, raw_cases, batch=batch):
+        if isinstance(case, CaseError):
             case_id = raw.get("case_id") if isinstance(raw, dict) else None
             errors.append(
                 {
                     "index": index,
                     "case_id": case_id,
-                    "issues": [{"path": list(i.path), "reason": i.reason} for i in exc.issues],
+                    "issues": [{"path": list(i.path), "reason": i.reason} for i in case.issues],
                 }
             )
-            stderr.write(f"{exc}\n")
+            stderr.write(f"{case}\n")
             continue
         try:
             results.append(evaluate(policy, case, args.as_of))

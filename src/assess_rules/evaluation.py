@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from functools import lru_cache
 from typing import Any
 
 from assess_rules.calendar import (
@@ -27,6 +26,7 @@ from assess_rules.calendar import (
     add_hours,
     add_months,
     add_weeks,
+    describe,
     to_london,
 )
 from assess_rules.case import CancellationRequest, CaseSnapshot
@@ -192,13 +192,6 @@ def _count(amount: int, noun: str) -> str:
     return f"{amount} {noun}" if amount == 1 else f"{amount} {noun}s"
 
 
-@lru_cache(maxsize=16384)
-def _fmt(value: date | datetime) -> str:
-    if isinstance(value, datetime):
-        return value.strftime("%a %d %b %Y %H:%M")
-    return value.strftime("%a %d %b %Y")
-
-
 @dataclass(frozen=True, slots=True)
 class DueDate:
     """A computed due date (a moment, for hours), in words, with the weekdays skipped."""
@@ -225,8 +218,8 @@ def compute_due(
         due = add_hours(moment, amount)
         return DueDate(
             due,
-            f"{_count(amount, 'hour')} of elapsed time after {_fmt(moment)} "
-            "(Europe/London): due by " + _fmt(due),
+            f"{_count(amount, 'hour')} of elapsed time after {describe(moment)} "
+            "(Europe/London): due by " + describe(due),
         )
     base = _day(start)
     lead = ""
@@ -238,7 +231,7 @@ def compute_due(
             and start.timetz().replace(tzinfo=None) < opens
         )
         shifted = base if same_day else calendar.next_working_day(base)
-        lead = f"counted from the next working day, {_fmt(shifted)}; "
+        lead = f"counted from the next working day, {describe(shifted)}; "
         base = shifted
     if unit == "working_days":
         day = calendar.due_date(base, amount, counting)
@@ -248,10 +241,10 @@ def compute_due(
             if counting is Counting.DAY0
             else "the trigger's date is day 1"
         )
-        text = f"{lead}{_count(amount, 'working day')} from {_fmt(base)} ({which})"
+        text = f"{lead}{_count(amount, 'working day')} from {describe(base)} ({which})"
         if skipped:
-            text += ", skipping " + ", ".join(_fmt(d) for d in skipped)
-        return DueDate(day, f"{text}: due {_fmt(day)}", skipped)
+            text += ", skipping " + ", ".join(describe(d) for d in skipped)
+        return DueDate(day, f"{text}: due {describe(day)}", skipped)
     if unit == "calendar_days":
         day = add_calendar_days(base, amount)
     elif unit == "weeks":
@@ -259,7 +252,7 @@ def compute_due(
     else:
         day = add_months(base, amount)
     noun = {"calendar_days": "calendar day", "weeks": "week", "months": "month"}[unit]
-    return DueDate(day, f"{lead}{_count(amount, noun)} from {_fmt(base)}: due {_fmt(day)}")
+    return DueDate(day, f"{lead}{_count(amount, noun)} from {describe(base)}: due {describe(day)}")
 
 
 @dataclass
@@ -427,9 +420,9 @@ class _Run:
         if unknown and status == "undetermined":
             self.undecided(rule, unknown, "whether the extension applies", subject)
         if status == "missed":
-            what = f"done {_fmt(done)}" if done is not None else "not done"
+            what = f"done {describe(done)}" if done is not None else "not done"
             self.violated(
-                rule, f"{rule.title}: due {_fmt(chosen.due)}, {what}", subject, cited=cited
+                rule, f"{rule.title}: due {describe(chosen.due)}, {what}", subject, cited=cited
             )
         if done is None and status in {"pending", "missed"}:
             self.obligations.append(
@@ -535,7 +528,7 @@ class _Run:
                 if due is not None and not self.on_time(done, due):
                     self.violated(
                         rule,
-                        f"{label}: due {_fmt(due)}, done {_fmt(done)}",
+                        f"{label}: due {describe(due)}, done {describe(done)}",
                         subject,
                         step=step.id,
                         cited=sources,
@@ -543,7 +536,8 @@ class _Run:
                 elif before is not None and done > before:
                     self.violated(
                         rule,
-                        f"{label}: recorded {_fmt(done)}, after {before_name} ({_fmt(before)})",
+                        f"{label}: recorded {describe(done)}, "
+                        f"after {before_name} ({describe(before)})",
                         subject,
                         step=step.id,
                         cited=sources,
@@ -554,7 +548,7 @@ class _Run:
             if before is not None:
                 self.violated(
                     rule,
-                    f"{label}: not recorded before {before_name} ({_fmt(before)}){extra}",
+                    f"{label}: not recorded before {before_name} ({describe(before)}){extra}",
                     subject,
                     step=step.id,
                     cited=sources,
@@ -562,7 +556,7 @@ class _Run:
             elif due is not None and self.past(due):
                 self.violated(
                     rule,
-                    f"{label}: due {_fmt(due)}, not done{extra}",
+                    f"{label}: due {describe(due)}, not done{extra}",
                     subject,
                     step=step.id,
                     cited=sources,

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
+from assess_rules.calendar import describe
 from assess_rules.facts import FACTS
 from assess_rules.pack import (
     AuthorityRule,
@@ -28,11 +29,7 @@ __all__ = ["facts_markdown", "format_text", "pack_markdown"]
 
 
 def _when(value: date | datetime | None) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, datetime):
-        return value.strftime("%a %d %b %Y %H:%M")
-    return value.strftime("%a %d %b %Y")
+    return "-" if value is None else describe(value)
 
 
 def _cites(sources: tuple[Citation, ...]) -> str:
