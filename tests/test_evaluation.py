@@ -74,8 +74,8 @@ def test_a_pack_can_count_the_trigger_day_as_day_one(tmp_path: Path) -> None:
     )
     # Day 1 is Fri 18 Dec, so day 45 is one working day before the day-0 reading (Wed 24 Feb).
     result = evaluate(load_policy(pack), case, as_of=date(2026, 12, 21))
-    assert result.deadline("assessment-completion").due == date(2027, 2, 23)
-    assert result.deadline("referral-decision").due == date(2026, 12, 18)
+    assert result.deadline("assessment-completion").due_date == date(2027, 2, 23)
+    assert result.deadline("referral-decision").due_date == date(2026, 12, 18)
 
 
 def test_hours_timescale_across_the_october_clock_change(tmp_path: Path) -> None:
@@ -136,7 +136,7 @@ def test_an_extension_applies_only_with_its_condition(tmp_path: Path) -> None:
     }
     # Fri 18 Dec: day 5 is Tue 29 Dec, day 7 is Thu 31 Dec.
     plain = evaluate(pack, parse_case(base), as_of=date(2027, 1, 4))
-    assert (plain.deadline("child-seen").due, plain.deadline("child-seen").status) == (
+    assert (plain.deadline("child-seen").due_date, plain.deadline("child-seen").status) == (
         date(2026, 12, 29),
         "missed",
     )
@@ -153,7 +153,7 @@ def test_an_extension_applies_only_with_its_condition(tmp_path: Path) -> None:
         as_of=date(2027, 1, 4),
     )
     deadline = extended.deadline("child-seen")
-    assert (deadline.due, deadline.status, deadline.extension) == (
+    assert (deadline.due_date, deadline.status, deadline.extension) == (
         date(2026, 12, 31),
         "met",
         "manager-discussion",
@@ -168,7 +168,7 @@ def test_a_granted_extension_cites_its_own_source_too() -> None:
     result = evaluate(load_policy("buckinghamshire"), case, as_of=date(2027, 1, 4))
     deadline = result.deadline("child-seen")
     # Fri 18 Dec 2026 + 7 working days (25 and 28 Dec are holidays) = Thu 31 Dec 2026.
-    assert (deadline.due, deadline.extension) == (date(2026, 12, 31), "manager-discussion")
+    assert (deadline.due_date, deadline.extension) == (date(2026, 12, 31), "manager-discussion")
     assert [s.id for s in deadline.sources] == ["BUCKS-2.11a", "BUCKS-2.11b"]
     violation = next(v for v in result.violations if v.rule == "child-seen")
     assert [s.id for s in violation.sources] == ["BUCKS-2.11a", "BUCKS-2.11b"]
