@@ -3,9 +3,10 @@
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 
-from assess_rules import evaluate, load_policy, parse_case
+from assess_rules import EvaluationDateError, evaluate, load_policy, parse_case
 from assess_rules.calendar import LONDON
 from assess_rules.testing.strategies import case_snapshots
 
@@ -172,3 +173,20 @@ def test_a_granted_extension_cites_its_own_source_too() -> None:
     assert [s.id for s in deadline.sources] == ["BUCKS-2.11a", "BUCKS-2.11b"]
     violation = next(v for v in result.violations if v.rule == "child-seen")
     assert [s.id for s in violation.sources] == ["BUCKS-2.11a", "BUCKS-2.11b"]
+
+
+def test_as_of_may_be_a_date_a_datetime_or_an_iso_string() -> None:
+    case = parse_case({"case_id": "S", "referral": {"received_at": "2026-12-18T10:00"}})
+    by_date = evaluate(GENERIC, case, as_of=date(2026, 12, 21))
+    assert evaluate(GENERIC, case, as_of="2026-12-21") == by_date
+    at_noon = evaluate(GENERIC, case, as_of="2026-12-21T12:00")
+    assert at_noon.as_of == date(2026, 12, 21)
+
+
+@pytest.mark.parametrize("as_of", [20261221, 2026.12, "21/12/2026", "x" * 100_000, ["2026-12-21"]])
+def test_any_other_as_of_is_refused_with_the_librarys_own_error(as_of: object) -> None:
+    case = parse_case({"case_id": "S", "referral": {"received_at": "2026-12-18T10:00"}})
+    with pytest.raises(EvaluationDateError) as caught:
+        evaluate(GENERIC, case, as_of=as_of)  # type: ignore[arg-type]
+    assert len(str(caught.value)) < 200
+    assert "2026" not in str(caught.value)

@@ -27,6 +27,7 @@ from assess_rules.errors import (
     CaseError,
     CaseIssue,
     ConditionError,
+    EvaluationDateError,
     PolicyError,
 )
 from assess_rules.evaluation import evaluate
@@ -61,6 +62,7 @@ __all__ = [
     "ConditionError",
     "Counting",
     "Deadline",
+    "EvaluationDateError",
     "MissingFacts",
     "Obligation",
     "PeriodCount",

@@ -30,6 +30,7 @@ from assess_rules.calendar import (
     to_london,
 )
 from assess_rules.case import CancellationRequest, CaseSnapshot
+from assess_rules.errors import EvaluationDateError
 from assess_rules.facts import FactContext, collection_items
 from assess_rules.pack import (
     AuthorityRule,
@@ -70,8 +71,12 @@ _CONSENT_TRIGGER = {
 }
 
 
-def evaluate(policy: Policy, case: CaseSnapshot, as_of: date | datetime | None = None) -> Result:
-    """Evaluate ``case`` against ``policy`` as of ``as_of`` (default: now, in London).
+def evaluate(
+    policy: Policy, case: CaseSnapshot, as_of: date | datetime | str | None = None
+) -> Result:
+    """Evaluate ``case`` against ``policy`` as of ``as_of`` (default: now, in London): a
+    date, a datetime, or an ISO 8601 string; anything else raises
+    :class:`EvaluationDateError`.
 
     >>> from assess_rules import load_policy, parse_case
     >>> policy = load_policy("generic_s17")
@@ -82,8 +87,7 @@ def evaluate(policy: Policy, case: CaseSnapshot, as_of: date | datetime | None =
     >>> deadline.due_date, deadline.status
     (datetime.date(2026, 12, 21), 'pending')
     """
-    if as_of is None:
-        as_of = datetime.now(LONDON)
+    as_of = _evaluation_date(as_of)
     if isinstance(as_of, datetime):
         cutoff = to_london(as_of)
         day = cutoff.date()
@@ -109,6 +113,26 @@ def evaluate(policy: Policy, case: CaseSnapshot, as_of: date | datetime | None =
         permitted_actions=tuple(run.permitted),
         obligations=tuple(run.obligations),
         missing_facts=tuple(run.missing),
+    )
+
+
+def _evaluation_date(as_of: object) -> date | datetime:
+    """``as_of`` as a date or datetime: now in London when omitted; an ISO 8601 date or
+    date-time string is read as one; anything else is refused."""
+    if as_of is None:
+        return datetime.now(LONDON)
+    if isinstance(as_of, date):
+        return as_of
+    if isinstance(as_of, str) and len(as_of) <= 40:
+        try:
+            return date.fromisoformat(as_of) if len(as_of) == 10 else datetime.fromisoformat(as_of)
+        except ValueError:
+            pass
+        raise EvaluationDateError(
+            "as_of must be an ISO 8601 date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM)"
+        )
+    raise EvaluationDateError(
+        f"as_of must be a date, a datetime or an ISO 8601 string, not {type(as_of).__name__}"
     )
 
 
