@@ -132,6 +132,8 @@ ActionKind = Literal[
     "parents_agreed_continue_early_help",
     "returned_to_social_worker",
     "parents_agreed_agency_copy",
+    # A&I service pack (issue 10)
+    "parents_told_information_kept_on_record",
 ]
 
 OVERSIGHT_KINDS: tuple[str, ...] = OversightKind.__args__  # type: ignore[attr-defined]
