@@ -341,6 +341,12 @@ class Assessment(_Record):
         "not_started", "in_progress", "completed", "partially_complete", "cancelled"
     ] = "in_progress"
     outcome: Literal["no_further_action", "continued_involvement", "early_help"] | None = None
+    # A&I service pack (issue 10)
+    completion_due_on: date | None = Field(
+        None,
+        description="the completion date the team manager set (as last reviewed, at "
+        "timescale_set_at); no CIN census field holds it",
+    )
 
 
 class CancellationRequest(_Record):
