@@ -91,6 +91,8 @@ OversightKind = Literal[
     "front_door_decision_overturned",
     "non_resident_parent_rationale",
     "step_across_approval",
+    # A&I service pack (issue 10)
+    "front_door_overturn_rationale",
 ]
 
 ActionKind = Literal[
@@ -134,6 +136,8 @@ ActionKind = Literal[
     "parents_agreed_agency_copy",
     # A&I service pack (issue 10)
     "parents_told_information_kept_on_record",
+    "non_resident_parent_redacted_copy_sent",
+    "non_resident_parent_told_of_redaction",
 ]
 
 OVERSIGHT_KINDS: tuple[str, ...] = OversightKind.__args__  # type: ignore[attr-defined]
