@@ -261,6 +261,13 @@ class ConsentEvent(_Record):
     by: Literal["parent", "carer", "child", "young_person", "social_work_manager"] | None = Field(
         None, description="whose consent (or, for 'overridden', left empty)"
     )
+    person: str | None = Field(
+        None,
+        min_length=1,
+        max_length=80,
+        description="who, when several people hold parental responsibility (any stable id); "
+        "each person's latest position counts",
+    )
     written: bool | None = None
     obtained_by: Literal["front_door", "mash", "social_worker"] | None = None
     overridden_by: Role | None = None
@@ -356,7 +363,15 @@ class Assessment(_Record):
 class CancellationRequest(_Record):
     """A request to cancel (or not progress) the assessment and the decision on it."""
 
-    reason: str = Field(description="a reason id from the pack's cancellation rule")
+    action: str = Field(
+        "cancel_assessment",
+        pattern=r"^[a-z0-9][a-z0-9_\-]*$",
+        max_length=80,
+        description="what is asked: cancel_assessment, not_progress_assessment, ...",
+    )
+    reason: str = Field(
+        min_length=1, max_length=80, description="a reason id from the pack's rule for the action"
+    )
     free_text: str | None = None
     line_management_discussed: bool | None = None
     recommended_by: Role | None = None
