@@ -502,10 +502,25 @@ def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:
             path,
             moment,
             received,
-            f"{what} ({moment.isoformat() if moment else ''}) is before the referral "
-            f"was received ({received.isoformat()})",
+            f"{what} is dated before the referral was received (referral.received_at)",
         )
 
+    earlier_episode = case.concerns.case_open is True
+
+    def before_referral_unless_open(
+        path: tuple[str | int, ...], moment: datetime | None, what: str
+    ) -> None:
+        """Events an open case may carry from an earlier episode (catalogue, "Order of
+        events"): allowed before the referral when the case is open, refused otherwise."""
+        if not earlier_episode:
+            before_referral(path, moment, what)
+
+    if case.decision is not None:
+        before_referral(
+            ("decision", "made_at"), case.decision.made_at, "the decision on the referral"
+        )
+    if case.closure is not None:
+        before_referral(("closure", "closed_at"), case.closure.closed_at, "the closure")
     if case.referral.referrer_anonymous and case.referral.referrer_kind == "professional":
         issues.append(
             CaseIssue(
@@ -528,12 +543,18 @@ def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:
             assessment.started_at,
             "the assessment was authorised before it started",
         )
+        out_of_order(
+            ("assessment", "completed_at"),
+            assessment.completed_at,
+            assessment.started_at,
+            "the assessment was completed before it started",
+        )
     for i, visit in enumerate(case.visits):
-        before_referral(
+        before_referral_unless_open(
             ("visits", i, "at"), visit.at, "the child was seen" if visit.child_seen else "a visit"
         )
     for i, discussion in enumerate(case.strategy_discussions):
-        before_referral(
+        before_referral_unless_open(
             ("strategy_discussions", i, "held_at"), discussion.held_at, "a strategy discussion"
         )
     if case.initial_conference is not None:

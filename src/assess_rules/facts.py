@@ -31,6 +31,7 @@ from assess_rules.case import (
     CaseSnapshot,
     ConsentEvent,
     StrategyDiscussion,
+    Visit,
 )
 
 __all__ = ["COLLECTIONS", "FACTS", "FactContext", "FactRegistry", "FactSpec"]
@@ -269,10 +270,18 @@ def _consent_status(ctx: FactContext) -> str:
     return "sought" if _consent_events(ctx) else "none"
 
 
+def _episode_visits(ctx: FactContext) -> list[Visit]:
+    """Visits of this referral's episode seen by the evaluation moment: an open case's
+    earlier visits (before the referral) belong to an earlier episode and do not count."""
+    received = ctx.case.referral.received_at
+    visits: list[Visit] = ctx.memo(
+        "#visits", lambda: [v for v in ctx.case.visits if received <= v.at <= ctx.cutoff]
+    )
+    return visits
+
+
 def _first_visit(ctx: FactContext, *, child_seen: bool) -> datetime | None:
-    moments = [
-        v.at for v in ctx.case.visits if v.at <= ctx.cutoff and (v.child_seen or not child_seen)
-    ]
+    moments = [v.at for v in _episode_visits(ctx) if v.child_seen or not child_seen]
     return min(moments) if moments else None
 
 
@@ -282,7 +291,7 @@ def _consent_branch(ctx: FactContext) -> str:
         return status
     withdrawn = _refusal(ctx)
     assert withdrawn is not None
-    visited = any(v.at <= withdrawn.at for v in ctx.case.visits if v.at <= ctx.cutoff)
+    visited = any(v.at <= withdrawn.at for v in _episode_visits(ctx))
     return "withdrawn_after_visit" if visited else "withdrawn_before_visit"
 
 
