@@ -101,6 +101,8 @@ OversightKind = Literal[
     "front_door_decision_overturned",
     "non_resident_parent_rationale",
     "step_across_approval",
+    # A&I service pack (issue 10)
+    "front_door_overturn_rationale",
 ]
 
 ActionKind = Literal[
@@ -142,6 +144,10 @@ ActionKind = Literal[
     "parents_agreed_continue_early_help",
     "returned_to_social_worker",
     "parents_agreed_agency_copy",
+    # A&I service pack (issue 10)
+    "parents_told_information_kept_on_record",
+    "non_resident_parent_redacted_copy_sent",
+    "non_resident_parent_told_of_redaction",
 ]
 
 OVERSIGHT_KINDS: tuple[str, ...] = OversightKind.__args__  # type: ignore[attr-defined]
@@ -455,6 +461,12 @@ class Assessment(_Record):
         "not_started", "in_progress", "completed", "partially_complete", "cancelled"
     ] = "in_progress"
     outcome: Literal["no_further_action", "continued_involvement", "early_help"] | None = None
+    # A&I service pack (issue 10)
+    completion_due_on: date | None = Field(
+        None,
+        description="the completion date the team manager set (as last reviewed, at "
+        "timescale_set_at); no CIN census field holds it",
+    )
 
 
 class CancellationRequest(_Record):
