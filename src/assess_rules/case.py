@@ -91,6 +91,8 @@ OversightKind = Literal[
     "front_door_decision_overturned",
     "non_resident_parent_rationale",
     "step_across_approval",
+    # kent (issue 10)
+    "line_management_discussion",
 ]
 
 ActionKind = Literal[
@@ -132,6 +134,9 @@ ActionKind = Literal[
     "parents_agreed_continue_early_help",
     "returned_to_social_worker",
     "parents_agreed_agency_copy",
+    # kent (issue 10)
+    "referral_withdrawn_by_referrer",
+    "case_file_updated",
 ]
 
 OVERSIGHT_KINDS: tuple[str, ...] = OversightKind.__args__  # type: ignore[attr-defined]
@@ -286,6 +291,9 @@ class InitialConference(_Record):
 
     held_at: Moment | None = None
     not_required: bool = False
+    convened_at: Moment | None = Field(
+        None, description="when the ICPC was convened (arranged), whether or not held yet"
+    )
 
 
 class EmergencyAction(_Record):

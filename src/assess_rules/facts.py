@@ -923,6 +923,17 @@ def _specs() -> list[FactSpec]:
                 _cancellation_outcome(ctx, q) == "approved" for q in _visible_cancellations(ctx)
             ),
         ),
+        # --- kent (issue 10)
+        c(
+            "initial_conference.convened",
+            "moment",
+            "when the ICPC was convened (arranged), whether or not it has been held",
+            lambda ctx: (
+                ctx.seen(ctx.case.initial_conference.convened_at)
+                if ctx.case.initial_conference
+                else None
+            ),
+        ),
     ]
     for kind in OVERSIGHT_KINDS:
         specs.append(
