@@ -103,6 +103,8 @@ OversightKind = Literal[
     "step_across_approval",
     # A&I service pack (issue 10)
     "front_door_overturn_rationale",
+    # kent (issue 10)
+    "line_management_discussion",
 ]
 
 ActionKind = Literal[
@@ -148,6 +150,9 @@ ActionKind = Literal[
     "parents_told_information_kept_on_record",
     "non_resident_parent_redacted_copy_sent",
     "non_resident_parent_told_of_redaction",
+    # kent (issue 10)
+    "referral_withdrawn_by_referrer",
+    "case_file_updated",
 ]
 
 OVERSIGHT_KINDS: tuple[str, ...] = OversightKind.__args__  # type: ignore[attr-defined]
@@ -408,6 +413,9 @@ class InitialConference(_Record):
 
     held_at: Moment | None = None
     not_required: bool = False
+    convened_at: Moment | None = Field(
+        None, description="when the ICPC was convened (arranged), whether or not held yet"
+    )
 
 
 class EmergencyAction(_Record):

@@ -500,6 +500,21 @@ def _field(attribute: str, *, moment: bool = False) -> ItemExtractor:
     return extract
 
 
+def _first_by_manager(kind: str) -> Extractor:
+    """The first oversight of ``kind`` recorded by a team manager or above (kent, issue 10)."""
+
+    def extract(ctx: FactContext) -> Any:
+        floor = ctx.role_rank("team_manager")
+        moments = [
+            r.at
+            for r in ctx.case.oversight
+            if r.kind == kind and r.at <= ctx.cutoff and ctx.role_rank(r.by) >= floor
+        ]
+        return min(moments) if moments else None
+
+    return extract
+
+
 def _specs() -> list[FactSpec]:
     c = _case_fact
     r = ROLES
@@ -1008,6 +1023,31 @@ def _specs() -> list[FactSpec]:
             "date",
             "the completion date the team manager set, as last reviewed (known once set)",
             _completion_due_on,
+        ),
+        # --- kent (issue 10)
+        c(
+            "initial_conference.convened",
+            "moment",
+            "when the ICPC was convened (arranged), whether or not it has been held",
+            lambda ctx: (
+                ctx.seen(ctx.case.initial_conference.convened_at)
+                if ctx.case.initial_conference
+                else None
+            ),
+        ),
+        c(
+            "oversight.exceptional_circumstances.first_by_manager",
+            "moment",
+            "the first management-oversight note of exceptional circumstances recorded by a "
+            "team manager or above",
+            _first_by_manager("exceptional_circumstances"),
+        ),
+        c(
+            "oversight.line_management_discussion.first_by_manager",
+            "moment",
+            "the first management-oversight record of a line-management discussion made by a "
+            "team manager or above",
+            _first_by_manager("line_management_discussion"),
         ),
     ]
     for kind in OVERSIGHT_KINDS:
