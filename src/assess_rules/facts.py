@@ -1028,8 +1028,8 @@ def _specs() -> list[FactSpec]:
         c(
             "visit.adults_seen_before_mid_point_review",
             "bool",
-            "the adults in the family were seen at a visit on or before the first mid-point "
-            "review (unknown when a visit does not say)",
+            "the adults in the family were seen at a visit of this episode on or before the "
+            "first mid-point review (unknown when a visit does not say)",
             _adults_seen_before_mid_point_review,
         ),
         c(
@@ -1241,7 +1241,7 @@ def _adults_seen_before_mid_point_review(ctx: FactContext) -> bool | None:
     review = _oversight_first("mid_point_review")(ctx)
     if review is None:
         return None
-    visits = [v for v in ctx.case.visits if v.at <= review]
+    visits = [v for v in _episode_visits(ctx) if v.at <= review]
     if any(v.adults_seen for v in visits):
         return True
     if any(v.adults_seen is None for v in visits):
