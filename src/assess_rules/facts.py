@@ -370,6 +370,15 @@ def _assessment(attribute: str, *, moment: bool = False) -> Extractor:
     return extract
 
 
+def _completion_due_on(ctx: FactContext) -> date | None:
+    assessment = ctx.case.assessment
+    if assessment is None or assessment.completion_due_on is None:
+        return None
+    if assessment.timescale_set_at is not None and ctx.seen(assessment.timescale_set_at) is None:
+        return None  # set after the moment judged
+    return assessment.completion_due_on
+
+
 def _assessment_status(ctx: FactContext) -> str | None:
     assessment = ctx.case.assessment
     if assessment is None:
@@ -992,6 +1001,13 @@ def _specs() -> list[FactSpec]:
             lambda ctx: any(
                 _cancellation_outcome(ctx, q) == "approved" for q in _visible_cancellations(ctx)
             ),
+        ),
+        # --- ai (issue 10)
+        c(
+            "assessment.completion_due_on",
+            "date",
+            "the completion date the team manager set, as last reviewed (known once set)",
+            _completion_due_on,
         ),
         # --- bucks-a (issue 10)
         c(
