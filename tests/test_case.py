@@ -34,16 +34,15 @@ def test_offsets_are_converted_to_london() -> None:
     assert case.referral.received_at.hour == 10
 
 
-def test_a_professional_referrer_cannot_be_anonymous() -> None:
-    problems = refused(
+def test_a_professional_recorded_as_anonymous_is_accepted() -> None:
+    """Bucks 2.5: a warning on the record (the pack's rule), not invalid input."""
+    case = parse_case(
         {
             "case_id": "C",
             "referral": {**REFERRAL, "referrer_kind": "professional", "referrer_anonymous": True},
         }
     )
-    assert problems == {
-        "referral.referrer_anonymous": "a professional referrer cannot be anonymous"
-    }
+    assert case.referral.referrer_anonymous
 
 
 @pytest.mark.parametrize(

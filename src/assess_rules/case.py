@@ -153,6 +153,8 @@ ActionKind = Literal[
     # kent (issue 10)
     "referral_withdrawn_by_referrer",
     "case_file_updated",
+    # bucks-a (issue 10): BUCKS-2.10c
+    "family_advised_of_concerns",
 ]
 
 OVERSIGHT_KINDS: tuple[str, ...] = OversightKind.__args__  # type: ignore[attr-defined]
@@ -292,7 +294,11 @@ class Referral(_Record):
     route: Literal["office_hours", "out_of_hours"] = "office_hours"
     source: str | None = Field(None, description="CIN ReferralSource code, e.g. '1A'")
     referrer_kind: Literal["professional", "member_of_public", "family", "self"] | None = None
-    referrer_anonymous: bool = False
+    referrer_anonymous: bool = Field(
+        False,
+        description="the referrer asked to stay anonymous (only a member of the public may: "
+        "Bucks 2.5; a professional recorded so is a warning, not invalid input)",
+    )
 
 
 class ReferralDecision(_Record):
@@ -365,6 +371,16 @@ class Concerns(_Record):
         None, description="the most recent plan (safety, moving forward or other) is adhered to"
     )
     previous_involvement_closed_on: date | None = None
+    previous_involvement_met_threshold: bool | None = Field(
+        None,
+        description="the previous involvement was assessed to meet Threshold for intervention "
+        "(Bucks 2.6)",
+    )
+    presenting_concern_disability: bool | None = Field(
+        None,
+        description="the presenting concern is the child's disability (Bucks 2.6, third bullet); "
+        "being disabled is not enough",
+    )
 
 
 class ConsentEvent(_Record):
@@ -387,6 +403,16 @@ class ConsentEvent(_Record):
     overridden_by: Role | None = None
     reasons_recorded: bool | None = None
     shared_with_partners: bool | None = None
+    about: Literal["assessment", "information_sharing"] | None = Field(
+        None,
+        description="what the consent is to: the assessment, or sharing information with "
+        "other agencies (Bucks 2.10, 4.2)",
+    )
+    risk_of_harm_recorded: bool | None = Field(
+        None,
+        description="for 'overridden': the record says the refusal would place the child at "
+        "risk of harm (Bucks 2.10)",
+    )
 
 
 class Visit(_Record):
@@ -394,6 +420,9 @@ class Visit(_Record):
 
     at: Moment
     child_seen: bool = False
+    adults_seen: bool | None = Field(
+        None, description="the adults in the family (parents or carers) were seen at this visit"
+    )
 
 
 class StrategyDiscussion(_Record):
@@ -433,6 +462,11 @@ class ManagementOversight(_Record):
     by: Role
     agrees: bool | None = None
     note: str | None = None
+    rescheduled_date: date | None = Field(
+        None,
+        description="the new date set at this discussion (child_seen_delay: the date the "
+        "child is now to be seen by, Bucks 2.11)",
+    )
 
 
 class Action(_Record):
@@ -673,12 +707,6 @@ def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:
         )
     if case.closure is not None:
         before_referral(("closure", "closed_at"), case.closure.closed_at, "the closure")
-    if case.referral.referrer_anonymous and case.referral.referrer_kind == "professional":
-        issues.append(
-            CaseIssue(
-                ("referral", "referrer_anonymous"), "a professional referrer cannot be anonymous"
-            )
-        )
     assessment = case.assessment
     if assessment is not None:
         before_referral(
