@@ -38,6 +38,7 @@ def test_evaluation_is_deterministic_and_leaves_the_case_alone(case) -> None:  #
 
 @given(case_snapshots())
 def test_a_missed_deadline_is_always_a_violation(case) -> None:  # type: ignore[no-untyped-def]
+    """In the baseline, whose timescales are all limits (none says effect: warning)."""
     result = evaluate(GENERIC, case, as_of=date(2028, 1, 1))
     missed = {(d.rule, d.subject) for d in result.deadlines if d.status == "missed"}
     violated = {(v.rule, v.subject) for v in result.violations}
@@ -225,3 +226,61 @@ def test_any_other_as_of_is_refused_with_the_librarys_own_error(as_of: object) -
         evaluate(GENERIC, case, as_of=as_of)  # type: ignore[arg-type]
     assert len(str(caught.value)) < 200
     assert "2026" not in str(caught.value)
+
+
+def test_a_timescale_with_a_warning_effect_warns_instead_of_violating(tmp_path: Path) -> None:
+    path = write_pack(
+        tmp_path,
+        """rules:
+  - id: complaint-target
+    kind: timescale
+    for_each: complaints
+    title: Complaints normally answered within 10 working days
+    sources: [{id: BUCKS-11.1, para: "11.1"}]
+    start: complaint.received
+    end: complaint.responded
+    within: {amount: 10, unit: working_days}
+    effect: warning
+""",
+    )
+    case = parse_case(
+        {
+            "case_id": "W",
+            "referral": {"received_at": "2026-12-18T10:00"},
+            "complaints": [{"received_at": "2026-12-18T11:00", "responded_at": "2027-01-07"}],
+        }
+    )
+    result = evaluate(load_policy(path), case, as_of=date(2027, 1, 8))
+    deadline = result.deadline("complaint-target", "complaints[0]")
+    assert deadline.status == "missed"
+    assert [v.rule for v in result.violations if v.rule == "complaint-target"] == []
+    assert [(w.rule, w.subject) for w in result.warnings] == [("complaint-target", "complaints[0]")]
+
+
+def test_a_warning_for_each_item_names_the_item(tmp_path: Path) -> None:
+    path = write_pack(
+        tmp_path,
+        """rules:
+  - id: unplanned-return
+    kind: warning
+    for_each: returns_home
+    title: Unplanned return
+    sources: [{id: BUCKS-8.5, para: "8.5"}]
+    when: "not return_home.planned"
+    message: the return was not planned
+""",
+    )
+    case = parse_case(
+        {
+            "case_id": "W",
+            "referral": {"received_at": "2026-12-18T10:00"},
+            "returns_home": [
+                {"circumstance": "section_20", "at": "2026-12-21T10:00", "planned": True},
+                {"circumstance": "section_20", "at": "2026-12-22T10:00", "planned": False},
+            ],
+        }
+    )
+    result = evaluate(load_policy(path), case, as_of=date(2026, 12, 23))
+    assert [(w.rule, w.subject) for w in result.warnings] == [
+        ("unplanned-return", "returns_home[1]")
+    ]

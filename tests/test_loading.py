@@ -46,6 +46,7 @@ CASES = [
     ("not_a_mapping", 1, 1, "a policy pack is a mapping", None),
     ("deep_nesting", 2, 47, "nesting deeper than 40 levels", None),
     ("closure_out_of_range", 3, 26, "closure day 2150-12-29 is outside the supported range", None),
+    ("warning_action_for_each", 3, 5, "a warning on an action cannot also say for_each", None),
 ]
 
 

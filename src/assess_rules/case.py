@@ -55,6 +55,7 @@ __all__ = [
     "ReferralDecision",
     "ReturnHome",
     "Role",
+    "Sibling",
     "StrategyDiscussion",
     "Visit",
     "parse_case",
@@ -155,6 +156,11 @@ ActionKind = Literal[
     "case_file_updated",
     # bucks-a (issue 10): BUCKS-2.10c
     "family_advised_of_concerns",
+    # bucks-b (issue 10): Bucks 4.2, 4.3 and the national GEN-ASM-3
+    "information_sharing_requested_without_consent",
+    "agencies_told_of_assessment",
+    "agencies_asked_to_contribute",
+    "siblings_considered",
 ]
 
 OVERSIGHT_KINDS: tuple[str, ...] = OversightKind.__args__  # type: ignore[attr-defined]
@@ -347,6 +353,17 @@ class Child(_Record):
         None, description="age-appropriate and competent to consent for themselves"
     )
     non_resident_parent: bool | None = Field(None, description="a parent lives elsewhere")
+    agencies_involved: bool | None = Field(
+        None,
+        description="the social worker knows of other agencies (school, health, police, ...) "
+        "involved with the child and family (Bucks 4.3)",
+    )
+    remand: Literal["local_authority_accommodation", "youth_detention_accommodation"] | None = (
+        Field(None, description="the YOS has told Children's Services of a remand (Bucks 7.3.1)")
+    )
+    remand_notified_at: Moment | None = Field(
+        None, description="when the YOS told Children's Services of the remand"
+    )
 
 
 class Concerns(_Record):
@@ -376,10 +393,33 @@ class Concerns(_Record):
         description="the previous involvement was assessed to meet Threshold for intervention "
         "(Bucks 2.6)",
     )
-    presenting_concern_disability: bool | None = Field(
+    presenting_concern: (
+        Literal[
+            "abuse_or_neglect",
+            "disability",
+            "parental_illness_or_disability",
+            "family_in_acute_stress",
+            "family_dysfunction",
+            "socially_unacceptable_behaviour",
+            "low_income",
+            "absent_parenting",
+            "other",
+        ]
+        | None
+    ) = Field(
         None,
-        description="the presenting concern is the child's disability (Bucks 2.6, third bullet); "
-        "being disabled is not enough",
+        description="the presenting concern, as the CIN census primary need (N1-N9); "
+        "'disability' is N2, the child's disability or illness",
+    )
+    cwd_threshold_met: bool | None = Field(
+        None,
+        description="a recorded decision that the child meets the threshold for the Children "
+        "with Disabilities team (Bucks 7.2.2)",
+    )
+    fabricated_or_induced_illness: bool | None = Field(
+        None,
+        description="the referral raises concerns that the child may have been subject to "
+        "fabricated or induced illness (FII, Bucks 7.5.1)",
     )
 
 
@@ -435,6 +475,7 @@ class StrategyDiscussion(_Record):
         None
     )
     record_shared_at: Moment | None = None
+    chaired_by: Role | None = Field(None, description="who chaired it (Bucks 6.2)")
 
 
 class InitialConference(_Record):
@@ -452,6 +493,30 @@ class EmergencyAction(_Record):
 
     taken_at: Moment
     single_agency: bool = False
+    agency: Literal["local_authority", "police", "nspcc"] | None = Field(
+        None, description="the agency that took the action"
+    )
+    planned: bool | None = Field(
+        None, description="planned emergency action, not a single agency acting immediately"
+    )
+    removal_from_home: bool | None = Field(None, description="the child was removed from home")
+    epo_applied_at: Moment | None = Field(
+        None, description="when an Emergency Protection Order was applied for"
+    )
+    immediate_risk_recorded: bool | None = Field(
+        None,
+        description="recorded that the child's safety was otherwise at immediate risk, so no "
+        "EPO could be sought first",
+    )
+    legal_action_at: Moment | None = Field(
+        None, description="when other legal action was initiated (an EPO application also counts)"
+    )
+    legal_advice_at: Moment | None = Field(None, description="when legal advice was obtained")
+    child_seen_at: Moment | None = Field(
+        None,
+        description="when a practitioner of the agency taking the action saw the child, to "
+        "decide how best to protect them and whether to seek an EPO",
+    )
 
 
 class ManagementOversight(_Record):
@@ -509,6 +574,9 @@ class Assessment(_Record):
         description="the completion date the team manager set (as last reviewed, at "
         "timescale_set_at); no CIN census field holds it",
     )
+    allocated_worker: str | None = Field(
+        None, description="Annex A List 4 'Allocated worker': who the assessment is allocated to"
+    )
 
 
 class CancellationRequest(_Record):
@@ -549,9 +617,40 @@ class Complaint(_Record):
 class ReturnHome(_Record):
     """A child in care returned home, and who consented."""
 
-    circumstance: Literal["police_protection", "section_20_withdrawn", "care_order"]
+    circumstance: Literal["police_protection", "section_20_withdrawn", "care_order", "section_20"]
     at: Moment
     consented_by: Role | None = None
+    appropriateness_assessed_at: Moment | None = Field(
+        None,
+        description="when the assessment of the appropriateness of the return home was "
+        "recorded (Bucks 8.1)",
+    )
+    planned: bool | None = Field(None, description="a planned return home (Bucks 8.5)")
+    looked_after_review_at: Moment | None = Field(
+        None,
+        description="the looked-after review (or urgent review) that agreed the plan and its "
+        "timing",
+    )
+    next_review_due_on: date | None = Field(
+        None, description="the next looked-after review as scheduled when the return was planned"
+    )
+
+
+class Sibling(_Record):
+    """A brother or sister of the child, as far as this case records them."""
+
+    name: str | None = Field(None, description="how the case refers to them")
+    referral_accepted: bool | None = Field(
+        None, description="their own referral has been accepted by children's social care"
+    )
+    needs_assessed_at: Moment | None = Field(
+        None,
+        description="when their individual needs were assessed (their own assessment, or "
+        "distinctly within a family assessment)",
+    )
+    allocated_worker: str | None = Field(
+        None, description="who their assessment is allocated to (none: not allocated yet)"
+    )
 
 
 class Closure(_Record):
@@ -587,6 +686,7 @@ class CaseSnapshot(_Record):
     complaints: tuple[Complaint, ...] = ()
     returns_home: tuple[ReturnHome, ...] = ()
     closure: Closure | None = None
+    siblings: tuple[Sibling, ...] = ()
 
 
 def parse_case(raw: Mapping[str, Any], *, source: str | None = None) -> CaseSnapshot:

@@ -465,9 +465,11 @@ class _Run:
             self.undecided(rule, unknown, "whether the extension applies", subject)
         if status == "missed":
             what = f"done {describe(done)}" if done is not None else "not done"
-            self.violated(
-                rule, f"{rule.title}: due {describe(chosen.due)}, {what}", subject, cited=cited
-            )
+            message = f"{rule.title}: due {describe(chosen.due)}, {what}"
+            if rule.effect == "warning":
+                self.warnings.append(Warning(rule.id, rule.title, cited, message, subject))
+            else:
+                self.violated(rule, message, subject, cited=cited)
         if done is None and status in {"pending", "missed"}:
             self.obligations.append(
                 Obligation(
@@ -666,10 +668,15 @@ class _Run:
                 self.violated(rule, rule.message, subject)
 
     def warning(self, rule: WarningRule) -> None:
-        if self.test(rule.when, self.ctx, None, rule, "whether this warning applies", None):
-            self.warnings.append(
-                Warning(rule.id, rule.title, self.plan.cite(rule.sources), rule.message)
-            )
+        for ctx, subject in self.contexts(rule.for_each):
+            if self.test(
+                rule.when, ctx, rule.for_each, rule, "whether this warning applies", subject
+            ):
+                self.warnings.append(
+                    Warning(
+                        rule.id, rule.title, self.plan.cite(rule.sources), rule.message, subject
+                    )
+                )
 
     def authority(self, rule: AuthorityRule) -> None:
         label = rule.action.replace("_", " ")

@@ -1057,12 +1057,6 @@ def _specs() -> list[FactSpec]:
             lambda ctx: ctx.case.concerns.previous_involvement_met_threshold,
         ),
         c(
-            "concerns.presenting_concern_disability",
-            "bool",
-            "the presenting concern is the child's disability",
-            lambda ctx: ctx.case.concerns.presenting_concern_disability,
-        ),
-        c(
             "consent.override_risk_of_harm_recorded",
             "bool",
             "the latest override records that the refusal would place the child at risk of harm",
@@ -1094,6 +1088,155 @@ def _specs() -> list[FactSpec]:
             "age in whole years on the date of the latest authorised assessment (0 if not yet "
             "born on that date)",
             _age_at_latest_authorised,
+        ),
+        # --- bucks-b (issue 10)
+        # the latest emergency action (HIPS Immediate protection, Multi-agency working)
+        c(
+            "emergency_action.agency",
+            "str",
+            "the agency that took the latest emergency action",
+            _emergency("agency"),
+            ("local_authority", "police", "nspcc"),
+        ),
+        c(
+            "emergency_action.planned",
+            "bool",
+            "the latest emergency action was planned (not a single agency acting immediately)",
+            _emergency("planned"),
+        ),
+        c(
+            "emergency_action.removal_from_home",
+            "bool",
+            "the latest emergency action removed the child from home",
+            _emergency("removal_from_home"),
+        ),
+        c(
+            "emergency_action.epo_applied",
+            "moment",
+            "when an Emergency Protection Order was applied for in the latest emergency action",
+            _emergency("epo_applied_at", moment=True),
+        ),
+        c(
+            "emergency_action.immediate_risk_recorded",
+            "bool",
+            "recorded that the child's safety was otherwise at immediate risk",
+            _emergency("immediate_risk_recorded"),
+        ),
+        c(
+            "emergency_action.legal_action",
+            "moment",
+            "when legal action (an EPO application or other) was first initiated in the latest "
+            "emergency action",
+            _emergency_legal_action,
+        ),
+        c(
+            "emergency_action.legal_advice",
+            "moment",
+            "when legal advice was obtained for the latest emergency action",
+            _emergency("legal_advice_at", moment=True),
+        ),
+        c(
+            "emergency_action.child_seen",
+            "moment",
+            "when a practitioner of the agency taking the latest emergency action saw the child",
+            _emergency("child_seen_at", moment=True),
+        ),
+        # siblings (HIPS Focusing on the needs and views of the child; Bucks 7.2.2)
+        c(
+            "siblings.any",
+            "bool",
+            "the case lists brothers or sisters of the child",
+            lambda ctx: bool(ctx.case.siblings),
+        ),
+        c(
+            "siblings.referral_accepted",
+            "bool",
+            "a listed sibling's own referral has been accepted (unknown if not recorded for one)",
+            _siblings_referral_accepted,
+        ),
+        c(
+            "siblings.needs_assessed",
+            "moment",
+            "when the last sibling whose referral was accepted had their own needs assessed "
+            "(none while any is outstanding)",
+            _siblings_needs_assessed,
+        ),
+        c(
+            "siblings.same_worker",
+            "bool",
+            "every listed sibling is allocated to the worker of the child's assessment "
+            "(false if one has another; unknown while a worker is not recorded)",
+            _siblings_same_worker,
+        ),
+        # the child, concerns and information sharing (Bucks 4.2, 4.3, 7.2.2, 7.3.1, 7.5.1)
+        c(
+            "child.agencies_involved",
+            "bool",
+            "other agencies are known to be involved with the child and family",
+            lambda ctx: ctx.case.child.agencies_involved,
+        ),
+        c(
+            "child.remand",
+            "str",
+            "the remand the YOS told Children's Services of",
+            lambda ctx: (
+                ctx.case.child.remand if ctx.seen(ctx.case.child.remand_notified_at) else None
+            ),
+            ("local_authority_accommodation", "youth_detention_accommodation"),
+        ),
+        c(
+            "child.remand_notified",
+            "moment",
+            "when the YOS told Children's Services of the remand",
+            lambda ctx: ctx.seen(ctx.case.child.remand_notified_at),
+        ),
+        c(
+            "concerns.presenting_concern",
+            "str",
+            "the presenting concern (CIN census primary need; 'disability' is N2)",
+            lambda ctx: ctx.case.concerns.presenting_concern,
+            (
+                "abuse_or_neglect",
+                "disability",
+                "parental_illness_or_disability",
+                "family_in_acute_stress",
+                "family_dysfunction",
+                "socially_unacceptable_behaviour",
+                "low_income",
+                "absent_parenting",
+                "other",
+            ),
+        ),
+        c(
+            "concerns.cwd_threshold_met",
+            "bool",
+            "a recorded decision that the child meets the Children with Disabilities threshold",
+            lambda ctx: ctx.case.concerns.cwd_threshold_met,
+        ),
+        c(
+            "concerns.fabricated_or_induced_illness",
+            "bool",
+            "concerns that the child may have been subject to fabricated or induced illness",
+            lambda ctx: ctx.case.concerns.fabricated_or_induced_illness,
+        ),
+        c(
+            "information_sharing.requested_without_consent",
+            "moment",
+            "when information sharing without consent was first requested (a sharing with no "
+            "request recorded counts as its own request)",
+            lambda ctx: min(
+                (
+                    a.at
+                    for a in ctx.case.actions
+                    if a.kind
+                    in {
+                        "information_sharing_requested_without_consent",
+                        "information_shared_without_consent",
+                    }
+                    and a.at <= ctx.cutoff
+                ),
+                default=None,
+            ),
         ),
     ]
     for kind in OVERSIGHT_KINDS:
@@ -1256,7 +1399,7 @@ def _item_specs() -> list[FactSpec]:
             "str",
             "the legal circumstance",
             _field("circumstance"),
-            ("police_protection", "section_20_withdrawn", "care_order"),
+            ("police_protection", "section_20_withdrawn", "care_order", "section_20"),
         ),
         i(
             "returns_home",
@@ -1265,6 +1408,43 @@ def _item_specs() -> list[FactSpec]:
             "who consented",
             _field("consented_by"),
             ROLES,
+        ),
+        # --- bucks-b (issue 10): Bucks 6.2, 8.1, 8.5
+        i(
+            "strategy_discussions",
+            "strategy_discussion.chaired_by",
+            "role",
+            "who chaired this strategy discussion",
+            _field("chaired_by"),
+            ROLES,
+        ),
+        i(
+            "returns_home",
+            "return_home.appropriateness_assessed",
+            "moment",
+            "when the assessment of the appropriateness of this return was recorded",
+            _field("appropriateness_assessed_at", moment=True),
+        ),
+        i(
+            "returns_home",
+            "return_home.planned",
+            "bool",
+            "this return home was planned",
+            _field("planned"),
+        ),
+        i(
+            "returns_home",
+            "return_home.looked_after_review",
+            "moment",
+            "the looked-after review (or urgent review) that agreed the plan and its timing",
+            _field("looked_after_review_at", moment=True),
+        ),
+        i(
+            "returns_home",
+            "return_home.next_review_due",
+            "date",
+            "the next looked-after review as scheduled when the return was planned",
+            _field("next_review_due_on"),
         ),
     ]
 
@@ -1318,6 +1498,59 @@ def _latest_emergency_single(ctx: FactContext) -> bool | None:
     if not taken:
         return None
     return max(taken, key=lambda e: e.taken_at).single_agency
+
+
+# --- bucks-b (issue 10): helpers of the emergency-action and sibling facts
+
+
+def _latest_emergency(ctx: FactContext) -> Any:
+    taken = [e for e in ctx.case.emergency_actions if e.taken_at <= ctx.cutoff]
+    return max(taken, key=lambda e: e.taken_at) if taken else None
+
+
+def _emergency(attribute: str, *, moment: bool = False) -> Extractor:
+    def extract(ctx: FactContext) -> Any:
+        action = _latest_emergency(ctx)
+        if action is None:
+            return None
+        value = getattr(action, attribute)
+        return ctx.seen(value) if moment else value
+
+    return extract
+
+
+def _emergency_legal_action(ctx: FactContext) -> datetime | None:
+    action = _latest_emergency(ctx)
+    if action is None:
+        return None
+    moments = [ctx.seen(m) for m in (action.legal_action_at, action.epo_applied_at)]
+    return min((m for m in moments if m is not None), default=None)
+
+
+def _siblings_referral_accepted(ctx: FactContext) -> bool | None:
+    flags = [s.referral_accepted for s in ctx.case.siblings]
+    if any(flags):
+        return True
+    return None if None in flags else False
+
+
+def _siblings_needs_assessed(ctx: FactContext) -> datetime | None:
+    accepted = [s for s in ctx.case.siblings if s.referral_accepted]
+    moments = [ctx.seen(s.needs_assessed_at) for s in accepted]
+    if not accepted or None in moments:
+        return None
+    return max(m for m in moments if m is not None)
+
+
+def _siblings_same_worker(ctx: FactContext) -> bool | None:
+    assessment = ctx.case.assessment
+    worker = assessment.allocated_worker if assessment is not None else None
+    others = [s.allocated_worker for s in ctx.case.siblings]
+    if worker is not None and any(o is not None and o != worker for o in others):
+        return False
+    if worker is None or None in others:
+        return None
+    return True
 
 
 def collection_items(ctx: FactContext, scope: str) -> list[Any]:

@@ -612,7 +612,11 @@ class _Checker:
             self.role(rule.owner, (*at, "owner"))
             self.steps(rule.steps, scope, (*at, "steps"))
         elif isinstance(rule, WarningRule | ProhibitionRule):
-            self.condition(rule.when, "cancellations" if rule.action else None, (*at, "when"))
+            self.condition(rule.when, "cancellations" if rule.action else scope, (*at, "when"))
+            if isinstance(rule, WarningRule) and rule.action and rule.for_each:
+                self.errors.append(
+                    self.doc.error("a warning on an action cannot also say for_each", (*at,))
+                )
         elif isinstance(rule, CheckRule):
             self.condition(rule.violation_when, scope, (*at, "violation_when"))
         elif isinstance(rule, CaseloadReviewRule):

@@ -133,6 +133,11 @@ class TimescaleRule(_RuleBase):
     counting: Counting | None = None
     extensions: tuple[Extension, ...] = ()
     owner: Role | None = None
+    effect: Literal["violation", "warning"] = Field(
+        "violation",
+        description="what a missed deadline raises: a violation, or a warning where the "
+        "source sets a target ('normally', 'should') rather than a limit",
+    )
 
 
 class CancellationReason(_Strict):
@@ -201,6 +206,9 @@ class WarningRule(_RuleBase):
     kind: Literal["warning"]
     when: Condition
     action: Identifier | None = None
+    for_each: Collection | None = Field(
+        None, description="warn about each item of a collection (not with 'action')"
+    )
     message: str
 
 

@@ -233,6 +233,8 @@ def pack_markdown(policy: Policy) -> str:
             extensions = "; ".join(f"{_within(e.within)} when `{e.when}`" for e in t.extensions)
             start = f"`{t.start}`" + (" (next working day)" if t.start_at != "event" else "")
             each = f" for each of {t.for_each}" if t.for_each else ""
+            if t.effect == "warning":
+                each += " (missed: a warning, not a violation)"
             out.append(
                 f"| `{t.id}`{origin(t)} | {_md(t.title)}{each} | {start} | "
                 f"`{t.end or '-'}` | {_within(t.within)} | {_md(extensions) or '-'} | "
@@ -318,6 +320,8 @@ def pack_markdown(policy: Policy) -> str:
                 condition = f"{r.applies_when}; by {role(r.role)} or higher"
             else:
                 condition = r.when
+                if isinstance(r, WarningRule) and r.for_each:
+                    condition += f"; for each of {r.for_each}"
             out.append(
                 f"| `{r.id}`{origin(r)} | {r.kind} | {_md(r.title)} | "
                 f"`{_md(condition)}` | {_sources_md(r.sources)} |"
