@@ -41,6 +41,7 @@ __all__ = [
     "InitialConference",
     "ManagementOversight",
     "PreviousAssessment",
+    "ProfessionalConversation",
     "Referral",
     "ReferralDecision",
     "ReturnHome",
@@ -132,6 +133,8 @@ ActionKind = Literal[
     "parents_agreed_continue_early_help",
     "returned_to_social_worker",
     "parents_agreed_agency_copy",
+    # single assessments (issue 10): SA-COMMENT-2
+    "family_views_included",
 ]
 
 OVERSIGHT_KINDS: tuple[str, ...] = OversightKind.__args__  # type: ignore[attr-defined]
@@ -267,6 +270,9 @@ class Visit(_Record):
 
     at: Moment
     child_seen: bool = False
+    s47_enquiry: bool = Field(
+        False, description="made as part of s47 enquiries rather than of the assessment"
+    )
 
 
 class StrategyDiscussion(_Record):
@@ -339,6 +345,21 @@ class Assessment(_Record):
         "not_started", "in_progress", "completed", "partially_complete", "cancelled"
     ] = "in_progress"
     outcome: Literal["no_further_action", "continued_involvement", "early_help"] | None = None
+    family_disagreed_at: Moment | None = Field(
+        None, description="when the family said they disagree with the assessment"
+    )
+
+
+class ProfessionalConversation(_Record):
+    """The social worker's conversation with another professional involved with the family."""
+
+    at: Moment
+    family_agreed: bool | None = Field(
+        None, description="the family agreed to the social worker holding this conversation"
+    )
+    s47_enquiry: bool = Field(
+        False, description="held as part of s47 enquiries rather than of the assessment"
+    )
 
 
 class CancellationRequest(_Record):
@@ -409,6 +430,7 @@ class CaseSnapshot(_Record):
     complaints: tuple[Complaint, ...] = ()
     returns_home: tuple[ReturnHome, ...] = ()
     closure: Closure | None = None
+    professional_conversations: tuple[ProfessionalConversation, ...] = ()
 
 
 def parse_case(raw: Mapping[str, Any], *, source: str | None = None) -> CaseSnapshot:

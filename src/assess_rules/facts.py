@@ -30,6 +30,8 @@ from assess_rules.case import (
     CancellationRequest,
     CaseSnapshot,
     ConsentEvent,
+    ProfessionalConversation,
+    Visit,
 )
 
 __all__ = ["COLLECTIONS", "FACTS", "FactContext", "FactRegistry", "FactSpec"]
@@ -383,6 +385,31 @@ def _latest_authorised(ctx: FactContext) -> date | None:
     if authorised is not None:
         candidates.append(authorised.date())
     return max(candidates) if candidates else None
+
+
+def _conversation_without_agreement(ctx: FactContext) -> bool | None:
+    agreed = [
+        c.family_agreed
+        for c in ctx.case.professional_conversations
+        if c.at <= ctx.cutoff and not c.s47_enquiry
+    ]
+    if any(a is False for a in agreed):
+        return True
+    return None if any(a is None for a in agreed) else False
+
+
+def _activity_after_withdrawal(ctx: FactContext) -> datetime | None:
+    withdrawn = _latest_consent(ctx, ("withdrawn",))
+    if withdrawn is None:
+        return None
+    regiven = [e.at for e in _consent_events(ctx) if e.event == "given" and e.at > withdrawn.at]
+    until = min(regiven, default=ctx.cutoff)
+    records: list[Visit | ProfessionalConversation] = [
+        *ctx.case.visits,
+        *ctx.case.professional_conversations,
+    ]
+    moments = [r.at for r in records if withdrawn.at < r.at <= until and not r.s47_enquiry]
+    return min(moments, default=None)
 
 
 # --- the registry ------------------------------------------------------------------------
@@ -922,6 +949,28 @@ def _specs() -> list[FactSpec]:
             lambda ctx: any(
                 _cancellation_outcome(ctx, q) == "approved" for q in _visible_cancellations(ctx)
             ),
+        ),
+        # --- sa (issue 10)
+        c(
+            "assessment.family_disagreed",
+            "moment",
+            "when the family said they disagree with the assessment",
+            _assessment("family_disagreed_at", moment=True),
+        ),
+        c(
+            "professional_conversation.without_family_agreement",
+            "bool",
+            "a conversation with another professional, as part of the assessment rather than "
+            "of s47 enquiries, was held without the family's agreement (unknown if any such "
+            "conversation does not record whether the family agreed)",
+            _conversation_without_agreement,
+        ),
+        c(
+            "assessment.activity_after_withdrawal",
+            "moment",
+            "the first visit or conversation with another professional, not part of s47 "
+            "enquiries, after the family last withdrew consent (and before any later consent)",
+            _activity_after_withdrawal,
         ),
     ]
     for kind in OVERSIGHT_KINDS:
