@@ -966,6 +966,12 @@ def _specs() -> list[FactSpec]:
             _conversation_without_agreement,
         ),
         c(
+            "consent.sought",
+            "moment",
+            "when consent was (last) sought",
+            lambda ctx: _moment(_latest_consent(ctx, ("sought",))),
+        ),
+        c(
             "assessment.activity_after_withdrawal",
             "moment",
             "the first visit or conversation with another professional, not part of s47 "
