@@ -99,6 +99,25 @@ def test_a_professional_referrer_cannot_be_anonymous() -> None:
             "initial_conference.held_at",
             "before the referral",
         ),
+        (
+            {"decision": {"made_at": "2026-12-17T16:00", "response": "assessment"}},
+            "decision.made_at",
+            "before the referral",
+        ),
+        ({"closure": {"closed_at": "2026-12-01"}}, "closure.closed_at", "before the referral"),
+        (
+            {"assessment": {"started_at": "2026-12-21", "completed_at": "2026-12-20"}},
+            "assessment.completed_at",
+            "completed before it started",
+        ),
+        (
+            {
+                "concerns": {"case_open": False},
+                "visits": [{"at": "2026-12-17T12:00", "child_seen": True}],
+            },
+            "visits.0.at",
+            "before the referral",
+        ),
     ],
 )
 def test_contradictory_dates_are_refused_with_the_path(extra: dict, path: str, words: str) -> None:
@@ -143,3 +162,26 @@ def test_dates_the_calendar_cannot_count_from_are_refused_with_their_path() -> N
     )
     assert "outside the supported range" in problems["referral.received_at"]
     assert "outside the supported range" in problems["complaints.0.received_at"]
+
+
+def test_an_open_cases_earlier_visits_may_predate_the_referral_and_do_not_count() -> None:
+    """Catalogue, "Order of events": events of an earlier episode are not contradictions, and
+    an earlier episode's visit does not see the child for this referral (BUCKS-2.11a)."""
+    from datetime import date
+
+    from assess_rules import evaluate, load_policy
+
+    case = parse_case(
+        {
+            "case_id": "C",
+            "referral": REFERRAL,
+            "concerns": {"case_open": True},
+            "visits": [{"at": "2026-12-10T12:00", "child_seen": True}],
+            "assessment": {"started_at": "2026-12-18T12:00"},
+        }
+    )
+    # Referral Fri 18 Dec 2026 (day 0); 5 working days: 21, 22, 23, 24, 29 Dec (25 and 28
+    # Dec are bank holidays). Not seen in this episode by then: missed.
+    result = evaluate(load_policy("buckinghamshire"), case, as_of=date(2026, 12, 30))
+    seen = result.deadline("child-seen")
+    assert (seen.due_date, seen.status) == (date(2026, 12, 29), "missed")

@@ -155,3 +155,48 @@ def test_date_functions() -> None:
 def test_unknown_facts_are_named() -> None:
     compiled = compile_condition("child.age >= 18 and known(child.first_seen)", FACTS)
     assert compiled.unknown_facts(Facts(child__first_seen=datetime(2026, 1, 1))) == ["child.age"]
+
+
+@pytest.mark.parametrize(
+    ("function", "closed", "referral", "within"),
+    [
+        # 31 Jan + 3 months is 30 Apr 2027 (clamped): the boundary day counts as within.
+        ("within_months", date(2027, 1, 31), datetime(2027, 4, 30, 23, 0), True),
+        ("within_months", date(2027, 1, 31), datetime(2027, 5, 1, 0, 30), False),
+        # 10 Sep + 12 weeks is 3 Dec 2026.
+        ("within_weeks", date(2026, 9, 10), datetime(2026, 12, 3, 12, 0), True),
+        ("within_weeks", date(2026, 9, 10), datetime(2026, 12, 4, 9, 0), False),
+        ("within_days", date(2026, 12, 1), datetime(2026, 12, 11, 17, 0), True),
+        ("within_days", date(2026, 12, 1), datetime(2026, 12, 12, 9, 0), False),
+        # Before the start is not "within" it.
+        ("within_days", date(2026, 12, 1), datetime(2026, 11, 30, 9, 0), False),
+    ],
+)
+def test_within_reads_the_boundary_day_as_within(
+    function: str, closed: date, referral: datetime, within: bool
+) -> None:
+    amount = {"within_months": 3, "within_weeks": 12, "within_days": 10}[function]
+    text = f"{function}(concerns.previous_involvement_closed_on, referral.received, {amount})"
+    assert (
+        run(
+            text,
+            concerns__previous_involvement_closed_on=closed,
+            referral__received=referral,
+        )
+        is within
+    )
+    assert run(text, referral__received=referral) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("within_months(referral.received, as_of, child.age)", "a whole number of months last"),
+        ("within_months(referral.received, as_of, -1)", "unexpected character '-'"),
+        ("within_weeks(child.age, as_of, 2)", "takes two dates or moments first"),
+        ("within_days(referral.received, as_of)", "takes 3 arguments, got 2"),
+    ],
+)
+def test_within_takes_two_dates_and_a_whole_number(text: str, words: str) -> None:
+    with pytest.raises(ConditionError, match=words):
+        compile_condition(text, FACTS)

@@ -3,9 +3,10 @@
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 
-from assess_rules import evaluate, load_policy, parse_case
+from assess_rules import EvaluationDateError, evaluate, load_policy, parse_case
 from assess_rules.calendar import LONDON
 from assess_rules.testing.strategies import case_snapshots
 
@@ -74,8 +75,8 @@ def test_a_pack_can_count_the_trigger_day_as_day_one(tmp_path: Path) -> None:
     )
     # Day 1 is Fri 18 Dec, so day 45 is one working day before the day-0 reading (Wed 24 Feb).
     result = evaluate(load_policy(pack), case, as_of=date(2026, 12, 21))
-    assert result.deadline("assessment-completion").due == date(2027, 2, 23)
-    assert result.deadline("referral-decision").due == date(2026, 12, 18)
+    assert result.deadline("assessment-completion").due_date == date(2027, 2, 23)
+    assert result.deadline("referral-decision").due_date == date(2026, 12, 18)
 
 
 def test_hours_timescale_across_the_october_clock_change(tmp_path: Path) -> None:
@@ -136,7 +137,7 @@ def test_an_extension_applies_only_with_its_condition(tmp_path: Path) -> None:
     }
     # Fri 18 Dec: day 5 is Tue 29 Dec, day 7 is Thu 31 Dec.
     plain = evaluate(pack, parse_case(base), as_of=date(2027, 1, 4))
-    assert (plain.deadline("child-seen").due, plain.deadline("child-seen").status) == (
+    assert (plain.deadline("child-seen").due_date, plain.deadline("child-seen").status) == (
         date(2026, 12, 29),
         "missed",
     )
@@ -153,7 +154,7 @@ def test_an_extension_applies_only_with_its_condition(tmp_path: Path) -> None:
         as_of=date(2027, 1, 4),
     )
     deadline = extended.deadline("child-seen")
-    assert (deadline.due, deadline.status, deadline.extension) == (
+    assert (deadline.due_date, deadline.status, deadline.extension) == (
         date(2026, 12, 31),
         "met",
         "manager-discussion",
@@ -168,7 +169,24 @@ def test_a_granted_extension_cites_its_own_source_too() -> None:
     result = evaluate(load_policy("buckinghamshire"), case, as_of=date(2027, 1, 4))
     deadline = result.deadline("child-seen")
     # Fri 18 Dec 2026 + 7 working days (25 and 28 Dec are holidays) = Thu 31 Dec 2026.
-    assert (deadline.due, deadline.extension) == (date(2026, 12, 31), "manager-discussion")
+    assert (deadline.due_date, deadline.extension) == (date(2026, 12, 31), "manager-discussion")
     assert [s.id for s in deadline.sources] == ["BUCKS-2.11a", "BUCKS-2.11b"]
     violation = next(v for v in result.violations if v.rule == "child-seen")
     assert [s.id for s in violation.sources] == ["BUCKS-2.11a", "BUCKS-2.11b"]
+
+
+def test_as_of_may_be_a_date_a_datetime_or_an_iso_string() -> None:
+    case = parse_case({"case_id": "S", "referral": {"received_at": "2026-12-18T10:00"}})
+    by_date = evaluate(GENERIC, case, as_of=date(2026, 12, 21))
+    assert evaluate(GENERIC, case, as_of="2026-12-21") == by_date
+    at_noon = evaluate(GENERIC, case, as_of="2026-12-21T12:00")
+    assert at_noon.as_of == date(2026, 12, 21)
+
+
+@pytest.mark.parametrize("as_of", [20261221, 2026.12, "21/12/2026", "x" * 100_000, ["2026-12-21"]])
+def test_any_other_as_of_is_refused_with_the_librarys_own_error(as_of: object) -> None:
+    case = parse_case({"case_id": "S", "referral": {"received_at": "2026-12-18T10:00"}})
+    with pytest.raises(EvaluationDateError) as caught:
+        evaluate(GENERIC, case, as_of=as_of)  # type: ignore[arg-type]
+    assert len(str(caught.value)) < 200
+    assert "2026" not in str(caught.value)

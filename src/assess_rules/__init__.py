@@ -10,7 +10,7 @@ Load a pack, parse a case snapshot, evaluate it as of a date:
 ...     "referral": {"received_at": "2026-12-19T11:00"},      # a Saturday
 ...     "assessment": {"started_at": "2026-12-21T09:30"}})
 >>> result = assess_rules.evaluate(policy, case, as_of=date(2026, 12, 22))
->>> [(d.rule, d.due.isoformat(), d.status) for d in result.deadlines]
+>>> [(d.rule, d.due_date.isoformat(), d.status) for d in result.deadlines]
 [('referral-decision', '2026-12-21', 'missed'), ('assessment-completion', '2027-02-24', 'pending')]
 >>> [v.rule for v in result.violations]
 ['referral-decision']
@@ -27,6 +27,7 @@ from assess_rules.errors import (
     CaseError,
     CaseIssue,
     ConditionError,
+    EvaluationDateError,
     PolicyError,
 )
 from assess_rules.evaluation import evaluate
@@ -61,6 +62,7 @@ __all__ = [
     "ConditionError",
     "Counting",
     "Deadline",
+    "EvaluationDateError",
     "MissingFacts",
     "Obligation",
     "PeriodCount",

@@ -258,6 +258,13 @@ class ConsentEvent(_Record):
     by: Literal["parent", "carer", "child", "young_person", "social_work_manager"] | None = Field(
         None, description="whose consent (or, for 'overridden', left empty)"
     )
+    person: str | None = Field(
+        None,
+        min_length=1,
+        max_length=80,
+        description="who, when several people hold parental responsibility (any stable id); "
+        "each person's latest position counts",
+    )
     written: bool | None = None
     obtained_by: Literal["front_door", "mash", "social_worker"] | None = None
     overridden_by: Role | None = None
@@ -365,7 +372,15 @@ class ProfessionalConversation(_Record):
 class CancellationRequest(_Record):
     """A request to cancel (or not progress) the assessment and the decision on it."""
 
-    reason: str = Field(description="a reason id from the pack's cancellation rule")
+    action: str = Field(
+        "cancel_assessment",
+        pattern=r"^[a-z0-9][a-z0-9_\-]*$",
+        max_length=80,
+        description="what is asked: cancel_assessment, not_progress_assessment, ...",
+    )
+    reason: str = Field(
+        min_length=1, max_length=80, description="a reason id from the pack's rule for the action"
+    )
     free_text: str | None = None
     line_management_discussed: bool | None = None
     recommended_by: Role | None = None
@@ -497,10 +512,25 @@ def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:
             path,
             moment,
             received,
-            f"{what} ({moment.isoformat() if moment else ''}) is before the referral "
-            f"was received ({received.isoformat()})",
+            f"{what} is dated before the referral was received (referral.received_at)",
         )
 
+    earlier_episode = case.concerns.case_open is True
+
+    def before_referral_unless_open(
+        path: tuple[str | int, ...], moment: datetime | None, what: str
+    ) -> None:
+        """Events an open case may carry from an earlier episode (catalogue, "Order of
+        events"): allowed before the referral when the case is open, refused otherwise."""
+        if not earlier_episode:
+            before_referral(path, moment, what)
+
+    if case.decision is not None:
+        before_referral(
+            ("decision", "made_at"), case.decision.made_at, "the decision on the referral"
+        )
+    if case.closure is not None:
+        before_referral(("closure", "closed_at"), case.closure.closed_at, "the closure")
     if case.referral.referrer_anonymous and case.referral.referrer_kind == "professional":
         issues.append(
             CaseIssue(
@@ -523,12 +553,18 @@ def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:
             assessment.started_at,
             "the assessment was authorised before it started",
         )
+        out_of_order(
+            ("assessment", "completed_at"),
+            assessment.completed_at,
+            assessment.started_at,
+            "the assessment was completed before it started",
+        )
     for i, visit in enumerate(case.visits):
-        before_referral(
+        before_referral_unless_open(
             ("visits", i, "at"), visit.at, "the child was seen" if visit.child_seen else "a visit"
         )
     for i, discussion in enumerate(case.strategy_discussions):
-        before_referral(
+        before_referral_unless_open(
             ("strategy_discussions", i, "held_at"), discussion.held_at, "a strategy discussion"
         )
     if case.initial_conference is not None:

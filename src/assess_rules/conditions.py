@@ -17,7 +17,9 @@ Grammar (lowest precedence first)::
                 | "[" [operand ("," operand)*] "]"
 
 Functions: ``known(x)`` (the fact is recorded), ``days_between(a, b)``, ``weeks_between(a, b)``,
-``months_between(a, b)``, ``working_days_between(a, b)`` (whole units from ``a`` to ``b``) and
+``months_between(a, b)``, ``working_days_between(a, b)`` (whole units from ``a`` to ``b``),
+``within_days(a, b, n)``, ``within_weeks(a, b, n)``, ``within_months(a, b, n)`` (``b`` falls
+on or before ``a`` plus ``n`` units: the boundary day counts as within) and
 ``date('2017-06-01')``. Roles compare by rank on the pack's ladder, so
 ``cancellation.decided_by >= 'service_manager'`` reads as it sounds.
 
@@ -41,6 +43,7 @@ from typing import Any, Protocol
 
 from dateutil.relativedelta import relativedelta
 
+from assess_rules.calendar import add_calendar_days, add_months, add_weeks
 from assess_rules.errors import ConditionError
 
 __all__ = ["CompiledCondition", "FactLookup", "FactValues", "compile_condition"]
@@ -490,6 +493,39 @@ def _date_span(unit: str) -> Callable[[_Compiler, _Token, list[_Typed]], _Typed]
     return build
 
 
+_ADD_UNITS: Mapping[str, Callable[[date, int], date]] = {
+    "days": add_calendar_days,
+    "weeks": add_weeks,
+    "months": add_months,
+}
+
+
+def _within(unit: str) -> Callable[[_Compiler, _Token, list[_Typed]], _Typed]:
+    """``within_<unit>(earlier, later, n)``: ``later``'s date is on or before ``earlier``'s
+    date plus ``n`` units, read inclusively as the catalogue's conventions say ("closed
+    within 3 months of the referral", "in the previous twelve weeks")."""
+    add = _ADD_UNITS[unit]
+
+    def build(compiler: _Compiler, token: _Token, args: list[_Typed]) -> _Typed:
+        for arg in args[:2]:
+            if arg.type not in {"moment", "date", "any"}:
+                compiler.fail(f"{token.text}() takes two dates or moments first", token)
+        if not (args[2].is_literal and args[2].type == "int" and args[2].literal >= 0):
+            compiler.fail(f"{token.text}() takes a whole number of {unit} last", token)
+        first, second, amount = args[0].run, args[1].run, int(args[2].literal)
+
+        def run_within(values: FactValues) -> Any:
+            a, b = first(values), second(values)
+            if a is None or b is None:
+                return None
+            start, end = _as_date(a), _as_date(b)
+            return start <= end <= add(start, amount)
+
+        return _Typed(run_within, "bool")
+
+    return build
+
+
 def _build_date(compiler: _Compiler, token: _Token, args: list[_Typed]) -> _Typed:
     (arg,) = args
     if not (arg.is_literal and arg.type == "str"):
@@ -508,6 +544,9 @@ _FUNCTIONS: Mapping[str, tuple[int, Callable[[_Compiler, _Token, list[_Typed]], 
     "weeks_between": (2, _date_span("weeks")),
     "months_between": (2, _date_span("months")),
     "working_days_between": (2, _date_span("working_days")),
+    "within_days": (3, _within("days")),
+    "within_weeks": (3, _within("weeks")),
+    "within_months": (3, _within("months")),
     "date": (1, _build_date),
 }
 

@@ -22,6 +22,7 @@ __all__ = [
     "CaseError",
     "CaseIssue",
     "ConditionError",
+    "EvaluationDateError",
     "PolicyError",
 ]
 
@@ -111,6 +112,10 @@ class CaseIssue:
 
     def __str__(self) -> str:
         return f"{_format_path(self.path) or '<case>'}: {self.reason}"
+
+
+class EvaluationDateError(AssessRulesError, ValueError):
+    """An evaluation date that is not a date, a datetime or an ISO 8601 string."""
 
 
 class CaseError(AssessRulesError, ValueError):

@@ -30,6 +30,7 @@ from assess_rules.calendar import (
     to_london,
 )
 from assess_rules.case import CancellationRequest, CaseSnapshot
+from assess_rules.errors import EvaluationDateError
 from assess_rules.facts import FactContext, collection_items
 from assess_rules.pack import (
     AuthorityRule,
@@ -50,6 +51,7 @@ from assess_rules.result import (
     Citation,
     Deadline,
     DeadlineStatus,
+    DecisionStatus,
     MissingFacts,
     Obligation,
     PackStamp,
@@ -69,8 +71,12 @@ _CONSENT_TRIGGER = {
 }
 
 
-def evaluate(policy: Policy, case: CaseSnapshot, as_of: date | datetime | None = None) -> Result:
-    """Evaluate ``case`` against ``policy`` as of ``as_of`` (default: now, in London).
+def evaluate(
+    policy: Policy, case: CaseSnapshot, as_of: date | datetime | str | None = None
+) -> Result:
+    """Evaluate ``case`` against ``policy`` as of ``as_of`` (default: now, in London): a
+    date, a datetime, or an ISO 8601 string; anything else raises
+    :class:`EvaluationDateError`.
 
     >>> from assess_rules import load_policy, parse_case
     >>> policy = load_policy("generic_s17")
@@ -78,11 +84,10 @@ def evaluate(policy: Policy, case: CaseSnapshot, as_of: date | datetime | None =
     ...                    "referral": {"received_at": "2026-12-18T10:00"}})
     >>> result = evaluate(policy, case, as_of=date(2026, 12, 18))
     >>> deadline = result.deadline("referral-decision")
-    >>> deadline.due, deadline.status
+    >>> deadline.due_date, deadline.status
     (datetime.date(2026, 12, 21), 'pending')
     """
-    if as_of is None:
-        as_of = datetime.now(LONDON)
+    as_of = _evaluation_date(as_of)
     if isinstance(as_of, datetime):
         cutoff = to_london(as_of)
         day = cutoff.date()
@@ -97,7 +102,7 @@ def evaluate(policy: Policy, case: CaseSnapshot, as_of: date | datetime | None =
         if rule.id in plan.dated and not policy.in_force(rule, referral_day):
             continue
         handler(run, rule)
-    run.cancellations(referral_day)
+    run.actions(referral_day)
     return Result(
         case_id=case.case_id,
         as_of=day,
@@ -108,6 +113,26 @@ def evaluate(policy: Policy, case: CaseSnapshot, as_of: date | datetime | None =
         permitted_actions=tuple(run.permitted),
         obligations=tuple(run.obligations),
         missing_facts=tuple(run.missing),
+    )
+
+
+def _evaluation_date(as_of: object) -> date | datetime:
+    """``as_of`` as a date or datetime: now in London when omitted; an ISO 8601 date or
+    date-time string is read as one; anything else is refused."""
+    if as_of is None:
+        return datetime.now(LONDON)
+    if isinstance(as_of, date):
+        return as_of
+    if isinstance(as_of, str) and len(as_of) <= 40:
+        try:
+            return date.fromisoformat(as_of) if len(as_of) == 10 else datetime.fromisoformat(as_of)
+        except ValueError:
+            pass
+        raise EvaluationDateError(
+            "as_of must be an ISO 8601 date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM)"
+        )
+    raise EvaluationDateError(
+        f"as_of must be a date, a datetime or an ISO 8601 string, not {type(as_of).__name__}"
     )
 
 
@@ -123,9 +148,9 @@ class _Plan:
 
     handlers: tuple[tuple[Callable[[_Run, Any], None], Any], ...]
     dated: frozenset[str]
-    cancellation_rules: tuple[CancellationRule, ...]
+    action_rules: tuple[CancellationRule, ...]
     prohibitions: tuple[ProhibitionRule, ...]
-    cancellation_warnings: tuple[WarningRule, ...]
+    action_warnings: tuple[WarningRule, ...]
     citations: dict[int, tuple[tuple[SourceRef, ...], tuple[Citation, ...]]]
     authorities: dict[str, PermittedAction]
     texts: dict[int, tuple[CancellationReason, tuple[str, str, str]]]
@@ -149,12 +174,10 @@ class _Plan:
         return cls(
             handlers=tuple(handlers),
             dated=frozenset(r.id for r in policy.rules if r.effective_from or r.effective_to),
-            cancellation_rules=tuple(r for r in policy.rules if isinstance(r, CancellationRule)),
+            action_rules=tuple(r for r in policy.rules if isinstance(r, CancellationRule)),
             prohibitions=tuple(r for r in policy.rules if isinstance(r, ProhibitionRule)),
-            cancellation_warnings=tuple(
-                r
-                for r in policy.rules
-                if isinstance(r, WarningRule) and r.action == "cancel_assessment"
+            action_warnings=tuple(
+                r for r in policy.rules if isinstance(r, WarningRule) and r.action is not None
             ),
             citations={},
             authorities={},
@@ -182,6 +205,13 @@ class _Plan:
                 ),
             )
         return found[1]
+
+
+def _end_of(due: date | datetime) -> datetime:
+    """A due date as one type: a moment stays as it is; a day is due by its end in London."""
+    if isinstance(due, datetime):
+        return due
+    return datetime.combine(due, time.max, LONDON)
 
 
 def _day(value: date | datetime) -> date:
@@ -298,11 +328,12 @@ class _Run:
         subject: str | None,
         step: str | None = None,
         cited: tuple[Citation, ...] | None = None,
+        branch: str | None = None,
     ) -> None:
         """Report a violation of ``rule`` (citing its sources unless ``cited`` is given)."""
         sources = self.plan.cite(rule.sources) if cited is None else cited
         self.violations.append(
-            Violation(rule.id, rule.title, sources, rule.severity, message, subject, step)
+            Violation(rule.id, rule.title, sources, rule.severity, message, subject, step, branch)
         )
 
     def test(
@@ -352,7 +383,15 @@ class _Run:
     def _timescale_one(self, rule: TimescaleRule, ctx: FactContext, subject: str | None) -> None:
         start = ctx.get(rule.start)
         if start is None:
-            return  # the duty has not been triggered
+            # Not triggered, unless its end has happened: then its start is missing, not absent.
+            if rule.end is not None and ctx.get(rule.end) is not None:
+                self.undecided(
+                    rule,
+                    (rule.start,),
+                    f"when this timescale started ({rule.end} is recorded)",
+                    subject,
+                )
+            return
         applies = self.test(
             rule.applies_when, ctx, rule.for_each, rule, "whether this timescale applies", subject
         )
@@ -406,7 +445,7 @@ class _Run:
                 if isinstance(start, datetime)
                 else datetime.combine(start, time.min, LONDON),
                 end_event=rule.end,
-                due=chosen.due,
+                due=_end_of(chosen.due),
                 amount=(granted or rule).within.amount,
                 unit=rule.within.unit,
                 computation=computation,
@@ -588,8 +627,18 @@ class _Run:
             trigger = ctx.get(rule.trigger)
             if trigger is None:
                 continue  # an obligation cannot arise before the event that triggers it
+            judged = ctx
+            if rule.judged_at == "trigger":
+                moment = (
+                    trigger
+                    if isinstance(trigger, datetime)
+                    else datetime.combine(trigger, time.max, LONDON)
+                )
+                judged = self.ctx.as_at(min(moment, self.ctx.cutoff))
+                if subject is not None and rule.for_each is not None:
+                    judged = judged.for_item(rule.for_each, ctx.item)
             arises = self.test(
-                rule.when, ctx, rule.for_each, rule, "whether this obligation arises", subject
+                rule.when, judged, rule.for_each, rule, "whether this obligation arises", subject
             )
             if arises is not True:
                 continue
@@ -625,7 +674,7 @@ class _Run:
                 action=rule.action,
                 option=None,
                 label=rule.title,
-                allowed=True,
+                status="allowed",
                 why=(
                     f"{label}: only {self.policy.role_label(rule.role)}"
                     f"{' or higher' if self.policy.higher_roles_may_act else ''} may do this",
@@ -674,126 +723,129 @@ class _Run:
             ):
                 self.violated(rule, f"{label}: requirement not met: {rule.also_requires}", subject)
 
-    # -- cancellations ------------------------------------------------------------------------
+    # -- requested actions (cancelling, not progressing, ...) ---------------------------------
 
-    def cancellations(self, referral_day: date) -> None:
+    def actions(self, referral_day: date) -> None:
+        """Answer every request in the snapshot and list each open option of each action."""
         plan, policy = self.plan, self.policy
 
-        def in_force(rules: tuple[Any, ...]) -> list[Any]:
+        def in_force(rules: Iterable[Any]) -> list[Any]:
             return [r for r in rules if r.id not in plan.dated or policy.in_force(r, referral_day)]
 
-        rules = in_force(plan.cancellation_rules)
-        if not rules and not plan.cancellation_warnings:
-            return
+        rules = in_force(plan.action_rules)
         prohibitions = in_force(plan.prohibitions)
-        warnings = in_force(plan.cancellation_warnings)
-        requests = collection_items(self.ctx, "cancellations")
-        for index, request in enumerate(requests):
-            self._request(request, f"cancellations[{index}]", rules, prohibitions, warnings)
+        warnings = in_force(plan.action_warnings)
+        for index, request in enumerate(collection_items(self.ctx, "cancellations")):
+            action = request.action
+            self._request(
+                request,
+                f"cancellations[{index}]",
+                [r for r in rules if r.action == action],
+                [p for p in prohibitions if p.action == action],
+                [w for w in warnings if w.action == action],
+            )
         status = self.ctx.get("assessment.status")
-        open_assessment = status in {"not_started", "in_progress"}
-        if open_assessment and not self.ctx.get("cancellation.approved"):
+        if status in {"not_started", "in_progress"} and not self.ctx.get("cancellation.approved"):
             for rule in rules:
-                self._candidates(rule, prohibitions, warnings)
+                self._options(
+                    rule,
+                    [p for p in prohibitions if p.action == rule.action],
+                    [w for w in warnings if w.action == rule.action],
+                )
 
-    def _warnings_for(self, warnings: list[WarningRule], ctx: FactContext) -> list[WarningRule]:
+    def _advice(self, warnings: list[WarningRule], ctx: FactContext) -> list[WarningRule]:
         return [w for w in warnings if self.policy.condition(w.when, "cancellations")(ctx)]
 
-    def _judge_prohibitions(
-        self, prohibitions: list[ProhibitionRule], ctx: FactContext
-    ) -> list[tuple[ProhibitionRule, bool | None, list[str]]]:
-        """Each prohibition's verdict on the case (the same whatever the reason)."""
-        verdicts = []
+    def _judge(
+        self,
+        rule: CancellationRule | None,
+        reason: CancellationReason | None,
+        prohibitions: list[ProhibitionRule],
+        ctx: FactContext,
+    ) -> _Decision:
+        """What the pack says of ``reason`` (``None``: a reason the rule does not list, or an
+        action no rule governs) in ``ctx``: its conditions and every prohibition."""
+        decision = _Decision()
+        if rule is not None and rule.applies_when:
+            applies = self.policy.condition(rule.applies_when, "cancellations")
+            verdict = applies(ctx)
+            if verdict is False:
+                decision.refuse(
+                    f"{rule.title!r} applies only when {rule.applies_when}", rule.sources
+                )
+            elif verdict is None:
+                decision.hold(
+                    f"cannot tell whether {rule.title!r} applies", applies.unknown_facts(ctx)
+                )
+        if reason is not None and reason.when is not None:
+            holds, fails, undecided = self.plan.reason_texts(reason)
+            condition = self.policy.condition(reason.when, "cancellations")
+            verdict = condition(ctx)
+            if verdict is False:
+                decision.refuse(fails, reason.sources or (rule.sources if rule else ()))
+            elif verdict is None:
+                decision.hold(undecided, condition.unknown_facts(ctx))
+            else:
+                decision.grant(holds)
+        elif reason is not None:
+            decision.grant(f"{reason.label!r} is a listed reason with no further condition")
+        grounds = set(reason.grounds) if reason is not None else set()
         for prohibition in prohibitions:
-            condition = self.policy.condition(prohibition.when, "cancellations")
-            outcome = condition(ctx)
-            unknown = condition.unknown_facts(ctx) if outcome is None else []
-            verdicts.append((prohibition, outcome, unknown))
-        return verdicts
-
-    @staticmethod
-    def _prohibited(
-        verdicts: list[tuple[ProhibitionRule, bool | None, list[str]]],
-        reason: CancellationReason,
-    ) -> tuple[list[ProhibitionRule], list[str]]:
-        """The prohibitions that forbid ``reason``, and the facts that could still make one."""
-        hit: list[ProhibitionRule] = []
-        unknown: list[str] = []
-        for prohibition, outcome, facts in verdicts:
-            if prohibition.grounds and not set(prohibition.grounds).intersection(reason.grounds):
+            if prohibition.grounds and not grounds.intersection(prohibition.grounds):
                 continue
-            if outcome:
-                hit.append(prohibition)
-            elif outcome is None:
-                unknown += facts
-        return hit, unknown
+            if grounds.intersection(prohibition.except_grounds):
+                continue
+            condition = self.policy.condition(prohibition.when, "cancellations")
+            verdict = condition(ctx)
+            if verdict is None:
+                decision.hold(
+                    f"cannot rule out: {prohibition.message} ({prohibition.id})",
+                    condition.unknown_facts(ctx),
+                )
+            elif verdict:
+                decision.blocked_by.append(prohibition.id)
+                if prohibition.effect == "refuse":
+                    decision.refuse(prohibition.message, prohibition.sources)
+                else:
+                    decision.hold(f"for a manager to decide: {prohibition.message}", ())
+        return decision
 
-    def _candidates(
+    def _options(
         self,
         rule: CancellationRule,
         prohibitions: list[ProhibitionRule],
         warnings: list[WarningRule],
     ) -> None:
+        """Each reason of ``rule`` as an option for the case as it stands."""
         ctx = self.ctx
-        applies = (
-            self.policy.condition(rule.applies_when, "cancellations")(ctx)
-            if rule.applies_when
-            else True
-        )
-        if applies is False:
+        if (
+            rule.applies_when
+            and self.policy.condition(rule.applies_when, "cancellations")(ctx) is False
+        ):
             return
         prerequisites = tuple(
             step.title for step in rule.requires if self.find_record(step, ctx, None)[0] is None
         )
-        advice = tuple(w.message for w in self._warnings_for(warnings, ctx))
-        verdicts = self._judge_prohibitions(prohibitions, ctx)
+        advice = tuple(w.message for w in self._advice(warnings, ctx))
         for reason in rule.reasons:
-            why: list[str] = []
-            missing: list[str] = []
-            allowed: bool | None = True
-            if applies is None:
-                allowed = None
-                missing += self.policy.condition(
-                    rule.applies_when or "", "cancellations"
-                ).unknown_facts(ctx)
-                why.append(f"cannot tell whether {rule.title!r} applies")
-            if reason.when is not None:
-                holds, fails, undecided = self.plan.reason_texts(reason)
-                condition = self.policy.condition(reason.when, "cancellations")
-                outcome = condition(ctx)
-                if outcome is False:
-                    allowed = False
-                    why.append(fails)
-                elif outcome is None:
-                    allowed = None if allowed is not False else False
-                    missing += condition.unknown_facts(ctx)
-                    why.append(undecided)
-                else:
-                    why.append(holds)
-            hit, cannot_rule_out = self._prohibited(verdicts, reason)
-            for prohibition in hit:
-                allowed = False
-                why.append(f"{prohibition.message} ({prohibition.id})")
-            if cannot_rule_out and allowed is True:
-                allowed = None
-                missing += cannot_rule_out
-                why.append("a prohibition cannot be ruled out")
+            decision = self._judge(rule, reason, prohibitions, ctx)
             if reason.requires_free_text:
-                why.append("needs free text explaining the reason")
+                decision.note("needs free text explaining the reason")
             self.permitted.append(
                 PermittedAction(
                     action=rule.action,
                     option=reason.id,
                     label=reason.label,
-                    allowed=allowed,
-                    why=tuple(why),
+                    status=decision.status(outstanding=bool(prerequisites)),
+                    why=decision.reasons(),
                     approver=reason.decided_by or rule.decided_by,
                     rule=rule.id,
                     sources=self.plan.cite(reason.sources or rule.sources),
                     recommended_by=rule.recommended_by,
                     prerequisites=prerequisites,
                     warnings=advice,
-                    missing_facts=tuple(sorted(set(missing))) if missing else (),
+                    missing_facts=decision.facts(),
+                    blocked_by=tuple(decision.blocked_by),
                 )
             )
 
@@ -805,17 +857,26 @@ class _Run:
         prohibitions: list[ProhibitionRule],
         warnings: list[WarningRule],
     ) -> None:
-        # Judge a decided request as the case stood when it was decided.
+        """Answer one request: judged as the case stood when it was decided, if it was."""
         decided = self.ctx.seen(request.decided_at)
         if decided is not None:
-            frozen = FactContext(
-                self.ctx.case, decided, decided.date(), self.ctx.calendar, self.policy.role_ranks
-            )
-            ctx = frozen.for_item("cancellations", request)
+            ctx = self.ctx.as_at(decided).for_item("cancellations", request)
         else:
             ctx = self.ctx.for_item("cancellations", request)
         outcome = ctx.get("cancellation.outcome")
-        if outcome == "refused":
+        advice = self._advice(warnings, ctx)
+        for warning in advice:
+            self.warnings.append(
+                Warning(
+                    warning.id,
+                    warning.title,
+                    self.plan.cite(warning.sources),
+                    warning.message,
+                    subject,
+                )
+            )
+        if not rules:
+            self._ungoverned(request, subject, prohibitions, ctx, advice)
             return
         applicable = [
             r
@@ -826,128 +887,205 @@ class _Run:
         matches = [
             (r, reason) for r in applicable for reason in r.reasons if reason.id == request.reason
         ]
-        for warning in self._warnings_for(warnings, ctx):
-            self.warnings.append(
-                Warning(
-                    warning.id,
-                    warning.title,
-                    self.plan.cite(warning.sources),
-                    warning.message,
-                    subject,
+        if matches:
+            rule, reason = matches[0]
+        else:
+            rule, reason = (applicable or rules)[0], None
+        decision = self._judge(rule, reason, prohibitions, ctx)
+        cited = reason.sources if reason is not None and reason.sources else rule.sources
+        if reason is None and applicable:
+            listed = ", ".join(r.id for r_ in applicable for r in r_.reasons)
+            text = f"{request.reason!r} is not a reason this pack lists; listed: {listed}"
+            if rule.unlisted_reasons == "undecided":
+                decision.hold(
+                    f"{text}; another reason is for a manager to decide with a recorded rationale",
+                    (),
                 )
-            )
-        if not applicable:
-            return
-        if not matches:
-            allowed_ids = [reason.id for r in applicable for reason in r.reasons]
-            rule = applicable[0]
-            self._request_problem(
-                rule,
-                rule.sources,
-                subject,
-                outcome,
-                f"{request.reason!r} is not an allowed reason here; allowed: "
-                f"{', '.join(allowed_ids)}",
-            )
-            return
-        rule, reason = matches[0]
-        problems: list[tuple[str, tuple[SourceRef, ...]]] = []
-        if reason.when is not None:
-            verdict = self.policy.condition(reason.when, "cancellations")(ctx)
-            if verdict is False:
-                problems.append((self.plan.reason_texts(reason)[1], reason.sources or rule.sources))
-            elif verdict is None:
-                self.undecided(
-                    rule,
-                    tuple(self.policy.condition(reason.when, "cancellations").unknown_facts(ctx)),
-                    f"whether reason {reason.id!r} holds",
-                    subject,
-                    sources=self.plan.cite(reason.sources or rule.sources),
-                )
-        if reason.requires_free_text and not ctx.get("cancellation.has_free_text"):
-            problems.append(("this reason needs free text", reason.sources or rule.sources))
+            else:
+                decision.refuse(text, rule.sources)
+        if reason is not None and reason.requires_free_text:
+            if ctx.get("cancellation.has_free_text"):
+                decision.grant("free text explains the reason")
+            else:
+                decision.refuse("this reason needs free text", cited)
         if (
             rule.recommended_by is not None
             and request.recommended_by is not None
             and self.policy.may_act(request.recommended_by, rule.recommended_by) is False
         ):
-            problems.append(
-                (
-                    f"recommended by {self.policy.role_label(request.recommended_by)}"
-                    f"; must be {self.policy.role_label(rule.recommended_by)}",
-                    rule.sources,
-                )
+            text = (
+                f"recommended by {self.policy.role_label(request.recommended_by)}"
+                f"; must be {self.policy.role_label(rule.recommended_by)}"
             )
-        approver = reason.decided_by or rule.decided_by
+            decision.refuse(text, rule.sources)
+        approver = (reason.decided_by if reason is not None else None) or rule.decided_by
         if decided is not None and request.outcome == "approved":
             fits = self.policy.may_act(
                 request.decided_by, approver, higher_allowed=rule.higher_roles_may_decide
             )
             if fits is False:
-                problems.append(
-                    (
-                        f"decided by {self.policy.role_label(request.decided_by or '')}"
-                        f"; only {self.policy.role_label(approver)} may decide",
-                        rule.sources,
-                    )
+                text = (
+                    f"decided by {self.policy.role_label(request.decided_by or '')}"
+                    f"; only {self.policy.role_label(approver)} may decide"
                 )
+                decision.refuse(text, rule.sources, "approver")
             elif fits is None:
-                self.undecided(
-                    rule, ("cancellation.decided_by",), "who decided the cancellation", subject
+                decision.hold("who decided is not recorded", ("cancellation.decided_by",))
+            else:
+                decision.grant(
+                    f"decided by {self.policy.role_label(request.decided_by or '')}, who may decide"
                 )
-        for prohibition in self._prohibited(self._judge_prohibitions(prohibitions, ctx), reason)[0]:
-            problems.append((prohibition.message, prohibition.sources))
-            if outcome == "approved":
-                self.violated(
-                    prohibition, f"cancelled while not permitted: {prohibition.message}", subject
-                )
-        trigger = ctx.get("cancellation.recommended")
-        outstanding = self.steps(
-            rule,
-            rule.requires,
-            ctx,
-            "cancellations",
-            trigger,
-            subject,
-            rule.recommended_by,
-            default_before="cancellation.decided",
-            after_trigger=False,
-        )
-        for message, sources in problems:
-            self._request_problem(rule, sources, subject, outcome, message)
-        # A pending request still waiting for its prerequisites is not refused: undecided.
-        allowed: bool | None
-        if problems:
-            allowed = False
-        elif outstanding:
-            allowed = False if decided is not None else None
+        if outcome == "approved":
+            self._prohibited(decision, prohibitions, subject)
+        if decision.missing and outcome != "refused":
+            self.undecided(
+                rule,
+                decision.facts(),
+                f"whether request {request.reason!r} may be granted",
+                subject,
+                sources=self.plan.cite(cited),
+            )
+        outstanding: list[str] = []
+        if outcome == "refused":
+            decision.note("the request was refused when it was decided")
         else:
-            allowed = True
+            outstanding = self.steps(
+                rule,
+                rule.requires,
+                ctx,
+                "cancellations",
+                ctx.get("cancellation.recommended"),
+                subject,
+                rule.recommended_by,
+                default_before="cancellation.decided",
+                after_trigger=False,
+            )
+        if outcome == "approved":
+            for refusal in decision.refusals:
+                self.violated(
+                    rule,
+                    f"cancelled with a problem: {refusal.why}",
+                    subject,
+                    cited=self.plan.cite(refusal.sources or rule.sources),
+                    branch=refusal.branch,
+                )
+        if outstanding and decided is not None:
+            decision.refuse("decided before its prerequisites were recorded", rule.sources)
         self.permitted.append(
             PermittedAction(
                 action=rule.action,
-                option=reason.id,
-                label=reason.label,
-                allowed=allowed,
-                why=tuple(m for m, _ in problems),
+                option=request.reason,
+                label=reason.label if reason is not None else request.reason,
+                status=decision.status(outstanding=bool(outstanding)),
+                why=decision.reasons(),
                 approver=approver,
                 rule=rule.id,
-                sources=self.plan.cite(reason.sources or rule.sources),
+                sources=self.plan.cite(cited),
                 recommended_by=rule.recommended_by,
                 prerequisites=tuple(outstanding),
+                warnings=tuple(w.message for w in advice),
+                missing_facts=decision.facts(),
                 subject=subject,
+                blocked_by=tuple(decision.blocked_by),
             )
         )
 
-    def _request_problem(
-        self,
-        rule: CancellationRule,
-        sources: tuple[SourceRef, ...],
-        subject: str,
-        outcome: Any,
-        message: str,
+    def _prohibited(
+        self, decision: _Decision, prohibitions: list[ProhibitionRule], subject: str
     ) -> None:
-        if outcome == "approved":
-            self.violated(
-                rule, f"cancelled with a problem: {message}", subject, cited=self.plan.cite(sources)
+        """An approved request that a refusing prohibition forbade breaks that prohibition."""
+        for prohibition in prohibitions:
+            if prohibition.id in decision.blocked_by and prohibition.effect == "refuse":
+                self.violated(
+                    prohibition, f"cancelled while not permitted: {prohibition.message}", subject
+                )
+
+    def _ungoverned(
+        self,
+        request: CancellationRequest,
+        subject: str,
+        prohibitions: list[ProhibitionRule],
+        ctx: FactContext,
+        advice: list[WarningRule],
+    ) -> None:
+        """A request for an action no rule of the pack governs: said so, never dropped, and
+        judged against the prohibitions that do apply to it."""
+        decision = self._judge(None, None, prohibitions, ctx)
+        decision.hold(
+            f"this pack has no rule for {request.action.replace('_', ' ')}: who may decide it "
+            "and for which reasons is for the local protocol",
+            (),
+        )
+        if ctx.get("cancellation.outcome") == "approved":
+            self._prohibited(decision, prohibitions, subject)
+        first = next((p for p in prohibitions if p.id in decision.blocked_by), None)
+        judged = first or (prohibitions[0] if prohibitions else None)
+        self.permitted.append(
+            PermittedAction(
+                action=request.action,
+                option=request.reason,
+                label=request.reason,
+                status=decision.status(outstanding=False),
+                why=decision.reasons(),
+                approver=None,
+                rule=judged.id if judged is not None else None,
+                sources=_cite(s for p in prohibitions for s in p.sources),
+                warnings=tuple(w.message for w in advice),
+                missing_facts=decision.facts(),
+                subject=subject,
+                blocked_by=tuple(decision.blocked_by),
             )
+        )
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    why: str
+    sources: tuple[SourceRef, ...] = ()
+    branch: str | None = None
+
+
+@dataclass
+class _Decision:
+    """What was found about one option or request, most decisive first when read out:
+    anything refusing it, then anything leaving it undecidable, then what held."""
+
+    refusals: list[_Refusal] = field(default_factory=list)
+    holds: list[str] = field(default_factory=list)
+    grants: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    blocked_by: list[str] = field(default_factory=list)
+
+    def refuse(
+        self, why: str, sources: tuple[SourceRef, ...] = (), branch: str | None = None
+    ) -> None:
+        self.refusals.append(_Refusal(why, sources, branch))
+
+    def hold(self, why: str, facts: Iterable[str]) -> None:
+        self.holds.append(why)
+        self.missing += facts
+
+    def grant(self, why: str) -> None:
+        self.grants.append(why)
+
+    def note(self, why: str) -> None:
+        self.notes.append(why)
+
+    def status(self, *, outstanding: bool) -> DecisionStatus:
+        if self.refusals:
+            return "refused"
+        if self.holds:
+            return "undecidable"
+        return "allowed_once" if outstanding else "allowed"
+
+    def reasons(self) -> tuple[str, ...]:
+        if self.refusals:
+            return (*(r.why for r in self.refusals), *self.notes)
+        if self.holds:
+            return (*self.holds, *self.notes)
+        found = (*self.grants, *self.notes)
+        return found or ("no condition of the pack stands against it",)
+
+    def facts(self) -> tuple[str, ...]:
+        return tuple(sorted(set(self.missing)))

@@ -31,6 +31,7 @@ from assess_rules.case import (
     CaseSnapshot,
     ConsentEvent,
     ProfessionalConversation,
+    StrategyDiscussion,
     Visit,
 )
 
@@ -143,6 +144,11 @@ class FactContext:
         self._parent = parent
         self._cache: dict[str, Any] = {}
 
+    def as_at(self, moment: datetime) -> FactContext:
+        """The same case as it stood at ``moment`` (events after it unseen), for rules judged
+        when something happened: a decision, or the trigger of a duty."""
+        return FactContext(self.case, moment, moment.date(), self.calendar, self._ranks)
+
     def for_item(self, scope: str, item: Any) -> FactContext:
         """A context that sees ``item``'s facts as well as the case's."""
         return FactContext(
@@ -223,17 +229,60 @@ def _latest_consent(ctx: FactContext, kinds: Iterable[str]) -> ConsentEvent | No
     return None
 
 
+_POSITIONS = ("given", "declined", "withdrawn")
+
+
+def _positions(ctx: FactContext) -> dict[str, ConsentEvent]:
+    """Each person's latest consent position (given, declined or withdrawn), keyed by the
+    event's ``person`` id, or by whose consent it is when no id is recorded. Consent is a
+    position, not a history: a parent who declined and later consented is consenting."""
+
+    def compute() -> dict[str, ConsentEvent]:
+        latest: dict[str, ConsentEvent] = {}
+        for event in _consent_events(ctx):
+            if event.event in _POSITIONS:
+                latest[event.person or event.by or "unnamed"] = event
+        return latest
+
+    positions: dict[str, ConsentEvent] = ctx.memo("#positions", compute)
+    return positions
+
+
+def _refusal(ctx: FactContext) -> ConsentEvent | None:
+    """The latest event of anyone whose current position is declined or withdrawn."""
+    refusals = [e for e in _positions(ctx).values() if e.event != "given"]
+    return max(refusals, key=lambda e: e.at) if refusals else None
+
+
 def _consent_status(ctx: FactContext) -> str:
-    decisive = _latest_consent(ctx, ("given", "declined", "withdrawn", "overridden"))
-    if decisive is not None:
-        return decisive.event
+    """``declined`` or ``withdrawn`` while anyone's latest position is that (``overridden``
+    once a later override sets it aside), else ``given`` when someone consents; ``sought``
+    or ``none`` before any position is recorded."""
+    refusal = _refusal(ctx)
+    override = _latest_consent(ctx, ("overridden",))
+    if refusal is not None:
+        if override is not None and override.at >= refusal.at:
+            return "overridden"
+        return refusal.event
+    if _positions(ctx):
+        return "given"
+    if override is not None:
+        return "overridden"
     return "sought" if _consent_events(ctx) else "none"
 
 
+def _episode_visits(ctx: FactContext) -> list[Visit]:
+    """Visits of this referral's episode seen by the evaluation moment: an open case's
+    earlier visits (before the referral) belong to an earlier episode and do not count."""
+    received = ctx.case.referral.received_at
+    visits: list[Visit] = ctx.memo(
+        "#visits", lambda: [v for v in ctx.case.visits if received <= v.at <= ctx.cutoff]
+    )
+    return visits
+
+
 def _first_visit(ctx: FactContext, *, child_seen: bool) -> datetime | None:
-    moments = [
-        v.at for v in ctx.case.visits if v.at <= ctx.cutoff and (v.child_seen or not child_seen)
-    ]
+    moments = [v.at for v in _episode_visits(ctx) if v.child_seen or not child_seen]
     return min(moments) if moments else None
 
 
@@ -241,9 +290,9 @@ def _consent_branch(ctx: FactContext) -> str:
     status = _consent_status(ctx)
     if status != "withdrawn":
         return status
-    withdrawn = _latest_consent(ctx, ("withdrawn",))
+    withdrawn = _refusal(ctx)
     assert withdrawn is not None
-    visited = any(v.at <= withdrawn.at for v in ctx.case.visits if v.at <= ctx.cutoff)
+    visited = any(v.at <= withdrawn.at for v in _episode_visits(ctx))
     return "withdrawn_after_visit" if visited else "withdrawn_before_visit"
 
 
@@ -358,16 +407,31 @@ def _child_unborn(ctx: FactContext) -> bool | None:
     return None
 
 
+def _initiated_s47(discussion: StrategyDiscussion) -> bool:
+    """One fact, one field: a discussion whose outcome is "s47 threshold met" initiated s47
+    enquiries whether or not ``initiated_s47`` was also set."""
+    return discussion.initiated_s47 or discussion.outcome == "s47_threshold_met"
+
+
 def _s47_discussion(ctx: FactContext) -> datetime | None:
-    moments = [
-        d.held_at
-        for d in ctx.case.strategy_discussions
-        if d.initiated_s47 and d.held_at <= ctx.cutoff
-    ]
+    moments = [d.held_at for d in _discussions(ctx) if _initiated_s47(d)]
     return min(moments) if moments else None
 
 
-def _discussions(ctx: FactContext) -> list[Any]:
+def _s47_ruled_out(ctx: FactContext) -> bool:
+    """The latest concluded strategy discussion found the s47 threshold not met (or no
+    further action) and did not initiate s47 enquiries."""
+    concluded = [d for d in _discussions(ctx) if d.concluded]
+    if not concluded:
+        return False
+    latest = max(concluded, key=lambda d: d.held_at)
+    return not _initiated_s47(latest) and latest.outcome in {
+        "s47_threshold_not_met",
+        "no_further_action",
+    }
+
+
+def _discussions(ctx: FactContext) -> list[StrategyDiscussion]:
     return [d for d in ctx.case.strategy_discussions if d.held_at <= ctx.cutoff]
 
 
@@ -639,7 +703,7 @@ def _specs() -> list[FactSpec]:
         c(
             "consent.status",
             "str",
-            "the latest consent position",
+            "the consent position: declined or withdrawn while anyone's latest position is",
             _consent_status,
             ("none", "sought", "given", "declined", "withdrawn", "overridden"),
         ),
@@ -710,10 +774,9 @@ def _specs() -> list[FactSpec]:
         c(
             "consent.young_person_declined",
             "bool",
-            "a young person declined or withdrew consent for themselves",
+            "a young person's latest position is that they decline or withdraw consent",
             lambda ctx: any(
-                e.by == "young_person" and e.event in {"declined", "withdrawn"}
-                for e in _consent_events(ctx)
+                e.by == "young_person" and e.event != "given" for e in _positions(ctx).values()
             ),
         ),
         c(
@@ -786,6 +849,12 @@ def _specs() -> list[FactSpec]:
             "bool",
             "a strategy discussion has concluded",
             lambda ctx: any(d.concluded for d in _discussions(ctx)),
+        ),
+        c(
+            "strategy_discussion.s47_ruled_out",
+            "bool",
+            "the latest concluded strategy discussion found the s47 threshold not met",
+            _s47_ruled_out,
         ),
         c(
             "strategy_discussion.s47_initiating",
@@ -1109,8 +1178,8 @@ def _item_specs() -> list[FactSpec]:
             "strategy_discussions",
             "strategy_discussion.initiated_s47",
             "bool",
-            "s47 enquiries were initiated at it",
-            _field("initiated_s47"),
+            "s47 enquiries were initiated at it (or its outcome was s47 threshold met)",
+            lambda ctx, item: _initiated_s47(item),
         ),
         i(
             "complaints",

@@ -152,7 +152,15 @@ class CancellationRule(_RuleBase):
     """Who may cancel an assessment, for which reasons, after which steps."""
 
     kind: Literal["cancellation"]
-    action: Literal["cancel_assessment"] = "cancel_assessment"
+    action: Identifier = Field(
+        "cancel_assessment",
+        description="the action requested (cancel_assessment, not_progress_assessment, ...)",
+    )
+    unlisted_reasons: Literal["refuse", "undecided"] = Field(
+        "refuse",
+        description="a request with a reason not listed here is refused, or (undecided) left "
+        "to a manager to decide with a recorded rationale",
+    )
     applies_when: Condition | None = None
     recommended_by: Role | None = None
     decided_by: Role
@@ -177,6 +185,11 @@ class ObligationRule(_RuleBase):
     kind: Literal["obligation"]
     when: Condition
     trigger: FactName
+    judged_at: Literal["evaluation", "trigger"] = Field(
+        "evaluation",
+        description="judge 'when' as the case stands now, or as it stood at the trigger "
+        "(so a later change does not erase a duty that arose)",
+    )
     for_each: Collection | None = None
     owner: Role | None = None
     steps: tuple[Step, ...] = Field(min_length=1)
@@ -187,7 +200,7 @@ class WarningRule(_RuleBase):
 
     kind: Literal["warning"]
     when: Condition
-    action: Literal["cancel_assessment"] | None = None
+    action: Identifier | None = None
     message: str
 
 
@@ -195,9 +208,16 @@ class ProhibitionRule(_RuleBase):
     """An action that is not permitted while ``when`` holds."""
 
     kind: Literal["prohibition"]
-    action: Literal["cancel_assessment"] = "cancel_assessment"
+    action: Identifier = "cancel_assessment"
     grounds: tuple[Identifier, ...] = Field(
         (), description="only reasons with one of these grounds (empty: every reason)"
+    )
+    except_grounds: tuple[Identifier, ...] = Field(
+        (), description="not reasons with one of these grounds"
+    )
+    effect: Literal["refuse", "undecided"] = Field(
+        "refuse",
+        description="refuse the action, or leave it undecidable, for a manager to decide",
     )
     when: Condition
     message: str

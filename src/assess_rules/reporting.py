@@ -89,11 +89,11 @@ def format_text(result: Result, policy: Policy | None = None) -> str:
     if not result.permitted_actions:
         lines.append("  none to decide")
     for a in result.permitted_actions:
-        verdict = {True: "ALLOWED", False: "REFUSED", None: "UNDECIDED"}[a.allowed]
+        verdict = a.status.upper().replace("_", " ")
         option = f" ({a.option})" if a.option else ""
         subject = f" [{a.subject}]" if a.subject else ""
         lines.append(f"  {verdict:<10} {a.action}{option}: {a.label}{subject}")
-        if a.allowed is False and a.subject is None:
+        if a.status == "refused" and a.subject is None:
             # A refused option: say why in a line or two; its prerequisites do not matter.
             for reason in a.why:
                 if not reason.startswith("its condition holds"):

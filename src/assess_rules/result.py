@@ -18,6 +18,7 @@ __all__ = [
     "Citation",
     "Deadline",
     "DeadlineStatus",
+    "DecisionStatus",
     "MissingFacts",
     "Obligation",
     "PackStamp",
@@ -27,9 +28,13 @@ __all__ = [
     "Warning",
 ]
 
-RESULT_SCHEMA_VERSION = "1.0"
+RESULT_SCHEMA_VERSION = "2.0"
 
 DeadlineStatus = Literal["pending", "met", "missed", "undetermined"]
+#: What the pack says of a permitted action: ``allowed``; ``allowed_once`` its listed
+#: prerequisites are recorded (nothing else stands against it); ``refused``; or
+#: ``undecidable`` from the snapshot (the facts needed are listed), left to a manager.
+DecisionStatus = Literal["allowed", "allowed_once", "refused", "undecidable"]
 Severity = Literal["low", "medium", "high"]
 
 
@@ -64,7 +69,7 @@ class Deadline:
     start_event: str
     start: datetime
     end_event: str | None
-    due: date | datetime
+    due: datetime
     amount: int
     unit: str
     computation: str
@@ -73,6 +78,12 @@ class Deadline:
     extension: str | None = None
     subject: str | None = None
     missing_facts: tuple[str, ...] = ()
+
+    @property
+    def due_date(self) -> date:
+        """The day the duty is due (``due`` is a London moment: the end of that day for
+        duties counted in days, the exact moment for hours)."""
+        return self.due.date()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +97,9 @@ class Violation:
     message: str
     subject: str | None = None
     step: str | None = None
+    #: which part of the rule was broken, where it has parts (``approver``: decided by too
+    #: junior a role)
+    branch: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,21 +116,25 @@ class Warning:
 @dataclass(frozen=True, slots=True)
 class PermittedAction:
     """Whether an action (with an option, such as a cancellation reason) is allowed, and who
-    must approve it. ``allowed`` is ``None`` when the snapshot cannot decide it."""
+    must approve it. ``why`` is never empty: what refused it, what leaves it undecidable, or
+    which conditions held. An entry with a ``subject`` answers a request in the snapshot;
+    ``rule`` is ``None`` only for a requested action that no rule of the pack governs."""
 
     action: str
     option: str | None
     label: str
-    allowed: bool | None
+    status: DecisionStatus
     why: tuple[str, ...]
     approver: str | None
-    rule: str
+    rule: str | None
     sources: tuple[Citation, ...]
     recommended_by: str | None = None
     prerequisites: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     missing_facts: tuple[str, ...] = ()
     subject: str | None = None
+    #: the prohibitions that refuse it or leave it to a manager
+    blocked_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,7 +45,16 @@ from assess_rules.result import Result
 
 __all__ = ["Scenario", "ScenarioFile", "check_scenario", "load_scenario_file"]
 
+#: The scenario expectation that lists options of each decision status.
+_DECISIONS = {
+    "allowed": "allowed",
+    "allowed_once": "allowed_once",
+    "refused": "refused",
+    "undecided": "undecidable",
+}
+
 _EXPECT_KEYS = {
+    "allowed_once",
     "deadlines",
     "violations",
     "warnings",
@@ -204,7 +213,9 @@ def check_scenario(policy: Policy, scenario: Scenario) -> tuple[list[str], Resul
         except KeyError:
             problems.append(f"deadline {key}: none found")
             continue
-        due = deadline.due.isoformat()
+        due = (
+            deadline.due.isoformat() if deadline.unit == "hours" else deadline.due_date.isoformat()
+        )
         for field, value in wanted.items():
             actual = {
                 "due": due,
@@ -234,17 +245,16 @@ def check_scenario(policy: Policy, scenario: Scenario) -> tuple[list[str], Resul
             {m.rule for m in result.missing_facts},
             problems,
         )
-    words = {True: "allowed", False: "refused", None: "undecided"}
-    verdicts: dict[str, bool | None] = {}
+    verdicts: dict[str, str] = {}
     for action in result.permitted_actions:
         key = action.option or action.action
-        verdicts[f"{key}@{action.subject}" if action.subject else key] = action.allowed
-    for label, verdict in (("allowed", True), ("refused", False), ("undecided", None)):
+        verdicts[f"{key}@{action.subject}" if action.subject else key] = action.status
+    for label, status in _DECISIONS.items():
         for option in expect.get(label) or []:
             if option not in verdicts:
                 problems.append(f"{label}: no permitted-action entry for {option!r}")
-            elif verdicts[option] is not verdict:
-                problems.append(f"{label}: {option!r} was {words[verdicts[option]]}")
+            elif verdicts[option] != status:
+                problems.append(f"{label}: {option!r} was {verdicts[option]}")
     return problems, result
 
 

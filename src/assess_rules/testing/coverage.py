@@ -58,7 +58,7 @@ class Coverage:
             seen.add(f"{violation.rule}#violation")
             if violation.step:
                 seen.add(f"{violation.rule}/{violation.step}#step")
-            if "may decide" in violation.message:
+            if violation.branch == "approver":
                 seen.add(f"{violation.rule}#approver-broken")
         for obligation in result.obligations:
             seen.add(f"{obligation.rule}#obligation")
@@ -67,13 +67,12 @@ class Coverage:
         for warning in result.warnings:
             seen.add(f"{warning.rule}#warning")
         for action in result.permitted_actions:
-            verdict = {True: "allowed", False: "refused", None: "undecided"}[action.allowed]
+            verdict = "allowed" if action.status == "allowed_once" else action.status
             seen.add(f"{action.rule}/{action.option}#{verdict}")
-            if action.subject and action.allowed:
+            if action.subject and action.status in {"allowed", "allowed_once"}:
                 seen.add(f"{action.rule}#approver-respected")
-            for reason in action.why:
-                if reason.endswith(")") and "(" in reason:
-                    seen.add(f"{reason.rsplit('(', 1)[1][:-1]}#prohibited")
+            for prohibition in action.blocked_by:
+                seen.add(f"{prohibition}#prohibited")
 
     def gaps(self) -> list[str]:
         """Every rule or branch no scenario exercised."""
