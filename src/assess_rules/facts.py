@@ -463,16 +463,16 @@ def _conversation_without_agreement(ctx: FactContext) -> bool | None:
 
 
 def _activity_after_withdrawal(ctx: FactContext) -> datetime | None:
-    withdrawn = _latest_consent(ctx, ("withdrawn",))
-    if withdrawn is None:
+    """The first visit or conversation with another professional, not part of s47 enquiries,
+    after a withdrawal that is still someone's latest consent position."""
+    withdrawn = _refusal(ctx)
+    if withdrawn is None or withdrawn.event != "withdrawn":
         return None
-    regiven = [e.at for e in _consent_events(ctx) if e.event == "given" and e.at > withdrawn.at]
-    until = min(regiven, default=ctx.cutoff)
     records: list[Visit | ProfessionalConversation] = [
-        *ctx.case.visits,
-        *ctx.case.professional_conversations,
+        *_episode_visits(ctx),
+        *(c for c in ctx.case.professional_conversations if c.at <= ctx.cutoff),
     ]
-    moments = [r.at for r in records if withdrawn.at < r.at <= until and not r.s47_enquiry]
+    moments = [r.at for r in records if r.at > withdrawn.at and not r.s47_enquiry]
     return min(moments, default=None)
 
 
@@ -1044,7 +1044,7 @@ def _specs() -> list[FactSpec]:
             "assessment.activity_after_withdrawal",
             "moment",
             "the first visit or conversation with another professional, not part of s47 "
-            "enquiries, after the family last withdrew consent (and before any later consent)",
+            "enquiries, after a withdrawal of consent that is still that person's position",
             _activity_after_withdrawal,
         ),
     ]
