@@ -462,11 +462,35 @@ def _conversation_without_agreement(ctx: FactContext) -> bool | None:
     return None if any(a is None for a in agreed) else False
 
 
+def _changed_mind(ctx: FactContext) -> ConsentEvent | None:
+    """The latest withdrawal of consent, or refusal by someone who had given consent, that is
+    still that person's position: the family "change their mind" (SA note)."""
+
+    def compute() -> ConsentEvent | None:
+        events = _consent_events(ctx)
+        changes = [
+            e
+            for who, e in _positions(ctx).items()
+            if e.event == "withdrawn"
+            or (
+                e.event == "declined"
+                and any(
+                    g.event == "given" and (g.person or g.by or "unnamed") == who and g.at < e.at
+                    for g in events
+                )
+            )
+        ]
+        return max(changes, key=lambda e: e.at) if changes else None
+
+    change: ConsentEvent | None = ctx.memo("#changed_mind", compute)
+    return change
+
+
 def _activity_after_withdrawal(ctx: FactContext) -> datetime | None:
     """The first visit or conversation with another professional, not part of s47 enquiries,
-    after a withdrawal that is still someone's latest consent position."""
-    withdrawn = _refusal(ctx)
-    if withdrawn is None or withdrawn.event != "withdrawn":
+    after the family changed their mind (see ``consent.changed_mind``)."""
+    withdrawn = _changed_mind(ctx)
+    if withdrawn is None:
         return None
     records: list[Visit | ProfessionalConversation] = [
         *_episode_visits(ctx),
@@ -1041,10 +1065,17 @@ def _specs() -> list[FactSpec]:
             lambda ctx: _moment(_latest_consent(ctx, ("sought",))),
         ),
         c(
+            "consent.changed_mind",
+            "moment",
+            "when the family last changed their mind: a withdrawal of consent, or a refusal "
+            "by someone who had given consent, that is still that person's latest position",
+            lambda ctx: _moment(_changed_mind(ctx)),
+        ),
+        c(
             "assessment.activity_after_withdrawal",
             "moment",
             "the first visit or conversation with another professional, not part of s47 "
-            "enquiries, after a withdrawal of consent that is still that person's position",
+            "enquiries, after the family changed their mind (consent.changed_mind)",
             _activity_after_withdrawal,
         ),
     ]
