@@ -81,10 +81,10 @@ def test_a_batch_processes_good_records_and_reports_each_bad_one(tmp_path: Path)
                 json.dumps(
                     {
                         "case_id": "B",
-                        "referral": {
-                            "received_at": "2026-12-18T10:00",
-                            "referrer_kind": "professional",
-                            "referrer_anonymous": True,
+                        "referral": {"received_at": "2026-12-18T10:00"},
+                        "child": {
+                            "date_of_birth": "2015-03-02",
+                            "expected_birth_date": "2015-03-01",
                         },
                     }
                 ),
@@ -109,8 +109,8 @@ def test_a_batch_processes_good_records_and_reports_each_bad_one(tmp_path: Path)
     assert [e["index"] for e in payload["errors"]] == [1, 2]
     assert payload["errors"][1]["issues"] == [
         {
-            "path": ["referral", "referrer_anonymous"],
-            "reason": "a professional referrer cannot be anonymous",
+            "path": ["child", "expected_birth_date"],
+            "reason": "a child has a date of birth or an expected birth date, not both",
         }
     ]
     assert "line 2: not valid JSON" in err

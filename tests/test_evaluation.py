@@ -161,18 +161,53 @@ def test_an_extension_applies_only_with_its_condition(tmp_path: Path) -> None:
     )
 
 
-def test_a_granted_extension_cites_its_own_source_too() -> None:
-    import json
-
-    example = Path(__file__).parents[1] / "examples" / "cases" / "bucks-child-not-seen.json"
-    case = parse_case(json.loads(example.read_text()))
-    result = evaluate(load_policy("buckinghamshire"), case, as_of=date(2027, 1, 4))
+def test_a_granted_extension_cites_its_own_source_too(tmp_path: Path) -> None:
+    pack = load_policy(
+        write_pack(
+            tmp_path,
+            """rules:
+  - id: child-seen
+    kind: timescale
+    title: Child seen within 5 working days
+    sources: [{id: BUCKS-2.11a, para: "2.11"}]
+    start: referral.received
+    end: child.first_seen
+    within: {amount: 5, unit: working_days}
+    extensions:
+      - id: manager-discussion
+        when: "known(oversight.child_seen_delay)"
+        within: {amount: 7, unit: working_days}
+        sources: [{id: BUCKS-2.11b, para: "2.11"}]
+""",
+        )
+    )
+    case = parse_case(
+        {
+            "case_id": "E",
+            "referral": {"received_at": "2026-12-18T10:00"},
+            "oversight": [
+                {"kind": "child_seen_delay", "at": "2026-12-24T10:00", "by": "team_manager"}
+            ],
+        }
+    )
+    result = evaluate(pack, case, as_of=date(2027, 1, 4))
     deadline = result.deadline("child-seen")
     # Fri 18 Dec 2026 + 7 working days (25 and 28 Dec are holidays) = Thu 31 Dec 2026.
     assert (deadline.due_date, deadline.extension) == (date(2026, 12, 31), "manager-discussion")
     assert [s.id for s in deadline.sources] == ["BUCKS-2.11a", "BUCKS-2.11b"]
     violation = next(v for v in result.violations if v.rule == "child-seen")
     assert [s.id for s in violation.sources] == ["BUCKS-2.11a", "BUCKS-2.11b"]
+
+
+def test_bucks_seen_after_day_7_despite_a_timely_discussion_is_a_warning() -> None:
+    import json
+
+    example = Path(__file__).parents[1] / "examples" / "cases" / "bucks-child-not-seen.json"
+    case = parse_case(json.loads(example.read_text()))
+    result = evaluate(load_policy("buckinghamshire"), case, as_of=date(2027, 1, 4))
+    # The discussion on Thu 24 Dec is day 4, in time (BUCKS-2.11b); Mon 4 Jan is day 8.
+    assert "child-seen" not in {v.rule for v in result.violations}
+    assert "child-seen-within-7" in {w.rule for w in result.warnings}
 
 
 def test_as_of_may_be_a_date_a_datetime_or_an_iso_string() -> None:

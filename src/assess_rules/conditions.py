@@ -46,7 +46,10 @@ from dateutil.relativedelta import relativedelta
 from assess_rules.calendar import add_calendar_days, add_months, add_weeks
 from assess_rules.errors import ConditionError
 
-__all__ = ["CompiledCondition", "FactLookup", "FactValues", "compile_condition"]
+__all__ = ["MAX_NESTING", "CompiledCondition", "FactLookup", "FactValues", "compile_condition"]
+
+#: How deeply a condition may nest parentheses, ``not`` and function calls.
+MAX_NESTING = 32
 
 
 class FactValues(Protocol):
@@ -157,6 +160,14 @@ class _Compiler:
         self.tokens = _tokenize(text)
         self.index = 0
         self.facts: set[str] = set()
+        self.depth = 0
+
+    def deeper(self, token: _Token) -> None:
+        """Count one more level of nesting; refuse past :data:`MAX_NESTING`, so a hostile
+        condition is a located error, not a ``RecursionError``."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            self.fail(f"nested more than {MAX_NESTING} levels deep", token)
 
     # -- token helpers ----------------------------------------------------------------------
     def peek(self, offset: int = 0) -> _Token:
@@ -236,7 +247,9 @@ class _Compiler:
     def not_(self) -> _Typed:
         if self.peek().kind == "not" and self.peek(1).kind != "in":
             token = self.take()
+            self.deeper(token)
             inner = self.not_()
+            self.depth -= 1
             self._require_bool(inner, token)
             run = inner.run
 
@@ -272,8 +285,10 @@ class _Compiler:
         if token.kind in {"true", "false"}:
             return _literal(token.kind == "true", "bool")
         if token.text == "(":
+            self.deeper(token)
             inner = self.or_()
             self.expect(")")
+            self.depth -= 1
             return inner
         if token.text == "[":
             return self._list(token)
@@ -328,6 +343,7 @@ class _Compiler:
 
     def _call(self, token: _Token) -> _Typed:
         name = token.text
+        self.deeper(token)
         self.expect("(")
         args: list[_Typed] = []
         if self.peek().text != ")":
@@ -336,6 +352,7 @@ class _Compiler:
                 self.take()
                 args.append(self.or_())
         self.expect(")")
+        self.depth -= 1
         spec = _FUNCTIONS.get(name)
         if spec is None:
             close = difflib.get_close_matches(name, list(_FUNCTIONS), n=1, cutoff=0.6)

@@ -118,6 +118,10 @@ class EvaluationDateError(AssessRulesError, ValueError):
     """An evaluation date that is not a date, a datetime or an ISO 8601 string."""
 
 
+#: How many of a snapshot's problems a message lists (the rest are counted).
+MAX_ISSUES_SHOWN = 20
+
+
 class CaseError(AssessRulesError, ValueError):
     """A case snapshot that is not valid input; ``issues`` lists every problem found."""
 
@@ -125,7 +129,10 @@ class CaseError(AssessRulesError, ValueError):
         self.issues = tuple(issues)
         self.source = source
         head = f"{source}: " if source else ""
-        lines = "\n".join(f"  - {issue}" for issue in self.issues)
+        shown = self.issues[:MAX_ISSUES_SHOWN]
+        lines = "\n".join(f"  - {issue}" for issue in shown)
+        if len(self.issues) > len(shown):
+            lines += f"\n  ... and {len(self.issues) - len(shown)} more"
         noun = "problem" if len(self.issues) == 1 else "problems"
         super().__init__(f"{head}invalid case snapshot, {len(self.issues)} {noun}:\n{lines}")
 
@@ -136,5 +143,6 @@ def _format_path(path: Sequence[str | int]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            name = part if len(part) <= 40 else part[:37] + "..."
+            out += f".{name}" if out else name
     return out

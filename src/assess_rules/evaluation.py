@@ -94,6 +94,11 @@ def evaluate(
     else:
         day = as_of
         cutoff = datetime.combine(day, time.max, LONDON)
+    if case.referral.received_at > cutoff:
+        raise EvaluationDateError(
+            "the referral was received after the evaluation date: there is nothing to "
+            "evaluate yet (evaluate as of a later date)"
+        )
     ctx = FactContext(case, cutoff, day, policy.calendar, policy.role_ranks)
     plan = policy.derived("evaluation-plan", lambda: _Plan.build(policy))
     run = _Run(policy, ctx, plan)

@@ -371,6 +371,15 @@ def _assessment(attribute: str, *, moment: bool = False) -> Extractor:
     return extract
 
 
+def _completion_due_on(ctx: FactContext) -> date | None:
+    assessment = ctx.case.assessment
+    if assessment is None or assessment.completion_due_on is None:
+        return None
+    if assessment.timescale_set_at is not None and ctx.seen(assessment.timescale_set_at) is None:
+        return None  # set after the moment judged
+    return assessment.completion_due_on
+
+
 def _assessment_status(ctx: FactContext) -> str | None:
     assessment = ctx.case.assessment
     if assessment is None:
@@ -541,6 +550,21 @@ def _field(attribute: str, *, moment: bool = False) -> ItemExtractor:
     return extract
 
 
+def _first_by_manager(kind: str) -> Extractor:
+    """The first oversight of ``kind`` recorded by a team manager or above (kent, issue 10)."""
+
+    def extract(ctx: FactContext) -> Any:
+        floor = ctx.role_rank("team_manager")
+        moments = [
+            r.at
+            for r in ctx.case.oversight
+            if r.kind == kind and r.at <= ctx.cutoff and ctx.role_rank(r.by) >= floor
+        ]
+        return min(moments) if moments else None
+
+    return extract
+
+
 def _specs() -> list[FactSpec]:
     c = _case_fact
     r = ROLES
@@ -575,7 +599,7 @@ def _specs() -> list[FactSpec]:
         c(
             "referral.referrer_anonymous",
             "bool",
-            "a member of the public asked to stay anonymous",
+            "the referrer asked to stay anonymous (only a member of the public may)",
             lambda ctx: ctx.case.referral.referrer_anonymous,
         ),
         c(
@@ -1043,6 +1067,84 @@ def _specs() -> list[FactSpec]:
                 _cancellation_outcome(ctx, q) == "approved" for q in _visible_cancellations(ctx)
             ),
         ),
+        # --- ai (issue 10)
+        c(
+            "assessment.completion_due_on",
+            "date",
+            "the completion date the team manager set, as last reviewed (known once set)",
+            _completion_due_on,
+        ),
+        # --- kent (issue 10)
+        c(
+            "initial_conference.convened",
+            "moment",
+            "when the ICPC was convened (arranged), whether or not it has been held",
+            lambda ctx: (
+                ctx.seen(ctx.case.initial_conference.convened_at)
+                if ctx.case.initial_conference
+                else None
+            ),
+        ),
+        c(
+            "oversight.exceptional_circumstances.first_by_manager",
+            "moment",
+            "the first management-oversight note of exceptional circumstances recorded by a "
+            "team manager or above",
+            _first_by_manager("exceptional_circumstances"),
+        ),
+        c(
+            "oversight.line_management_discussion.first_by_manager",
+            "moment",
+            "the first management-oversight record of a line-management discussion made by a "
+            "team manager or above",
+            _first_by_manager("line_management_discussion"),
+        ),
+        # --- bucks-a (issue 10)
+        c(
+            "concerns.previous_involvement_met_threshold",
+            "bool",
+            "the previous involvement was assessed to meet Threshold for intervention",
+            lambda ctx: ctx.case.concerns.previous_involvement_met_threshold,
+        ),
+        c(
+            "concerns.presenting_concern_disability",
+            "bool",
+            "the presenting concern is the child's disability",
+            lambda ctx: ctx.case.concerns.presenting_concern_disability,
+        ),
+        c(
+            "consent.override_risk_of_harm_recorded",
+            "bool",
+            "the latest override records that the refusal would place the child at risk of harm",
+            lambda ctx: _attr(_latest_consent(ctx, ("overridden",)), "risk_of_harm_recorded"),
+        ),
+        c(
+            "consent.sharing_refused_before_override",
+            "bool",
+            "consent to share information was declined or withdrawn before the latest override "
+            "(unknown when an earlier refusal does not say what it refused)",
+            _sharing_refused_before_override,
+        ),
+        c(
+            "oversight.child_seen_delay.rescheduled_date",
+            "date",
+            "the new date set for seeing the child at the latest child_seen_delay discussion",
+            _oversight_latest_field("child_seen_delay", "rescheduled_date"),
+        ),
+        c(
+            "visit.adults_seen_before_mid_point_review",
+            "bool",
+            "the adults in the family were seen at a visit of this episode on or before the "
+            "first mid-point review (unknown when a visit does not say)",
+            _adults_seen_before_mid_point_review,
+        ),
+        c(
+            "child.age_at_latest_authorised",
+            "int",
+            "age in whole years on the date of the latest authorised assessment (0 if not yet "
+            "born on that date)",
+            _age_at_latest_authorised,
+        ),
         # --- sa (issue 10)
         c(
             "assessment.family_disagreed",
@@ -1258,6 +1360,42 @@ def _moment(event: ConsentEvent | None) -> datetime | None:
 
 def _attr(event: ConsentEvent | None, attribute: str) -> Any:
     return None if event is None else getattr(event, attribute)
+
+
+def _sharing_refused_before_override(ctx: FactContext) -> bool | None:
+    override = _latest_consent(ctx, ("overridden",))
+    if override is None:
+        return None
+    refusals = [
+        e
+        for e in _consent_events(ctx)
+        if e.event in {"declined", "withdrawn"} and e.at <= override.at
+    ]
+    if any(e.about == "information_sharing" for e in refusals):
+        return True
+    if any(e.about is None for e in refusals):
+        return None
+    return False
+
+
+def _adults_seen_before_mid_point_review(ctx: FactContext) -> bool | None:
+    review = _oversight_first("mid_point_review")(ctx)
+    if review is None:
+        return None
+    visits = [v for v in _episode_visits(ctx) if v.at <= review]
+    if any(v.adults_seen for v in visits):
+        return True
+    if any(v.adults_seen is None for v in visits):
+        return None
+    return False
+
+
+def _age_at_latest_authorised(ctx: FactContext) -> int | None:
+    on = _latest_authorised(ctx)
+    birth = ctx.case.child.date_of_birth
+    if on is None or birth is None:
+        return None
+    return 0 if birth > on else age_in_years(birth, on)
 
 
 def _latest_emergency_single(ctx: FactContext) -> bool | None:
