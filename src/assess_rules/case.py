@@ -51,6 +51,7 @@ __all__ = [
     "InitialConference",
     "ManagementOversight",
     "PreviousAssessment",
+    "ProfessionalConversation",
     "Referral",
     "ReferralDecision",
     "ReturnHome",
@@ -161,6 +162,8 @@ ActionKind = Literal[
     "agencies_told_of_assessment",
     "agencies_asked_to_contribute",
     "siblings_considered",
+    # single assessments (issue 10): SA-COMMENT-2
+    "family_views_included",
 ]
 
 OVERSIGHT_KINDS: tuple[str, ...] = OversightKind.__args__  # type: ignore[attr-defined]
@@ -463,6 +466,9 @@ class Visit(_Record):
     adults_seen: bool | None = Field(
         None, description="the adults in the family (parents or carers) were seen at this visit"
     )
+    s47_enquiry: bool = Field(
+        False, description="made as part of s47 enquiries rather than of the assessment"
+    )
 
 
 class StrategyDiscussion(_Record):
@@ -577,6 +583,21 @@ class Assessment(_Record):
     allocated_worker: str | None = Field(
         None, description="Annex A List 4 'Allocated worker': who the assessment is allocated to"
     )
+    family_disagreed_at: Moment | None = Field(
+        None, description="when the family said they disagree with the assessment"
+    )
+
+
+class ProfessionalConversation(_Record):
+    """The social worker's conversation with another professional involved with the family."""
+
+    at: Moment
+    family_agreed: bool | None = Field(
+        None, description="the family agreed to the social worker holding this conversation"
+    )
+    s47_enquiry: bool = Field(
+        False, description="held as part of s47 enquiries rather than of the assessment"
+    )
 
 
 class CancellationRequest(_Record):
@@ -687,6 +708,7 @@ class CaseSnapshot(_Record):
     returns_home: tuple[ReturnHome, ...] = ()
     closure: Closure | None = None
     siblings: tuple[Sibling, ...] = ()
+    professional_conversations: tuple[ProfessionalConversation, ...] = ()
 
 
 def parse_case(raw: Mapping[str, Any], *, source: str | None = None) -> CaseSnapshot:

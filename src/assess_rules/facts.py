@@ -30,6 +30,7 @@ from assess_rules.case import (
     CancellationRequest,
     CaseSnapshot,
     ConsentEvent,
+    ProfessionalConversation,
     StrategyDiscussion,
     Visit,
 )
@@ -457,6 +458,55 @@ def _latest_authorised(ctx: FactContext) -> date | None:
     if authorised is not None:
         candidates.append(authorised.date())
     return max(candidates) if candidates else None
+
+
+def _conversation_without_agreement(ctx: FactContext) -> bool | None:
+    agreed = [
+        c.family_agreed
+        for c in ctx.case.professional_conversations
+        if c.at <= ctx.cutoff and not c.s47_enquiry
+    ]
+    if any(a is False for a in agreed):
+        return True
+    return None if any(a is None for a in agreed) else False
+
+
+def _changed_mind(ctx: FactContext) -> ConsentEvent | None:
+    """The latest withdrawal of consent, or refusal by someone who had given consent, that is
+    still that person's position: the family "change their mind" (SA note)."""
+
+    def compute() -> ConsentEvent | None:
+        events = _consent_events(ctx)
+        changes = [
+            e
+            for who, e in _positions(ctx).items()
+            if e.event == "withdrawn"
+            or (
+                e.event == "declined"
+                and any(
+                    g.event == "given" and (g.person or g.by or "unnamed") == who and g.at < e.at
+                    for g in events
+                )
+            )
+        ]
+        return max(changes, key=lambda e: e.at) if changes else None
+
+    change: ConsentEvent | None = ctx.memo("#changed_mind", compute)
+    return change
+
+
+def _activity_after_withdrawal(ctx: FactContext) -> datetime | None:
+    """The first visit or conversation with another professional, not part of s47 enquiries,
+    after the family changed their mind (see ``consent.changed_mind``)."""
+    withdrawn = _changed_mind(ctx)
+    if withdrawn is None:
+        return None
+    records: list[Visit | ProfessionalConversation] = [
+        *_episode_visits(ctx),
+        *(c for c in ctx.case.professional_conversations if c.at <= ctx.cutoff),
+    ]
+    moments = [r.at for r in records if r.at > withdrawn.at and not r.s47_enquiry]
+    return min(moments, default=None)
 
 
 # --- the registry ------------------------------------------------------------------------
@@ -1237,6 +1287,41 @@ def _specs() -> list[FactSpec]:
                 ),
                 default=None,
             ),
+        ),
+        # --- sa (issue 10)
+        c(
+            "assessment.family_disagreed",
+            "moment",
+            "when the family said they disagree with the assessment",
+            _assessment("family_disagreed_at", moment=True),
+        ),
+        c(
+            "professional_conversation.without_family_agreement",
+            "bool",
+            "a conversation with another professional, as part of the assessment rather than "
+            "of s47 enquiries, was held without the family's agreement (unknown if any such "
+            "conversation does not record whether the family agreed)",
+            _conversation_without_agreement,
+        ),
+        c(
+            "consent.sought",
+            "moment",
+            "when consent was (last) sought",
+            lambda ctx: _moment(_latest_consent(ctx, ("sought",))),
+        ),
+        c(
+            "consent.changed_mind",
+            "moment",
+            "when the family last changed their mind: a withdrawal of consent, or a refusal "
+            "by someone who had given consent, that is still that person's latest position",
+            lambda ctx: _moment(_changed_mind(ctx)),
+        ),
+        c(
+            "assessment.activity_after_withdrawal",
+            "moment",
+            "the first visit or conversation with another professional, not part of s47 "
+            "enquiries, after the family changed their mind (consent.changed_mind)",
+            _activity_after_withdrawal,
         ),
     ]
     for kind in OVERSIGHT_KINDS:
