@@ -32,6 +32,7 @@ CASES = [
     ),
     ("condition_syntax", 7, 41, "expected a value or a fact name", None),
     ("condition_too_deep", 7, 54, "nested more than 32 levels deep", None),
+    ("changes_unknown_rule", 8, 51, "changes names rule 'child-seen'", None),
     ("unknown_start_fact", 7, 12, "unknown fact 'referral.recieved'", "referral.received"),
     ("wrong_fact_type", 7, 12, "'child.age' is an int fact; expected a moment or date", None),
     ("item_fact_outside_for_each", 7, 12, "for_each: strategy_discussions", None),

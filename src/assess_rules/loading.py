@@ -787,6 +787,15 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
             else:
                 rules.append(rule)
             origin[rule.id] = pack.pack.id
+        for i, change in enumerate(pack.pack.changes):
+            for j, rule_id in enumerate(change.rules):
+                if rule_id not in origin:
+                    errors.append(
+                        doc.error(
+                            f"changes names rule {rule_id!r}, which this pack does not have",
+                            ("pack", "changes", i, "rules", j),
+                        )
+                    )
         if errors:
             raise _ordered(errors)[0]
         del path

@@ -28,6 +28,7 @@ __all__ = [
     "Pack",
     "PackInfo",
     "ProhibitionRule",
+    "ReadingChange",
     "RemovedRule",
     "RiseThreshold",
     "RoleDefinition",
@@ -296,6 +297,17 @@ class SourceDocument(_Strict):
     file: str | None = None
 
 
+class ReadingChange(_Strict):
+    """A reading of the sources that changed in a version of the pack, for the pack page's
+    "Readings changed" section: what a manager would now be told differently, and why."""
+
+    version: str = Field(min_length=1, description="the pack version that made the change")
+    rules: tuple[Identifier, ...] = Field(
+        min_length=1, description="the rules of this pack (or the one it extends) it changed"
+    )
+    summary: str = Field(min_length=1, description="what changed and why, in plain words")
+
+
 class PackInfo(_Strict):
     """Who the pack is for, what it encodes and what it extends."""
 
@@ -310,6 +322,9 @@ class PackInfo(_Strict):
     extends: Identifier | None = None
     override_policy: str | None = Field(
         None, description="what this pack changes in the one it extends, in words"
+    )
+    changes: tuple[ReadingChange, ...] = Field(
+        (), description="readings of the sources changed by each version, newest first"
     )
 
 

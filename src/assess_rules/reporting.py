@@ -189,6 +189,17 @@ def pack_markdown(policy: Policy) -> str:
     out.append("")
     if info.description:
         out += [_md(info.description), ""]
+    if info.changes:
+        out += [
+            "## Readings changed",
+            "",
+            "| version | rules | what changed |",
+            "| --- | --- | --- |",
+        ]
+        for change in info.changes:
+            rules = ", ".join(f"`{r}`" for r in change.rules)
+            out.append(f"| {change.version} | {rules} | {_md(change.summary)} |")
+        out.append("")
     if info.override_policy:
         out += [
             "## What this pack changes in the one it extends",
