@@ -610,7 +610,10 @@ class CancellationRequest(_Record):
         description="what is asked: cancel_assessment, not_progress_assessment, ...",
     )
     reason: str = Field(
-        min_length=1, max_length=80, description="a reason id from the pack's rule for the action"
+        min_length=1,
+        max_length=80,
+        pattern=r"\S",
+        description="a reason id from the pack's rule for the action",
     )
     free_text: str | None = None
     line_management_discussed: bool | None = None
@@ -689,7 +692,7 @@ class CaseSnapshot(_Record):
     '2026-12-18T10:00:00+00:00'
     """
 
-    case_id: str = Field(min_length=1, max_length=200)
+    case_id: str = Field(min_length=1, max_length=200, pattern=r"\S")
     referral: Referral
     decision: ReferralDecision | None = None
     child: Child = Child()

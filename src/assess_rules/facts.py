@@ -441,7 +441,15 @@ def _s47_ruled_out(ctx: FactContext) -> bool:
 
 
 def _discussions(ctx: FactContext) -> list[StrategyDiscussion]:
-    return [d for d in ctx.case.strategy_discussions if d.held_at <= ctx.cutoff]
+    """Strategy discussions of this referral's episode seen by the evaluation moment: an open
+    case's earlier discussions (before the referral) were about earlier concerns, so they
+    neither rule s47 out nor start this referral's ICPC clock."""
+    received = ctx.case.referral.received_at
+    discussions: list[StrategyDiscussion] = ctx.memo(
+        "#discussions",
+        lambda: [d for d in ctx.case.strategy_discussions if received <= d.held_at <= ctx.cutoff],
+    )
+    return discussions
 
 
 def _latest_previous_assessment(ctx: FactContext) -> date | None:
