@@ -34,14 +34,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-import yaml
-
 from assess_rules.calendar import LONDON
 from assess_rules.case import CaseSnapshot, parse_case
 from assess_rules.caseload import review_caseload
-from assess_rules.errors import AssessRulesError, CaseError, CaseIssue
+from assess_rules.errors import AssessRulesError, CaseError, CaseIssue, PolicyError
 from assess_rules.evaluation import evaluate
-from assess_rules.loading import bundled_policies, check_policy_file, load_policy
+from assess_rules.loading import bundled_policies, check_policy_file, load_policy, read_yaml
 from assess_rules.reporting import facts_markdown, format_text, pack_markdown
 from assess_rules.scenarios import run_file
 
@@ -205,14 +203,38 @@ def _read_cases(path: Path) -> list[Any]:
                 for number, line in enumerate(text.splitlines(), start=1)
                 if line.strip()
             ]
-        loaded = yaml.safe_load(text) if path.suffix in {".yaml", ".yml"} else json.loads(text)
+        if path.suffix in {".yaml", ".yml"}:
+            loaded = read_yaml(text, str(path)).data
+        else:
+            loaded = json.loads(text)
     except json.JSONDecodeError as exc:
         raise refuse(
             f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
-    except yaml.YAMLError as exc:
-        raise refuse(f"not valid YAML: {exc}") from None
+    except PolicyError as exc:
+        raise CaseError([_yaml_case_issue(exc)], source=str(path)) from None
     return loaded if isinstance(loaded, list) else [loaded]
+
+
+#: What each kind of unsafe YAML is, in words that repeat nothing of the file (a case file
+#: holds personal data: a child's name beside a syntax error must not reach a log).
+_YAML_PROBLEMS = {
+    "yaml-syntax": "not valid YAML",
+    "yaml-anchor": "anchors and aliases (& and *) are not allowed in a case file",
+    "yaml-tag": "a YAML tag (!!...) is not allowed in a case file",
+    "yaml-key": "keys must be text",
+    "yaml-duplicate": "a key given twice",
+    "yaml-value": "not a valid value (check the date or number)",
+    "yaml-depth": "nested too deeply",
+    "yaml-size": "too many values",
+}
+
+
+def _yaml_case_issue(error: PolicyError) -> CaseIssue:
+    """A YAML problem of a case file, located by line and column and field, value-free."""
+    where = f" at line {error.line}, column {error.column}" if error.line is not None else ""
+    what = _YAML_PROBLEMS.get(error.kind or "", "not a safe YAML case file")
+    return CaseIssue(error.path, f"{what}{where}")
 
 
 class _BadLine:

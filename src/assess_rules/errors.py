@@ -65,7 +65,10 @@ class PolicyError(AssessRulesError):
     """A policy pack that cannot be loaded.
 
     Attributes give where (``file``, 1-based ``line`` and ``column``, ``path`` within the
-    pack), what was wrong (``reason``) and a ``suggestion`` where one fits.
+    pack), what was wrong (``reason``), a ``suggestion`` where one fits, and for a file that
+    is not safe YAML the ``kind`` of problem (``yaml-syntax``, ``yaml-anchor``, ``yaml-tag``,
+    ``yaml-key``, ``yaml-duplicate``, ``yaml-value``, ``yaml-depth``, ``yaml-size``), so a
+    caller can say what went wrong without repeating the text.
     """
 
     def __init__(
@@ -77,8 +80,10 @@ class PolicyError(AssessRulesError):
         column: int | None = None,
         path: Sequence[str | int] = (),
         suggestion: str | None = None,
+        kind: str | None = None,
     ) -> None:
         self.reason = reason
+        self.kind = kind
         self.file = file
         self.line = line
         self.column = column

@@ -184,6 +184,7 @@ def _scan_events(text: str, file: str) -> None:
                 raise PolicyError(
                     "anchors and aliases (& and *) are not allowed in a policy "
                     "pack; write the value out in full",
+                    kind="yaml-anchor",
                     file=file,
                     line=line,
                     column=column,
@@ -194,6 +195,7 @@ def _scan_events(text: str, file: str) -> None:
                     line, column = _mark(event.start_mark)
                     raise PolicyError(
                         f"nesting deeper than {MAX_DEPTH} levels",
+                        kind="yaml-depth",
                         file=file,
                         line=line,
                         column=column,
@@ -204,7 +206,9 @@ def _scan_events(text: str, file: str) -> None:
                 nodes += 1
                 if nodes > MAX_NODES:
                     raise PolicyError(
-                        f"more than {MAX_NODES:,} values; a policy pack is much smaller", file=file
+                        f"more than {MAX_NODES:,} values; a policy pack is much smaller",
+                        kind="yaml-size",
+                        file=file,
                     )
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, file) from None
@@ -221,15 +225,17 @@ def _yaml_error(exc: yaml.YAMLError, file: str) -> PolicyError:
         # e.g. a ReaderError: a character YAML does not allow, with its offset in the text
         position = getattr(exc, "position", None)
         where = f" at character {position}" if position is not None else ""
-        return PolicyError(f"not valid YAML{where}: {exc}", file=file)
+        return PolicyError(f"not valid YAML{where}: {exc}", file=file, kind="yaml-syntax")
     mark = exc.problem_mark or exc.context_mark
     reason = f"not valid YAML: {exc.problem or exc.context}"
     if exc.context and exc.problem and exc.context_mark is not None:
         line, column = _mark(exc.context_mark)
         reason += f" ({exc.context} that starts at line {line}, column {column})"
     if mark is None:
-        return PolicyError(reason, file=file)
-    return PolicyError(reason, file=file, line=mark.line + 1, column=mark.column + 1)
+        return PolicyError(reason, file=file, kind="yaml-syntax")
+    return PolicyError(
+        reason, file=file, line=mark.line + 1, column=mark.column + 1, kind="yaml-syntax"
+    )
 
 
 _PLAIN_TAGS = frozenset(
@@ -251,6 +257,7 @@ def _convert(
     if node.tag not in _PLAIN_TAGS:
         raise PolicyError(
             f"the YAML tag {node.tag!r} is not allowed in a policy pack",
+            kind="yaml-tag",
             file=file,
             line=values[path][0],
             column=values[path][1],
@@ -264,6 +271,7 @@ def _convert(
             if not isinstance(key, str):
                 raise PolicyError(
                     f"keys must be text, found {key!r}",
+                    kind="yaml-key",
                     file=file,
                     line=where[0],
                     column=where[1],
@@ -273,6 +281,7 @@ def _convert(
                 first = keys[(*path, key)]
                 raise PolicyError(
                     f"duplicate key {key!r} (first given on line {first[0]})",
+                    kind="yaml-duplicate",
                     file=file,
                     line=where[0],
                     column=where[1],
@@ -293,6 +302,7 @@ def _convert(
         line, column = _mark(node.start_mark)
         raise PolicyError(
             f"{node.value!r} is not a valid value here ({exc})",
+            kind="yaml-value",
             file=file,
             line=line,
             column=column,
