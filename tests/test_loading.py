@@ -1,5 +1,6 @@
 """Loading packs: one broken file per failure mode, each with a located, readable error."""
 
+import re
 import time
 from pathlib import Path
 
@@ -161,5 +162,7 @@ def test_the_content_hash_changes_with_the_content(tmp_path: Path) -> None:
     copy = tmp_path / "generic_s17.yaml"
     copy.write_text(source)
     first = load_policy(copy).content_hash
-    copy.write_text(source.replace('version: "1.0.0"', 'version: "1.0.1"'))
+    changed = re.sub(r'version: "([^"]+)"', r'version: "\1.1"', source, count=1)
+    assert changed != source
+    copy.write_text(changed)
     assert load_policy(copy).content_hash != first
