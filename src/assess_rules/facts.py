@@ -428,16 +428,14 @@ def _s47_discussion(ctx: FactContext) -> datetime | None:
 
 
 def _s47_ruled_out(ctx: FactContext) -> bool:
-    """The latest concluded strategy discussion found the s47 threshold not met (or no
-    further action) and did not initiate s47 enquiries."""
+    """The latest concluded strategy discussion of this episode concluded that the s47
+    threshold is not met (GEN-S47-1's words; "no further action" alone does not say so) and
+    did not initiate s47 enquiries."""
     concluded = [d for d in _discussions(ctx) if d.concluded]
     if not concluded:
         return False
     latest = max(concluded, key=lambda d: d.held_at)
-    return not _initiated_s47(latest) and latest.outcome in {
-        "s47_threshold_not_met",
-        "no_further_action",
-    }
+    return not _initiated_s47(latest) and latest.outcome == "s47_threshold_not_met"
 
 
 def _discussions(ctx: FactContext) -> list[StrategyDiscussion]:
