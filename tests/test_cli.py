@@ -219,3 +219,14 @@ def test_policy_authors_can_run_scenario_files_without_pytest(tmp_path: Path) ->
     assert "FAIL" in out
     assert "due expected 2026-12-22, got 2026-12-21" in out
     assert out.rstrip().endswith("0 passed, 1 failed")
+
+
+@pytest.mark.parametrize("as_of", ["x" * 100_000, "20261201", "2026-W49-2", "2026-02-30"])
+def test_a_bad_as_of_is_refused_without_repeating_it(as_of: str) -> None:
+    code, out, err = call(
+        "evaluate", "--policy", "generic_s17", "--case", str(EXAMPLE), "--as-of", as_of
+    )
+    assert code == EXIT_INVALID
+    assert "not a date" in err
+    assert as_of not in err
+    assert len(err) < 1_000

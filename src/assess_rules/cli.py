@@ -98,10 +98,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _iso_date(text: str) -> date:
+    """``YYYY-MM-DD`` only; the message never repeats what was given."""
     try:
-        return date.fromisoformat(text)
+        if len(text) == 10 and text[4] == "-" and text[7] == "-":
+            return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        pass
+    raise argparse.ArgumentTypeError("not a date (write YYYY-MM-DD)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
