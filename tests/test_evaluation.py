@@ -284,3 +284,33 @@ def test_a_warning_for_each_item_names_the_item(tmp_path: Path) -> None:
     assert [(w.rule, w.subject) for w in result.warnings] == [
         ("unplanned-return", "returns_home[1]")
     ]
+
+
+def test_a_council_that_changes_a_parameter_changes_every_rule_that_uses_it(
+    tmp_path: Path,
+) -> None:
+    """35 working days instead of 45: the inherited completion timescale and the inherited
+    overrun duty both follow, with no rule rewritten."""
+    pack = write_pack(tmp_path, "parameters:\n  assessment_days: {value: 35}\nrules: []\n")
+    policy = load_policy(pack)
+    assert policy.parameters["assessment_days"].value == 35
+    case = parse_case(
+        {
+            "case_id": "P",
+            "referral": {"received_at": "2027-01-04T10:00"},
+            "assessment": {"started_at": "2027-01-04T12:00"},
+        }
+    )
+    # Mon 4 Jan 2027 is day 0; 35 working days on: Jan 5-8 (4), 11-15 (9), 18-22 (14),
+    # 25-29 (19), Feb 1-5 (24), 8-12 (29), 15-19 (34), Mon 22 Feb (35).
+    result = evaluate(policy, case, as_of=date(2027, 2, 23))
+    completion = result.deadline("assessment-completion")
+    assert (completion.due_date, completion.status, completion.amount) == (
+        date(2027, 2, 22),
+        "missed",
+        35,
+    )
+    # The overrun duty arises past day 35, not 45: Tue 23 Feb is day 36.
+    assert "assessment-overrun-reasons" in {o.rule for o in result.obligations}
+    on_time = evaluate(GENERIC, case, as_of=date(2027, 2, 23))
+    assert "assessment-overrun-reasons" not in {o.rule for o in on_time.obligations}

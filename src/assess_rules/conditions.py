@@ -153,10 +153,17 @@ class _Typed:
 
 
 class _Compiler:
-    def __init__(self, text: str, lookup: FactLookup, scope: str | None) -> None:
+    def __init__(
+        self,
+        text: str,
+        lookup: FactLookup,
+        scope: str | None,
+        parameters: Mapping[str, int] | None = None,
+    ) -> None:
         self.text = text
         self.lookup = lookup
         self.scope = scope
+        self.parameters = parameters or {}
         self.tokens = _tokenize(text)
         self.index = 0
         self.facts: set[str] = set()
@@ -302,6 +309,8 @@ class _Compiler:
 
     # -- pieces -----------------------------------------------------------------------------
     def _fact(self, token: _Token) -> _Typed:
+        if token.text in self.parameters:
+            return _literal(self.parameters[token.text], "int")
         spec = self.lookup.lookup(token.text, self.scope)
         if spec is None:
             home = self.lookup.scope_of(token.text)
@@ -311,9 +320,10 @@ class _Compiler:
                     f"with 'for_each: {home}'",
                     token,
                 )
-            names = self.lookup.names(self.scope)
+            names = [*self.lookup.names(self.scope), *self.parameters]
             close = difflib.get_close_matches(token.text, names, n=1, cutoff=0.6)
-            self.fail(f"unknown fact {token.text!r}", token, close[0] if close else None)
+            what = "fact" if "." in token.text or not self.parameters else "fact or parameter"
+            self.fail(f"unknown {what} {token.text!r}", token, close[0] if close else None)
             raise AssertionError("unreachable")
         self.facts.add(spec.name)
         name = spec.name
@@ -568,13 +578,28 @@ _FUNCTIONS: Mapping[str, tuple[int, Callable[[_Compiler, _Token, list[_Typed]], 
 }
 
 
-def compile_condition(text: str, lookup: FactLookup, scope: str | None = None) -> CompiledCondition:
+def compile_condition(
+    text: str,
+    lookup: FactLookup,
+    scope: str | None = None,
+    parameters: Mapping[str, int] | None = None,
+) -> CompiledCondition:
     """Parse, check and compile ``text``; raise :class:`ConditionError` if it is wrong.
 
     ``scope`` names the collection a rule iterates over (``for_each``), whose item facts
-    then become visible.
+    then become visible. ``parameters`` are the pack's named numbers: a bare name such as
+    ``assessment_days`` stands for its value.
+
+    >>> from assess_rules.facts import FACTS
+    >>> late = compile_condition(
+    ...     "working_days_between(referral.received, as_of) > assessment_days",
+    ...     FACTS,
+    ...     parameters={"assessment_days": 45},
+    ... )
+    >>> sorted(late.facts)
+    ['as_of', 'referral.received']
     """
-    compiler = _Compiler(text, lookup, scope)
+    compiler = _Compiler(text, lookup, scope, parameters)
     node = compiler.condition()
     if node.type not in {"bool", "any"}:
         raise ConditionError(

@@ -247,7 +247,7 @@ def compute_due(
     calendar, and how it was computed. The evaluator and the golden tables both use it.
     """
     calendar = policy.calendar
-    unit, amount = within.unit, within.amount
+    unit, amount = within.unit, within.count
     if unit == "hours":
         moment = start if isinstance(start, datetime) else datetime.combine(start, time.min, LONDON)
         due = add_hours(moment, amount)
@@ -451,7 +451,7 @@ class _Run:
                 else datetime.combine(start, time.min, LONDON),
                 end_event=rule.end,
                 due=_end_of(chosen.due),
-                amount=(granted or rule).within.amount,
+                amount=(granted or rule).within.count,
                 unit=rule.within.unit,
                 computation=computation,
                 skipped_days=chosen.skipped,

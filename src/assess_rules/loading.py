@@ -20,16 +20,16 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jsonschema
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from assess_rules.calendar import FIRST_SUPPORTED, LAST_SUPPORTED, WorkingDayCalendar
 from assess_rules.case import ROLES
@@ -43,8 +43,10 @@ from assess_rules.pack import (
     CaseloadReviewRule,
     CheckRule,
     ConsentRule,
+    Duration,
     ObligationRule,
     Pack,
+    Parameter,
     ProhibitionRule,
     RoleDefinition,
     Rule,
@@ -53,6 +55,8 @@ from assess_rules.pack import (
     WarningRule,
 )
 from assess_rules.policy import Policy
+
+M = TypeVar("M", bound=BaseModel)
 
 __all__ = [
     "MAX_DEPTH",
@@ -495,12 +499,13 @@ class _Checker:
     roles: tuple[str, ...]
     compiled: dict[tuple[str, str | None], CompiledCondition]
     errors: list[PolicyError]
+    parameters: Mapping[str, int]
 
     def condition(self, text: str | None, scope: str | None, path: Path_) -> None:
         if text is None:
             return
         try:
-            self.compiled[(text, scope)] = compile_condition(text, FACTS, scope)
+            self.compiled[(text, scope)] = compile_condition(text, FACTS, scope, self.parameters)
         except ConditionError as exc:
             self.errors.append(
                 self.doc.error(
@@ -582,8 +587,23 @@ class _Checker:
             self.role(step.owner, (*at, "owner"))
             self.condition(step.unless, scope, (*at, "unless"))
 
+    def durations(self, rule: Rule, at: Path_) -> None:
+        """Every duration that names a parameter names one the pack (or one it extends)
+        defines."""
+        for duration, path in _durations(rule, at):
+            if isinstance(duration.amount, str) and duration.amount not in self.parameters:
+                close = difflib.get_close_matches(duration.amount, list(self.parameters), n=1)
+                self.errors.append(
+                    self.doc.error(
+                        f"parameter {duration.amount!r} is not defined in 'parameters:'",
+                        (*path, "amount"),
+                        suggestion=close[0] if close else None,
+                    )
+                )
+
     def rule(self, rule: Rule, index: int) -> None:
         at: Path_ = ("rules", index)
+        self.durations(rule, at)
         scope = getattr(rule, "for_each", None)
         if rule.effective_from and rule.effective_to and rule.effective_from > rule.effective_to:
             self.errors.append(
@@ -726,6 +746,51 @@ def _load_chain(path: Path) -> list[tuple[Path, Pack, YamlDocument, bytes]]:
     return chain
 
 
+def _durations(node: BaseModel, path: Path_) -> Iterator[tuple[Duration, Path_]]:
+    """Each duration inside ``node`` (a rule), with its path."""
+    for name in type(node).model_fields:
+        value = getattr(node, name)
+        key = "from" if name == "from_" else name
+        if isinstance(value, Duration):
+            yield value, (*path, key)
+        elif isinstance(value, BaseModel):
+            yield from _durations(value, (*path, key))
+        elif isinstance(value, tuple):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from _durations(item, (*path, key, i))
+
+
+def _with_parameters(node: M, values: Mapping[str, int]) -> M:
+    """``node`` with every duration that names a parameter given its value."""
+    changes: dict[str, Any] = {}
+    for name in type(node).model_fields:
+        value = getattr(node, name)
+        if isinstance(value, Duration):
+            if isinstance(value.amount, str):
+                changes[name] = value.model_copy(update={"amount": values[value.amount]})
+        elif isinstance(value, BaseModel):
+            resolved = _with_parameters(value, values)
+            if resolved is not value:
+                changes[name] = resolved
+        elif isinstance(value, tuple) and any(isinstance(v, BaseModel) for v in value):
+            items = tuple(
+                _with_parameters(v, values) if isinstance(v, BaseModel) else v for v in value
+            )
+            if any(a is not b for a, b in zip(items, value, strict=True)):
+                changes[name] = items
+    return node.model_copy(update=changes) if changes else node
+
+
+def _check_parameters(pack: Pack, doc: YamlDocument, errors: list[PolicyError]) -> None:
+    """A parameter's name must not be a fact's (a condition would read it as the fact)."""
+    for name in pack.parameters:
+        if FACTS.lookup(name, None) is not None:
+            errors.append(
+                doc.error(f"parameter {name!r} has the name of a fact", ("parameters", name))
+            )
+
+
 def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
     rules: list[Rule] = []
     origin: dict[str, str] = {}
@@ -737,7 +802,10 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
     higher = True
     compiled: dict[tuple[str, str | None], CompiledCondition] = {}
     removed = []
+    parameters: dict[str, Parameter] = {}
     for path, pack, doc, _raw in chain:
+        parameters.update(pack.parameters)
+        values = {name: parameter.value for name, parameter in parameters.items()}
         if pack.calendar is not None:
             calendar = pack.calendar
             for i, closure in enumerate(calendar.closures):
@@ -752,6 +820,7 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
         if pack.higher_roles_may_act is not None:
             higher = pack.higher_roles_may_act
         errors: list[PolicyError] = []
+        _check_parameters(pack, doc, errors)
         for i, removal in enumerate(pack.removed_rules):
             if removal.id not in origin:
                 errors.append(
@@ -765,7 +834,7 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
                 rules = [r for r in rules if r.id != removal.id]
                 del origin[removal.id]
                 removed.append(removal)
-        checker = _Checker(doc, tuple(r.id for r in roles), compiled, errors)
+        checker = _Checker(doc, tuple(r.id for r in roles), compiled, errors, values)
         own: set[str] = set()
         for i, rule in enumerate(pack.rules):
             checker.rule(rule, i)
@@ -809,6 +878,13 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
         if errors:
             raise _ordered(errors)[0]
         del path
+    if parameters:
+        # A pack may change a parameter the pack it extends set: every rule, inherited ones
+        # too, takes the final value, in its durations and in its conditions.
+        rules = [_with_parameters(rule, values) for rule in rules]
+        compiled = {
+            (text, scope): compile_condition(text, FACTS, scope, values) for text, scope in compiled
+        }
     digest = hashlib.sha256()
     for _path, _pack, _doc, raw in chain:
         digest.update(hashlib.sha256(raw).digest())
@@ -824,6 +900,7 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
         removed=tuple(removed),
         content_hash="sha256:" + digest.hexdigest(),
         files=tuple(str(c[0]) for c in chain),
+        parameters=dict(parameters),
         _conditions=compiled,
     )
 

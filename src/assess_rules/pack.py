@@ -27,6 +27,7 @@ __all__ = [
     "ObligationRule",
     "Pack",
     "PackInfo",
+    "Parameter",
     "ProhibitionRule",
     "ReadingChange",
     "RemovedRule",
@@ -61,11 +62,40 @@ class SourceRef(_Strict):
     para: str = Field(min_length=1, description="paragraph or section of the source")
 
 
-class Duration(_Strict):
-    """An amount of time: ``{amount: 5, unit: working_days}``."""
+ParameterName = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        max_length=60,
+        description="the name of one of the pack's parameters (no dots, unlike a fact)",
+    ),
+]
 
-    amount: int = Field(ge=0, le=10_000)
+
+class Parameter(_Strict):
+    """A named number rules refer to (``assessment_days: {value: 45}``), so a council that
+    changes it changes every rule that uses it, and no number is written twice."""
+
+    value: int = Field(ge=0, le=10_000)
+    description: str | None = None
+    sources: tuple[SourceRef, ...] = ()
+
+
+class Duration(_Strict):
+    """An amount of time: ``{amount: 5, unit: working_days}``; the amount may name one of
+    the pack's parameters (``{amount: assessment_days, unit: working_days}``)."""
+
+    amount: Annotated[int, Field(ge=0, le=10_000)] | ParameterName = Field(
+        description="a whole number, or a parameter's name"
+    )
     unit: Literal["working_days", "calendar_days", "hours", "weeks", "months"]
+
+    @property
+    def count(self) -> int:
+        """The amount as a number (the loader resolves parameter names before evaluation)."""
+        if isinstance(self.amount, str):
+            raise ValueError(f"parameter {self.amount!r} is not resolved")
+        return self.amount
 
 
 class Extension(_Strict):
@@ -361,6 +391,10 @@ class Pack(_Strict):
     roles: tuple[RoleDefinition, ...] | None = None
     higher_roles_may_act: bool | None = Field(
         None, description="a duty naming a role may be done by a higher one (default true)"
+    )
+    parameters: dict[ParameterName, Parameter] = Field(
+        default_factory=dict,
+        description="named numbers the rules use; a pack that extends another may change them",
     )
     removed_rules: tuple[RemovedRule, ...] = ()
     rules: tuple[Rule, ...] = ()

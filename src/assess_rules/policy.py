@@ -12,7 +12,14 @@ from typing import Any, TypeVar
 
 from assess_rules.calendar import Counting, WorkingDayCalendar
 from assess_rules.conditions import CompiledCondition
-from assess_rules.pack import CalendarSettings, PackInfo, RemovedRule, RoleDefinition, Rule
+from assess_rules.pack import (
+    CalendarSettings,
+    PackInfo,
+    Parameter,
+    RemovedRule,
+    RoleDefinition,
+    Rule,
+)
 
 __all__ = ["Policy"]
 
@@ -38,6 +45,7 @@ class Policy:
     removed: tuple[RemovedRule, ...]
     content_hash: str
     files: tuple[str, ...]
+    parameters: Mapping[str, Parameter]
     _conditions: Mapping[tuple[str, str | None], CompiledCondition] = field(repr=False)
     _ranks: Mapping[str, int] = field(init=False, repr=False)
     _derived: dict[str, Any] = field(init=False, repr=False)

@@ -207,6 +207,11 @@ def pack_markdown(policy: Policy) -> str:
             _md(info.override_policy),
             "",
         ]
+    if policy.parameters:
+        out += ["## Parameters", "", "| parameter | value | meaning |", "| --- | --- | --- |"]
+        for name, parameter in policy.parameters.items():
+            out.append(f"| `{name}` | {parameter.value} | {_md(parameter.description or '')} |")
+        out.append("")
     settings = policy.calendar_settings
     out += [
         "## Calendar and counting",
