@@ -314,3 +314,58 @@ def test_a_council_that_changes_a_parameter_changes_every_rule_that_uses_it(
     assert "assessment-overrun-reasons" in {o.rule for o in result.obligations}
     on_time = evaluate(GENERIC, case, as_of=date(2027, 2, 23))
     assert "assessment-overrun-reasons" not in {o.rule for o in on_time.obligations}
+
+
+def test_a_closure_day_can_recur_every_year(tmp_path: Path) -> None:
+    """Every 24 December is closed: the 5-working-day count from Fri 18 Dec 2026 skips Thu
+    24 Dec as well as the bank holidays Fri 25 and Mon 28 Dec, so day 5 is Wed 30 Dec; a
+    year later, from Mon 20 Dec 2027, 24 Dec is a Friday: 21, 22, 23 Dec, then (25-28 Dec
+    closed: a weekend and the substitute bank holidays) 29, 30 Dec = day 5."""
+    body = (
+        "calendar:\n  recurring_closures:\n    - {label: Christmas Eve, every: '12-24'}\n"
+        "rules:\n  - id: five-days\n    kind: timescale\n    title: Five days\n"
+        "    sources: [{id: GEN-REF-1, para: test}]\n    start: referral.received\n"
+        "    within: {amount: 5, unit: working_days}\n"
+    )
+    policy = load_policy(write_pack(tmp_path, body))
+    for received, due in (
+        ("2026-12-18T10:00", date(2026, 12, 30)),
+        ("2027-12-20T10:00", date(2027, 12, 30)),
+    ):
+        case = parse_case({"case_id": "R", "referral": {"received_at": received}})
+        deadline = evaluate(policy, case, as_of=date(2028, 1, 31)).deadline("five-days")
+        assert (deadline.due_date, deadline.caveats) == (due, ())
+
+
+def test_the_friday_before_a_monday_bank_holiday_can_be_closed(tmp_path: Path) -> None:
+    """Spring bank holiday Mon 31 May 2027: with the Friday before closed, 1 working day from
+    Thu 27 May is Tue 1 Jun (Fri 28 May and Mon 31 May closed)."""
+    body = (
+        "calendar:\n  recurring_closures:\n"
+        "    - {label: Friday before a bank holiday, rule: friday_before_monday_bank_holidays}\n"
+        "rules: []\n"
+    )
+    policy = load_policy(write_pack(tmp_path, body))
+    case = parse_case({"case_id": "R", "referral": {"received_at": "2027-05-27T10:00"}})
+    deadline = evaluate(policy, case, as_of=date(2027, 5, 27)).deadline("referral-decision")
+    assert deadline.due_date == date(2027, 6, 1)
+
+
+def test_a_closure_list_that_ends_is_a_caveat_on_later_due_dates(tmp_path: Path) -> None:
+    body = "calendar:\n  closures: [2026-12-29, 2026-12-30]\nrules: []\n"
+    policy = load_policy(write_pack(tmp_path, body))
+    case = parse_case({"case_id": "R", "referral": {"received_at": "2026-12-18T10:00"}})
+    # 1 working day from Fri 18 Dec is Mon 21 Dec: within the list's year, no caveat.
+    result = evaluate(policy, case, as_of=date(2026, 12, 18))
+    assert result.deadline("referral-decision").caveats == ()
+    late = parse_case(
+        {
+            "case_id": "R",
+            "referral": {"received_at": "2026-12-18T10:00"},
+            "assessment": {"started_at": "2026-12-18T12:00"},
+        }
+    )
+    # 45 working days run into 2027, past the list's last year.
+    completion = evaluate(policy, late, as_of=date(2026, 12, 18)).deadline("assessment-completion")
+    assert len(completion.caveats) == 1
+    assert "only up to Thu 31 Dec 2026" in completion.caveats[0]

@@ -234,6 +234,7 @@ class DueDate:
     due: date | datetime
     computation: str
     skipped: tuple[date, ...] = ()
+    caveats: tuple[str, ...] = ()
 
 
 def compute_due(
@@ -279,7 +280,14 @@ def compute_due(
         text = f"{lead}{_count(amount, 'working day')} from {describe(base)} ({which})"
         if skipped:
             text += ", skipping " + ", ".join(describe(d) for d in skipped)
-        return DueDate(day, f"{text}: due {describe(day)}", skipped)
+        caveats: tuple[str, ...] = ()
+        listed = policy.closures_listed_until
+        if listed is not None and day > listed:
+            caveats = (
+                f"the pack lists local closure days only up to {describe(listed)}: a later "
+                "closure it has not listed yet is not counted",
+            )
+        return DueDate(day, f"{text}: due {describe(day)}", skipped, caveats)
     if unit == "calendar_days":
         day = add_calendar_days(base, amount)
     elif unit == "weeks":
@@ -455,6 +463,7 @@ class _Run:
                 unit=rule.within.unit,
                 computation=computation,
                 skipped_days=chosen.skipped,
+                caveats=chosen.caveats,
                 done=done,
                 extension=granted.id if granted else None,
                 subject=subject,

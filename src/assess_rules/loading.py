@@ -22,6 +22,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -31,7 +32,13 @@ import jsonschema
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from assess_rules.calendar import FIRST_SUPPORTED, LAST_SUPPORTED, WorkingDayCalendar
+from assess_rules.calendar import (
+    FIRST_SUPPORTED,
+    LAST_SUPPORTED,
+    WorkingDayCalendar,
+    fridays_before_monday_holidays,
+    yearly_days,
+)
 from assess_rules.case import ROLES
 from assess_rules.conditions import CompiledCondition, compile_condition
 from assess_rules.errors import ConditionError, PolicyError
@@ -791,6 +798,18 @@ def _check_parameters(pack: Pack, doc: YamlDocument, errors: list[PolicyError]) 
             )
 
 
+def _closure_days(settings: CalendarSettings) -> frozenset[date]:
+    """The pack's closure days: those it lists, and every year's recurring ones."""
+    days = set(settings.closures)
+    for closure in settings.recurring_closures:
+        if closure.every is not None:
+            month, day = (int(part) for part in closure.every.split("-"))
+            days |= yearly_days(month, day)
+        else:
+            days |= fridays_before_monday_holidays(settings.region)
+    return frozenset(days)
+
+
 def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
     rules: list[Rule] = []
     origin: dict[str, str] = {}
@@ -892,7 +911,12 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
         info=chain[-1][1].pack,
         chain=tuple(c[1].pack for c in chain),
         calendar_settings=calendar,
-        calendar=WorkingDayCalendar(calendar.region, calendar.closures),
+        calendar=WorkingDayCalendar(calendar.region, _closure_days(calendar)),
+        closures_listed_until=(
+            date(max(calendar.closures).year, 12, 31)
+            if calendar.closures and not calendar.recurring_closures
+            else None
+        ),
         roles=roles,
         higher_roles_may_act=higher,
         rules=tuple(rules),

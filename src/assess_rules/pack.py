@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from assess_rules.calendar import Counting, Region
 from assess_rules.case import Role
@@ -30,6 +30,7 @@ __all__ = [
     "Parameter",
     "ProhibitionRule",
     "ReadingChange",
+    "RecurringClosure",
     "RemovedRule",
     "RiseThreshold",
     "RoleDefinition",
@@ -358,12 +359,35 @@ class PackInfo(_Strict):
     )
 
 
+class RecurringClosure(_Strict):
+    """A local closure day that comes back every year: a date (``every: "12-24"``, every 24
+    December) or ``friday_before_monday_bank_holidays`` (the Friday before each bank holiday
+    that falls on a Monday)."""
+
+    label: str = Field(min_length=1)
+    every: str | None = Field(
+        None, pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", description="MM-DD"
+    )
+    rule: Literal["friday_before_monday_bank_holidays"] | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> RecurringClosure:
+        if (self.every is None) == (self.rule is None):
+            raise ValueError("a recurring closure gives either 'every' (MM-DD) or 'rule'")
+        return self
+
+
 class CalendarSettings(_Strict):
     """The working-day calendar: region, counting convention, local closures."""
 
     region: Region = Region.ENGLAND_AND_WALES
     counting: Counting = Counting.DAY0
-    closures: tuple[date, ...] = ()
+    closures: tuple[date, ...] = Field(
+        (), description="closure days listed one by one (a list that ends is warned about)"
+    )
+    recurring_closures: tuple[RecurringClosure, ...] = Field(
+        (), description="closure days that come back every year"
+    )
     office_opens: time = time(9, 0)
     note: str | None = None
 

@@ -46,6 +46,9 @@ class Policy:
     content_hash: str
     files: tuple[str, ...]
     parameters: Mapping[str, Parameter]
+    #: the last day a pack's one-by-one closure list covers (31 December of its last year),
+    #: past which due dates may miss closures it has not listed yet; None when it recurs
+    closures_listed_until: date | None
     _conditions: Mapping[tuple[str, str | None], CompiledCondition] = field(repr=False)
     _ranks: Mapping[str, int] = field(init=False, repr=False)
     _derived: dict[str, Any] = field(init=False, repr=False)

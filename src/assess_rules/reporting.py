@@ -62,8 +62,11 @@ def format_text(result: Result, policy: Policy | None = None) -> str:
         subject = f" [{d.subject}]" if d.subject else ""
         done = f", done {_when(d.done)}" if d.done else ""
         lines.append(f"  {d.status.upper():<12} {d.title}{subject}")
-        lines.append(f"               due {_when(d.due)}{done}")
+        due = _when(d.due) if d.unit == "hours" else f"{_when(d.due_date)} (end of day)"
+        lines.append(f"               due {due}{done}")
         lines.append(f"               {d.computation}")
+        for caveat in d.caveats:
+            lines.append(f"               note: {caveat}")
         if d.missing_facts:
             lines.append(f"               needs: {', '.join(d.missing_facts)}")
         lines.append(f"               rule {d.rule}: {_cites(d.sources)}")
