@@ -558,6 +558,16 @@ def _field(attribute: str, *, moment: bool = False) -> ItemExtractor:
     return extract
 
 
+def _consent_not_given(ctx: FactContext) -> Any:
+    """The moment the consent branch starts from when consent is not given (review, issue 10)."""
+    branch = _consent_branch(ctx)
+    if branch == "declined":
+        return _moment(_latest_consent(ctx, ("declined",)))
+    if branch in ("withdrawn_before_visit", "withdrawn_after_visit"):
+        return _moment(_latest_consent(ctx, ("withdrawn",)))
+    return None
+
+
 def _first_by_manager(kind: str) -> Extractor:
     """The first oversight of ``kind`` recorded by a team manager or above (kent, issue 10)."""
 
@@ -801,6 +811,14 @@ def _specs() -> list[FactSpec]:
             "moment",
             "when consent was (last) withdrawn",
             lambda ctx: _moment(_latest_consent(ctx, ("withdrawn",))),
+        ),
+        c(
+            "consent.not_given",
+            "moment",
+            "when consent was not given, as the consent branch counts it: the latest decline in "
+            "the declined branch, the latest withdrawal in a withdrawn branch (unknown in any "
+            "other branch)",
+            _consent_not_given,
         ),
         c(
             "consent.overridden",
