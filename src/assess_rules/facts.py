@@ -1431,6 +1431,14 @@ def _cancellation_specs() -> list[FactSpec]:
         ),
         ("decided", "moment", "when it was decided", lambda ctx, q: ctx.seen(q.decided_at), None),
         (
+            "reassigned_or_decided",
+            "moment",
+            "when it was passed to the decider: the reassignment, or the decision itself when "
+            "no reassignment is recorded",
+            lambda ctx, q: ctx.seen(q.reassigned_at) or ctx.seen(q.decided_at),
+            None,
+        ),
+        (
             "decided_by",
             "role",
             "who decided it",
