@@ -1125,6 +1125,13 @@ def _specs() -> list[FactSpec]:
             "team manager or above",
             _first_by_manager("line_management_discussion"),
         ),
+        c(
+            "oversight.non_resident_parent_rationale.first_by_manager",
+            "moment",
+            "the first rationale for not contacting a non-resident parent recorded by a team "
+            "manager or above",
+            _first_by_manager("non_resident_parent_rationale"),
+        ),
         # --- bucks-a (issue 10)
         c(
             "concerns.previous_involvement_met_threshold",
