@@ -12,5 +12,6 @@ def test_pack_states_the_group_and_service_manager_order_as_an_assumption(name: 
     ids = [role.id for role in policy.roles]
     assert ids.index("group_manager") < ids.index("service_manager")
     note = policy.calendar_settings.note or ""
-    assert "group manager" in note and "service manager" in note
+    assert "group manager" in note
+    assert "service manager" in note
     assert "assumption" in note
