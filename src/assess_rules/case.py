@@ -107,6 +107,8 @@ OversightKind = Literal[
     "front_door_overturn_rationale",
     # kent (issue 10)
     "line_management_discussion",
+    # kent review (issue 10): KENT-MO-1
+    "cancellation_disagreement",
 ]
 
 ActionKind = Literal[

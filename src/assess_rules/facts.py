@@ -556,6 +556,16 @@ def _field(attribute: str, *, moment: bool = False) -> ItemExtractor:
     return extract
 
 
+def _consent_not_given(ctx: FactContext) -> Any:
+    """The moment the consent branch starts from when consent is not given (review, issue 10)."""
+    branch = _consent_branch(ctx)
+    if branch == "declined":
+        return _moment(_latest_consent(ctx, ("declined",)))
+    if branch in ("withdrawn_before_visit", "withdrawn_after_visit"):
+        return _moment(_latest_consent(ctx, ("withdrawn",)))
+    return None
+
+
 def _first_by_manager(kind: str) -> Extractor:
     """The first oversight of ``kind`` recorded by a team manager or above (kent, issue 10)."""
 
@@ -799,6 +809,14 @@ def _specs() -> list[FactSpec]:
             "moment",
             "when consent was (last) withdrawn",
             lambda ctx: _moment(_latest_consent(ctx, ("withdrawn",))),
+        ),
+        c(
+            "consent.not_given",
+            "moment",
+            "when consent was not given, as the consent branch counts it: the latest decline in "
+            "the declined branch, the latest withdrawal in a withdrawn branch (unknown in any "
+            "other branch)",
+            _consent_not_given,
         ),
         c(
             "consent.overridden",
@@ -1105,6 +1123,13 @@ def _specs() -> list[FactSpec]:
             "team manager or above",
             _first_by_manager("line_management_discussion"),
         ),
+        c(
+            "oversight.non_resident_parent_rationale.first_by_manager",
+            "moment",
+            "the first rationale for not contacting a non-resident parent recorded by a team "
+            "manager or above",
+            _first_by_manager("non_resident_parent_rationale"),
+        ),
         # --- bucks-a (issue 10)
         c(
             "concerns.previous_involvement_met_threshold",
@@ -1410,6 +1435,14 @@ def _cancellation_specs() -> list[FactSpec]:
             None,
         ),
         ("decided", "moment", "when it was decided", lambda ctx, q: ctx.seen(q.decided_at), None),
+        (
+            "reassigned_or_decided",
+            "moment",
+            "when it was passed to the decider: the reassignment, or the decision itself when "
+            "no reassignment is recorded",
+            lambda ctx, q: ctx.seen(q.reassigned_at) or ctx.seen(q.decided_at),
+            None,
+        ),
         (
             "decided_by",
             "role",
