@@ -819,6 +819,7 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
         for r in ROLES
     )
     higher = True
+    roles_note: str | None = None
     compiled: dict[tuple[str, str | None], CompiledCondition] = {}
     removed = []
     parameters: dict[str, Parameter] = {}
@@ -836,6 +837,8 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
                     )
         if pack.roles is not None:
             roles = pack.roles
+        if pack.roles_note is not None:
+            roles_note = pack.roles_note
         if pack.higher_roles_may_act is not None:
             higher = pack.higher_roles_may_act
         errors: list[PolicyError] = []
@@ -918,6 +921,7 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
             else None
         ),
         roles=roles,
+        roles_note=roles_note,
         higher_roles_may_act=higher,
         rules=tuple(rules),
         origin=origin,

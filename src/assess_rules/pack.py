@@ -413,6 +413,11 @@ class Pack(_Strict):
     pack: PackInfo
     calendar: CalendarSettings | None = None
     roles: tuple[RoleDefinition, ...] | None = None
+    roles_note: str | None = Field(
+        None,
+        description="how the ladder is read: for example that group manager below service "
+        "manager is an assumption (no source ranks them)",
+    )
     higher_roles_may_act: bool | None = Field(
         None, description="a duty naming a role may be done by a higher one (default true)"
     )

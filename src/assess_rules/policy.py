@@ -39,6 +39,7 @@ class Policy:
     calendar_settings: CalendarSettings
     calendar: WorkingDayCalendar
     roles: tuple[RoleDefinition, ...]
+    roles_note: str | None
     higher_roles_may_act: bool
     rules: tuple[Rule, ...]
     origin: Mapping[str, str]

@@ -232,6 +232,8 @@ def pack_markdown(policy: Policy) -> str:
     ]
     higher = "may" if policy.higher_roles_may_act else "may not"
     out += ["", f"A higher role {higher} do what a duty names a lower role for.", ""]
+    if policy.roles_note:
+        out += [f"Note: {_md(policy.roles_note)}", ""]
 
     def rules_of(kind: type) -> list[Any]:
         return [r for r in policy.rules if isinstance(r, kind)]
