@@ -6,7 +6,14 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 
-from assess_rules import EvaluationDateError, evaluate, load_policy, parse_case
+from assess_rules import (
+    EvaluationDateError,
+    NoVersionInForceError,
+    PolicyError,
+    evaluate,
+    load_policy,
+    parse_case,
+)
 from assess_rules.calendar import LONDON
 from assess_rules.testing.strategies import case_snapshots
 
@@ -369,3 +376,63 @@ def test_a_closure_list_that_ends_is_a_caveat_on_later_due_dates(tmp_path: Path)
     completion = evaluate(policy, late, as_of=date(2026, 12, 18)).deadline("assessment-completion")
     assert len(completion.caveats) == 1
     assert "only up to Thu 31 Dec 2026" in completion.caveats[0]
+
+
+def _versioned(tmp_path: Path, older_to: str = "2025-12-31") -> Path:
+    """A council pack in two dated versions: 50 working days until 2025, 35 from 2026."""
+    head = "pack: {{id: local, title: Local, authority: Test, version: '{v}', extends: generic_s17,"
+    (tmp_path / "local@1.yaml").write_text(
+        head.format(v="1") + f" effective_from: 2020-01-01, effective_to: {older_to}}}\n"
+        "parameters: {assessment_days: {value: 50}}\nrules: []\n"
+    )
+    current = tmp_path / "local.yaml"
+    current.write_text(
+        head.format(v="2") + " effective_from: 2026-01-01}\n"
+        "parameters: {assessment_days: {value: 35}}\nrules: []\n"
+    )
+    return current
+
+
+def test_the_version_in_force_on_the_referral_date_judges_the_case(tmp_path: Path) -> None:
+    policy = load_policy(_versioned(tmp_path))
+    assert [v.version for v in policy.versions] == ["1", "2"]
+    old = parse_case(
+        {
+            "case_id": "V1",
+            "referral": {"received_at": "2025-06-02T10:00"},
+            "assessment": {"started_at": "2025-06-02T12:00"},
+        }
+    )
+    new = parse_case(
+        {
+            "case_id": "V2",
+            "referral": {"received_at": "2026-06-01T10:00"},
+            "assessment": {"started_at": "2026-06-01T12:00"},
+        }
+    )
+    first = evaluate(policy, old, as_of=date(2026, 12, 1))
+    second = evaluate(policy, new, as_of=date(2026, 12, 1))
+    assert (first.pack.version, first.deadline("assessment-completion").amount) == ("1", 50)
+    assert (second.pack.version, second.deadline("assessment-completion").amount) == ("2", 35)
+
+
+def test_a_referral_before_every_version_is_a_clear_error(tmp_path: Path) -> None:
+    policy = load_policy(_versioned(tmp_path))
+    case = parse_case({"case_id": "V0", "referral": {"received_at": "2019-05-01T10:00"}})
+    with pytest.raises(
+        NoVersionInForceError, match="no version of pack 'local' is in force on 2019-05-01"
+    ):
+        evaluate(policy, case, as_of=date(2026, 12, 1))
+    # One version only: its own effective_from is enforced too (Kent's is 1 July 2023).
+    kent_case = parse_case({"case_id": "K0", "referral": {"received_at": "2023-06-30T10:00"}})
+    with pytest.raises(NoVersionInForceError, match=r"1\.1\.0 from 2023-07-01"):
+        evaluate(load_policy("kent"), kent_case, as_of=date(2023, 7, 3))
+
+
+def test_versions_whose_dates_overlap_are_a_located_error(tmp_path: Path) -> None:
+    with pytest.raises(PolicyError) as caught:
+        load_policy(_versioned(tmp_path, older_to="2026-03-31"))
+    error = caught.value
+    assert str(error.file).endswith("local.yaml")
+    assert error.line == 1
+    assert "both in force on some dates" in str(error)

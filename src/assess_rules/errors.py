@@ -23,6 +23,7 @@ __all__ = [
     "CaseIssue",
     "ConditionError",
     "EvaluationDateError",
+    "NoVersionInForceError",
     "PolicyError",
 ]
 
@@ -125,6 +126,10 @@ class EvaluationDateError(AssessRulesError, ValueError):
 
 #: How many of a snapshot's problems a message lists (the rest are counted).
 MAX_ISSUES_SHOWN = 20
+
+
+class NoVersionInForceError(EvaluationDateError):
+    """No installed version of a pack is in force on a case's referral date."""
 
 
 class CaseError(AssessRulesError, ValueError):

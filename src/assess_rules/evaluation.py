@@ -8,8 +8,9 @@ Evaluation date: a ``date`` means "as of the end of that day in London"; a ``dat
 means that moment. Events recorded after it are ignored. Checks on a decided cancellation
 look at the case as it stood when the decision was made.
 
-Which rules apply: a rule's ``effective_from``/``effective_to`` are compared with the date
-the referral was received.
+Which rules apply: the version of the pack in force on the date the referral was received
+(:meth:`Policy.version_on`; a date outside every version's is an error), and within it the
+rules whose own ``effective_from``/``effective_to`` include that date.
 """
 
 from __future__ import annotations
@@ -99,10 +100,11 @@ def evaluate(
             "the referral was received after the evaluation date: there is nothing to "
             "evaluate yet (evaluate as of a later date)"
         )
+    referral_day = case.referral.received_at.date()
+    policy = policy.version_on(referral_day)
     ctx = FactContext(case, cutoff, day, policy.calendar, policy.role_ranks)
     plan = policy.derived("evaluation-plan", lambda: _Plan.build(policy))
     run = _Run(policy, ctx, plan)
-    referral_day = case.referral.received_at.date()
     for handler, rule in plan.handlers:
         if rule.id in plan.dated and not policy.in_force(rule, referral_day):
             continue

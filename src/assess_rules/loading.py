@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -110,7 +111,11 @@ def schema_path(name: str) -> Path:
 
 def bundled_policies() -> list[str]:
     """Names of the bundled packs, e.g. ``['buckinghamshire', 'generic_s17', ...]``."""
-    return sorted(p.stem for p in bundled_dir("policies").glob("*.yaml") if "." not in p.stem)
+    return sorted(
+        p.stem
+        for p in bundled_dir("policies").glob("*.yaml")
+        if "." not in p.stem and "@" not in p.stem
+    )
 
 
 @cache
@@ -941,7 +946,44 @@ def load_policy(name_or_path: str | Path) -> Policy:
     path = _resolve_path(name_or_path, None)
     if not path.is_file():
         raise PolicyError("no such file", file=str(path))
-    return _build(_load_chain(path))
+    chain = _load_chain(path)
+    current = _build(chain)
+    others = sorted(path.parent.glob(f"{path.stem}@*{path.suffix}"))
+    if "@" in path.stem or not others:
+        return current
+    versions = [(current, chain[-1][2])]
+    for other in others:
+        other_chain = _load_chain(other)
+        versions.append((_build(other_chain), other_chain[-1][2]))
+    return _shelve(versions)
+
+
+def _shelve(versions: list[tuple[Policy, YamlDocument]]) -> Policy:
+    """Dated versions of one pack side by side (``kent.yaml``, ``kent@1.0.0.yaml``, ...):
+    each evaluation picks the one in force on the referral date. Their ids must agree and
+    their dates must not overlap; the current file's policy is returned, holding them all."""
+    current = versions[0][0]
+    for policy, doc in versions[1:]:
+        if policy.id != current.id:
+            raise doc.error(
+                f"a version of pack {current.id!r} must have its id, not {policy.id!r}",
+                ("pack", "id"),
+            )
+    ordered = sorted(versions, key=lambda v: v[0].info.effective_from or date.min)
+    for (earlier, _), (later, doc) in pairwise(ordered):
+        ends = earlier.info.effective_to
+        starts = later.info.effective_from
+        if ends is None or starts is None or starts <= ends:
+            raise doc.error(
+                f"versions {earlier.version} and {later.version} of pack {current.id!r} are "
+                "both in force on some dates: give the earlier an effective_to before this "
+                "effective_from",
+                ("pack", "effective_from"),
+            )
+    shelf = tuple(policy for policy, _ in ordered)
+    for policy in shelf:
+        object.__setattr__(policy, "versions", shelf)
+    return current
 
 
 def check_policy_file(path: str | Path) -> list[PolicyError]:
