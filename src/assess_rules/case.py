@@ -848,13 +848,13 @@ def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:
             ("assessment", "authorised_at"),
             assessment.authorised_at,
             assessment.started_at,
-            "the assessment was authorised before it started",
+            "the assessment was authorised before it started (assessment.started_at)",
         )
         out_of_order(
             ("assessment", "completed_at"),
             assessment.completed_at,
             assessment.started_at,
-            "the assessment was completed before it started",
+            "the assessment was completed before it started (assessment.started_at)",
         )
     for i, visit in enumerate(case.visits):
         before_referral_unless_open(
@@ -875,7 +875,7 @@ def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:
             ("cancellations", i, "decided_at"),
             request.decided_at,
             request.recommended_at,
-            "the cancellation was decided before it was recommended",
+            f"the cancellation was decided before it was recommended (cancellations[{i}].recommended_at)",
         )
         if request.outcome != "pending" and request.decided_at is None:
             issues.append(
