@@ -875,7 +875,8 @@ def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:
             ("cancellations", i, "decided_at"),
             request.decided_at,
             request.recommended_at,
-            f"the cancellation was decided before it was recommended (cancellations[{i}].recommended_at)",
+            "the cancellation was decided before it was recommended "
+            f"(cancellations[{i}].recommended_at)",
         )
         if request.outcome != "pending" and request.decided_at is None:
             issues.append(
