@@ -37,6 +37,7 @@ from assess_rules.errors import CaseError, CaseIssue
 __all__ = [
     "ACTION_KINDS",
     "OVERSIGHT_KINDS",
+    "PRESENTING_CONCERNS",
     "ROLES",
     "Action",
     "Assessment",
@@ -167,6 +168,21 @@ ActionKind = Literal[
     # single assessments (issue 10): SA-COMMENT-2
     "family_views_included",
 ]
+
+PresentingConcern = Literal[
+    "abuse_or_neglect",
+    "disability",
+    "parental_illness_or_disability",
+    "family_in_acute_stress",
+    "family_dysfunction",
+    "socially_unacceptable_behaviour",
+    "low_income",
+    "absent_parenting",
+    "other",
+]
+#: The CIN census primary need codes N1-N9, in the snapshot's words.
+PRESENTING_CONCERNS: tuple[str, ...] = PresentingConcern.__args__  # type: ignore[attr-defined]
+
 
 OVERSIGHT_KINDS: tuple[str, ...] = OversightKind.__args__  # type: ignore[attr-defined]
 ACTION_KINDS: tuple[str, ...] = ActionKind.__args__  # type: ignore[attr-defined]
@@ -398,20 +414,7 @@ class Concerns(_Record):
         description="the previous involvement was assessed to meet Threshold for intervention "
         "(Bucks 2.6)",
     )
-    presenting_concern: (
-        Literal[
-            "abuse_or_neglect",
-            "disability",
-            "parental_illness_or_disability",
-            "family_in_acute_stress",
-            "family_dysfunction",
-            "socially_unacceptable_behaviour",
-            "low_income",
-            "absent_parenting",
-            "other",
-        ]
-        | None
-    ) = Field(
+    presenting_concern: PresentingConcern | None = Field(
         None,
         description="the presenting concern, as the CIN census primary need (N1-N9); "
         "'disability' is N2, the child's disability or illness",

@@ -26,6 +26,7 @@ from assess_rules.calendar import WorkingDayCalendar, age_in_years
 from assess_rules.case import (
     ACTION_KINDS,
     OVERSIGHT_KINDS,
+    PRESENTING_CONCERNS,
     ROLES,
     CancellationRequest,
     CaseSnapshot,
@@ -1276,17 +1277,7 @@ def _specs() -> list[FactSpec]:
             "str",
             "the presenting concern (CIN census primary need; 'disability' is N2)",
             lambda ctx: ctx.case.concerns.presenting_concern,
-            (
-                "abuse_or_neglect",
-                "disability",
-                "parental_illness_or_disability",
-                "family_in_acute_stress",
-                "family_dysfunction",
-                "socially_unacceptable_behaviour",
-                "low_income",
-                "absent_parenting",
-                "other",
-            ),
+            PRESENTING_CONCERNS,
         ),
         c(
             "concerns.cwd_threshold_met",
