@@ -223,7 +223,7 @@ def test_policy_authors_can_run_scenario_files_without_pytest(tmp_path: Path) ->
 
 @pytest.mark.parametrize("as_of", ["x" * 100_000, "20261201", "2026-W49-2", "2026-02-30"])
 def test_a_bad_as_of_is_refused_without_repeating_it(as_of: str) -> None:
-    code, out, err = call(
+    code, _out, err = call(
         "evaluate", "--policy", "generic_s17", "--case", str(EXAMPLE), "--as-of", as_of
     )
     assert code == EXIT_INVALID
