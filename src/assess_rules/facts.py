@@ -571,6 +571,20 @@ def _first_by_manager(kind: str) -> Extractor:
     return extract
 
 
+def _latest_rescheduled_date(ctx: FactContext) -> date | None:
+    """The new date of the latest child_seen_delay record that sets one (bucks review, issue
+    10): a later note without a date does not erase the date a manager set."""
+    records = [
+        r
+        for r in ctx.case.oversight
+        if r.kind == "child_seen_delay" and r.at <= ctx.cutoff and r.rescheduled_date is not None
+    ]
+    if not records:
+        return None
+    found: date | None = max(records, key=lambda r: r.at).rescheduled_date
+    return found
+
+
 def _specs() -> list[FactSpec]:
     c = _case_fact
     r = ROLES
@@ -1128,8 +1142,9 @@ def _specs() -> list[FactSpec]:
         c(
             "oversight.child_seen_delay.rescheduled_date",
             "date",
-            "the new date set for seeing the child at the latest child_seen_delay discussion",
-            _oversight_latest_field("child_seen_delay", "rescheduled_date"),
+            "the new date set for seeing the child at the latest child_seen_delay discussion "
+            "that sets one",
+            _latest_rescheduled_date,
         ),
         c(
             "visit.adults_seen_before_mid_point_review",
@@ -1328,6 +1343,20 @@ def _specs() -> list[FactSpec]:
             "the first visit or conversation with another professional, not part of s47 "
             "enquiries, after the family changed their mind (consent.changed_mind)",
             _activity_after_withdrawal,
+        ),
+        # --- bucks review (issue 10)
+        c(
+            "oversight.child_seen_delay.first_by_manager",
+            "moment",
+            "the first discussion of a delay in seeing the child recorded by a team manager or "
+            "above (Bucks 2.11b)",
+            _first_by_manager("child_seen_delay"),
+        ),
+        c(
+            "oversight.mid_point_review.first_by_manager",
+            "moment",
+            "the first mid-point review recorded by a team manager or above (Bucks 2.14b)",
+            _first_by_manager("mid_point_review"),
         ),
     ]
     for kind in OVERSIGHT_KINDS:
