@@ -1358,6 +1358,13 @@ def _specs() -> list[FactSpec]:
             "the first mid-point review recorded by a team manager or above (Bucks 2.14b)",
             _first_by_manager("mid_point_review"),
         ),
+        _item_fact(
+            "cancellations",
+            "cancellation.action",
+            "str",
+            "this request: the action asked for (cancel_assessment, not_progress_assessment, ...)",
+            lambda ctx, q: q.action,
+        ),
     ]
     for kind in OVERSIGHT_KINDS:
         specs.append(
