@@ -585,6 +585,14 @@ def _latest_rescheduled_date(ctx: FactContext) -> date | None:
     return found
 
 
+def _outcome_communicated(ctx: FactContext) -> datetime | None:
+    """The first outcome of this referral's episode told to anyone (bucks review, issue 10)."""
+    received = ctx.case.referral.received_at
+    kinds = {"outcome_to_family", "outcome_to_referrer", "outcome_to_agencies"}
+    moments = [a.at for a in ctx.case.actions if a.kind in kinds and received <= a.at <= ctx.cutoff]
+    return min(moments) if moments else None
+
+
 def _specs() -> list[FactSpec]:
     c = _case_fact
     r = ROLES
@@ -1357,6 +1365,13 @@ def _specs() -> list[FactSpec]:
             "moment",
             "the first mid-point review recorded by a team manager or above (Bucks 2.14b)",
             _first_by_manager("mid_point_review"),
+        ),
+        c(
+            "assessment.outcome_communicated",
+            "moment",
+            "the first outcome_to_family, outcome_to_referrer or outcome_to_agencies action at "
+            "or after this referral (an earlier episode's outcome does not count)",
+            _outcome_communicated,
         ),
         _item_fact(
             "cancellations",
