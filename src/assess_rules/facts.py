@@ -593,6 +593,15 @@ def _outcome_communicated(ctx: FactContext) -> datetime | None:
     return min(moments) if moments else None
 
 
+def _age_at_previous_assessment(ctx: FactContext) -> int | None:
+    """Age on the latest previous assessment's authorisation (bucks review, issue 10)."""
+    on = _latest_previous_assessment(ctx)
+    birth = ctx.case.child.date_of_birth
+    if on is None or birth is None:
+        return None
+    return 0 if birth > on else age_in_years(birth, on)
+
+
 def _specs() -> list[FactSpec]:
     c = _case_fact
     r = ROLES
@@ -1372,6 +1381,13 @@ def _specs() -> list[FactSpec]:
             "the first outcome_to_family, outcome_to_referrer or outcome_to_agencies action at "
             "or after this referral (an earlier episode's outcome does not count)",
             _outcome_communicated,
+        ),
+        c(
+            "child.age_at_previous_assessment",
+            "int",
+            "age in whole years on the date the latest previous assessment was authorised (0 if "
+            "not yet born on that date)",
+            _age_at_previous_assessment,
         ),
         _item_fact(
             "cancellations",
