@@ -582,6 +582,37 @@ def _first_by_manager(kind: str) -> Extractor:
     return extract
 
 
+def _latest_rescheduled_date(ctx: FactContext) -> date | None:
+    """The new date of the latest child_seen_delay record that sets one (bucks review, issue
+    10): a later note without a date does not erase the date a manager set."""
+    records = [
+        r
+        for r in ctx.case.oversight
+        if r.kind == "child_seen_delay" and r.at <= ctx.cutoff and r.rescheduled_date is not None
+    ]
+    if not records:
+        return None
+    found: date | None = max(records, key=lambda r: r.at).rescheduled_date
+    return found
+
+
+def _outcome_communicated(ctx: FactContext) -> datetime | None:
+    """The first outcome of this referral's episode told to anyone (bucks review, issue 10)."""
+    received = ctx.case.referral.received_at
+    kinds = {"outcome_to_family", "outcome_to_referrer", "outcome_to_agencies"}
+    moments = [a.at for a in ctx.case.actions if a.kind in kinds and received <= a.at <= ctx.cutoff]
+    return min(moments) if moments else None
+
+
+def _age_at_previous_assessment(ctx: FactContext) -> int | None:
+    """Age on the latest previous assessment's authorisation (bucks review, issue 10)."""
+    on = _latest_previous_assessment(ctx)
+    birth = ctx.case.child.date_of_birth
+    if on is None or birth is None:
+        return None
+    return 0 if birth > on else age_in_years(birth, on)
+
+
 def _specs() -> list[FactSpec]:
     c = _case_fact
     r = ROLES
@@ -1154,8 +1185,9 @@ def _specs() -> list[FactSpec]:
         c(
             "oversight.child_seen_delay.rescheduled_date",
             "date",
-            "the new date set for seeing the child at the latest child_seen_delay discussion",
-            _oversight_latest_field("child_seen_delay", "rescheduled_date"),
+            "the new date set for seeing the child at the latest child_seen_delay discussion "
+            "that sets one",
+            _latest_rescheduled_date,
         ),
         c(
             "visit.adults_seen_before_mid_point_review",
@@ -1344,6 +1376,41 @@ def _specs() -> list[FactSpec]:
             "the first visit or conversation with another professional, not part of s47 "
             "enquiries, after the family changed their mind (consent.changed_mind)",
             _activity_after_withdrawal,
+        ),
+        # --- bucks review (issue 10)
+        c(
+            "oversight.child_seen_delay.first_by_manager",
+            "moment",
+            "the first discussion of a delay in seeing the child recorded by a team manager or "
+            "above (Bucks 2.11b)",
+            _first_by_manager("child_seen_delay"),
+        ),
+        c(
+            "oversight.mid_point_review.first_by_manager",
+            "moment",
+            "the first mid-point review recorded by a team manager or above (Bucks 2.14b)",
+            _first_by_manager("mid_point_review"),
+        ),
+        c(
+            "assessment.outcome_communicated",
+            "moment",
+            "the first outcome_to_family, outcome_to_referrer or outcome_to_agencies action at "
+            "or after this referral (an earlier episode's outcome does not count)",
+            _outcome_communicated,
+        ),
+        c(
+            "child.age_at_previous_assessment",
+            "int",
+            "age in whole years on the date the latest previous assessment was authorised (0 if "
+            "not yet born on that date)",
+            _age_at_previous_assessment,
+        ),
+        _item_fact(
+            "cancellations",
+            "cancellation.action",
+            "str",
+            "this request: the action asked for (cancel_assessment, not_progress_assessment, ...)",
+            lambda ctx, q: q.action,
         ),
     ]
     for kind in OVERSIGHT_KINDS:
