@@ -477,6 +477,19 @@ def _conversation_without_agreement(ctx: FactContext) -> bool | None:
     return None if any(a is None for a in agreed) else False
 
 
+def _assessment_decided(ctx: FactContext) -> datetime | None:
+    """The decision that sent the referral for assessment, directly or after MASH
+    further enquiries (SA note, "When consent is not gained by the MASH")."""
+    decision = ctx.case.decision
+    if decision is None:
+        return None
+    if decision.response == "assessment":
+        return ctx.seen(decision.made_at)
+    if decision.final_response == "assessment":
+        return ctx.seen(decision.final_made_at)
+    return None
+
+
 def _changed_mind(ctx: FactContext) -> ConsentEvent | None:
     """The latest withdrawal of consent, or refusal by someone who had given consent, that is
     still that person's position: the family "change their mind" (SA note)."""
@@ -640,6 +653,13 @@ def _specs() -> list[FactSpec]:
             "the final response after MASH enquiries",
             _seen_field("decision", "final_response", "final_made_at"),
             _RESPONSES[:-1],
+        ),
+        c(
+            "decision.assessment_decided",
+            "moment",
+            "when the referral was sent for an assessment: the decision, if its response was "
+            "assessment, or else the final decision after MASH enquiries, if that was",
+            _assessment_decided,
         ),
         # child
         c("child.age", "int", "age in whole years at the evaluation date", _child_age),
