@@ -970,12 +970,6 @@ def _specs() -> list[FactSpec]:
                 default=None,
             ),
         ),
-        c(
-            "emergency_action.single_agency",
-            "bool",
-            "the latest emergency action was taken by a single agency",
-            lambda ctx: _latest_emergency_single(ctx),
-        ),
         # assessment
         c(
             "assessment.exists",
@@ -1602,13 +1596,6 @@ def _age_at_latest_authorised(ctx: FactContext) -> int | None:
     if on is None or birth is None:
         return None
     return 0 if birth > on else age_in_years(birth, on)
-
-
-def _latest_emergency_single(ctx: FactContext) -> bool | None:
-    taken = [e for e in ctx.case.emergency_actions if e.taken_at <= ctx.cutoff]
-    if not taken:
-        return None
-    return max(taken, key=lambda e: e.taken_at).single_agency
 
 
 # --- bucks-b (issue 10): helpers of the emergency-action and sibling facts
