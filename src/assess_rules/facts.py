@@ -43,6 +43,7 @@ COLLECTIONS: Mapping[str, str] = {
     "complaints": "complaint",
     "cancellations": "cancellation",
     "returns_home": "return_home",
+    "emergency_actions": "emergency_action",
 }
 
 Extractor = Callable[["FactContext"], Any]
@@ -1551,7 +1552,78 @@ def _item_specs() -> list[FactSpec]:
             "the next looked-after review as scheduled when the return was planned",
             _field("next_review_due_on"),
         ),
+        # review fixes (issue 10): each emergency action judged on its own (HIPS)
+        i(
+            "emergency_actions",
+            "emergency_action.taken",
+            "moment",
+            "when this emergency action was taken",
+            _field("taken_at", moment=True),
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.agency",
+            "str",
+            "the agency that took this emergency action",
+            _field("agency"),
+            ("local_authority", "police", "nspcc"),
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.planned",
+            "bool",
+            "this emergency action was planned (false: a single agency acting immediately)",
+            _field("planned"),
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.removal_from_home",
+            "bool",
+            "this emergency action removed the child from home",
+            _field("removal_from_home"),
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.epo_applied",
+            "moment",
+            "when an Emergency Protection Order was applied for in this emergency action",
+            _field("epo_applied_at", moment=True),
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.immediate_risk_recorded",
+            "bool",
+            "recorded, for this action, that the child's safety was otherwise at immediate risk",
+            _field("immediate_risk_recorded"),
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.legal_action",
+            "moment",
+            "when legal action (an EPO application or other) was first initiated in this "
+            "emergency action",
+            _item_legal_action,
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.legal_advice",
+            "moment",
+            "when legal advice was obtained for this emergency action",
+            _field("legal_advice_at", moment=True),
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.child_seen",
+            "moment",
+            "when a practitioner of the agency taking this emergency action saw the child",
+            _field("child_seen_at", moment=True),
+        ),
     ]
+
+
+def _item_legal_action(ctx: FactContext, action: Any) -> datetime | None:
+    moments = [ctx.seen(m) for m in (action.legal_action_at, action.epo_applied_at)]
+    return min((m for m in moments if m is not None), default=None)
 
 
 def _moment(event: ConsentEvent | None) -> datetime | None:
@@ -1661,6 +1733,8 @@ def collection_items(ctx: FactContext, scope: str) -> list[Any]:
         return [x for x in ctx.case.complaints if x.received_at <= ctx.cutoff]
     if scope == "returns_home":
         return [x for x in ctx.case.returns_home if x.at <= ctx.cutoff]
+    if scope == "emergency_actions":
+        return [x for x in ctx.case.emergency_actions if x.taken_at <= ctx.cutoff]
     raise KeyError(scope)
 
 
