@@ -515,17 +515,41 @@ def _changed_mind(ctx: FactContext) -> ConsentEvent | None:
     return change
 
 
+def _withdrawal_windows(ctx: FactContext) -> list[tuple[datetime, datetime | None]]:
+    """Each time the family changed their mind (a withdrawal, or a refusal by someone who had
+    given consent), until that person's next consent given (``None``: not given since)."""
+    windows: list[tuple[datetime, datetime | None]] = []
+    by_person: dict[str, list[ConsentEvent]] = {}
+    for event in _consent_events(ctx):
+        by_person.setdefault(event.person or event.by or "unnamed", []).append(event)
+    for events in by_person.values():
+        given_before = False
+        for index, event in enumerate(events):
+            if event.event == "given":
+                given_before = True
+            elif event.event == "withdrawn" or (event.event == "declined" and given_before):
+                later = (e.at for e in events[index + 1 :] if e.event == "given")
+                windows.append((event.at, next(later, None)))
+    return windows
+
+
 def _activity_after_withdrawal(ctx: FactContext) -> datetime | None:
     """The first visit or conversation with another professional, not part of s47 enquiries,
-    after the family changed their mind (see ``consent.changed_mind``)."""
-    withdrawn = _changed_mind(ctx)
-    if withdrawn is None:
+    recorded while the family's agreement was withdrawn: after a change of mind and before
+    that person's next consent (review fixes, issue 10: a later consent does not erase it)."""
+    windows = _withdrawal_windows(ctx)
+    if not windows:
         return None
     records: list[Visit | ProfessionalConversation] = [
         *_episode_visits(ctx),
         *(c for c in ctx.case.professional_conversations if c.at <= ctx.cutoff),
     ]
-    moments = [r.at for r in records if r.at > withdrawn.at and not r.s47_enquiry]
+    moments = [
+        r.at
+        for r in records
+        if not r.s47_enquiry
+        and any(r.at > start and (end is None or r.at < end) for start, end in windows)
+    ]
     return min(moments, default=None)
 
 
@@ -1341,7 +1365,8 @@ def _specs() -> list[FactSpec]:
             "assessment.activity_after_withdrawal",
             "moment",
             "the first visit or conversation with another professional, not part of s47 "
-            "enquiries, after the family changed their mind (consent.changed_mind)",
+            "enquiries, while the family's agreement was withdrawn: after a withdrawal (or a "
+            "refusal by someone who had consented) and before that person next consented",
             _activity_after_withdrawal,
         ),
     ]
