@@ -164,6 +164,8 @@ ActionKind = Literal[
     "siblings_considered",
     # single assessments (issue 10): SA-COMMENT-2
     "family_views_included",
+    # review fixes (issue 10): GEN-PLAN-1's discussion with the child and family
+    "plan_discussed_with_family",
 ]
 
 OVERSIGHT_KINDS: tuple[str, ...] = OversightKind.__args__  # type: ignore[attr-defined]
