@@ -166,6 +166,9 @@ ActionKind = Literal[
     "family_views_included",
     # review fixes (issue 10): GEN-PLAN-1's discussion with the child and family
     "plan_discussed_with_family",
+    # review fixes (issue 10): GEN-EMG-2, the other authority's acceptance of responsibility
+    "other_authority_accepted_responsibility",
+    "other_authority_acceptance_in_writing",
 ]
 
 OVERSIGHT_KINDS: tuple[str, ...] = OversightKind.__args__  # type: ignore[attr-defined]
