@@ -436,3 +436,51 @@ def test_versions_whose_dates_overlap_are_a_located_error(tmp_path: Path) -> Non
     assert str(error.file).endswith("local.yaml")
     assert error.line == 1
     assert "both in force on some dates" in str(error)
+
+
+def test_each_emergency_action_is_judged_with_its_own_facts() -> None:
+    """A later emergency action does not erase what an earlier one raised (HIPS; issue 10)."""
+    case = parse_case(
+        {
+            "case_id": "E",
+            "referral": {"received_at": "2026-12-21T10:00"},
+            "concerns": {"significant_harm_suspected": True},
+            "emergency_actions": [
+                {
+                    "taken_at": "2026-12-21T14:00",
+                    "agency": "local_authority",
+                    "planned": True,
+                    "removal_from_home": True,
+                    "legal_action_at": "2026-12-21T13:00",
+                },
+                {
+                    "taken_at": "2026-12-22T02:00",
+                    "agency": "police",
+                    "planned": False,
+                    "child_seen_at": "2026-12-22T02:00",
+                },
+            ],
+        }
+    )
+    result = evaluate(load_policy("generic_s17"), case, as_of=date(2026, 12, 23))
+    assert sorted((w.rule, w.subject) for w in result.warnings) == [
+        ("epo-where-possible", "emergency_actions[0]"),
+        ("legal-advice-before-legal-action", "emergency_actions[0]"),
+        ("strategy-discussion-before-planned-action", "emergency_actions[0]"),
+    ]
+    assert sorted((o.rule, o.subject) for o in result.obligations if o.subject is not None) == [
+        ("child-seen-in-emergency-action", "emergency_actions[0]"),
+        ("strategy-discussion-after-emergency-action", "emergency_actions[1]"),
+    ]
+
+
+def test_emergency_action_item_facts_shadow_the_latest_action() -> None:
+    from assess_rules.facts import COLLECTIONS, FACTS
+
+    assert COLLECTIONS["emergency_actions"] == "emergency_action"
+    item = FACTS.lookup("emergency_action.agency", "emergency_actions")
+    latest = FACTS.lookup("emergency_action.agency", None)
+    assert item is not None
+    assert item.scope == "emergency_actions"
+    assert latest is not None
+    assert latest.scope is None

@@ -167,6 +167,11 @@ ActionKind = Literal[
     "siblings_considered",
     # single assessments (issue 10): SA-COMMENT-2
     "family_views_included",
+    # review fixes (issue 10): GEN-PLAN-1's discussion with the child and family
+    "plan_discussed_with_family",
+    # review fixes (issue 10): GEN-EMG-2, the other authority's acceptance of responsibility
+    "other_authority_accepted_responsibility",
+    "other_authority_acceptance_in_writing",
 ]
 
 PresentingConcern = Literal[

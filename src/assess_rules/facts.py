@@ -44,6 +44,7 @@ COLLECTIONS: Mapping[str, str] = {
     "complaints": "complaint",
     "cancellations": "cancellation",
     "returns_home": "return_home",
+    "emergency_actions": "emergency_action",
 }
 
 Extractor = Callable[["FactContext"], Any]
@@ -478,6 +479,19 @@ def _conversation_without_agreement(ctx: FactContext) -> bool | None:
     return None if any(a is None for a in agreed) else False
 
 
+def _assessment_decided(ctx: FactContext) -> datetime | None:
+    """The decision that sent the referral for assessment, directly or after MASH
+    further enquiries (SA note, "When consent is not gained by the MASH")."""
+    decision = ctx.case.decision
+    if decision is None:
+        return None
+    if decision.response == "assessment":
+        return ctx.seen(decision.made_at)
+    if decision.final_response == "assessment":
+        return ctx.seen(decision.final_made_at)
+    return None
+
+
 def _changed_mind(ctx: FactContext) -> ConsentEvent | None:
     """The latest withdrawal of consent, or refusal by someone who had given consent, that is
     still that person's position: the family "change their mind" (SA note)."""
@@ -502,17 +516,41 @@ def _changed_mind(ctx: FactContext) -> ConsentEvent | None:
     return change
 
 
+def _withdrawal_windows(ctx: FactContext) -> list[tuple[datetime, datetime | None]]:
+    """Each time the family changed their mind (a withdrawal, or a refusal by someone who had
+    given consent), until that person's next consent given (``None``: not given since)."""
+    windows: list[tuple[datetime, datetime | None]] = []
+    by_person: dict[str, list[ConsentEvent]] = {}
+    for event in _consent_events(ctx):
+        by_person.setdefault(event.person or event.by or "unnamed", []).append(event)
+    for events in by_person.values():
+        given_before = False
+        for index, event in enumerate(events):
+            if event.event == "given":
+                given_before = True
+            elif event.event == "withdrawn" or (event.event == "declined" and given_before):
+                later = (e.at for e in events[index + 1 :] if e.event == "given")
+                windows.append((event.at, next(later, None)))
+    return windows
+
+
 def _activity_after_withdrawal(ctx: FactContext) -> datetime | None:
     """The first visit or conversation with another professional, not part of s47 enquiries,
-    after the family changed their mind (see ``consent.changed_mind``)."""
-    withdrawn = _changed_mind(ctx)
-    if withdrawn is None:
+    recorded while the family's agreement was withdrawn: after a change of mind and before
+    that person's next consent (review fixes, issue 10: a later consent does not erase it)."""
+    windows = _withdrawal_windows(ctx)
+    if not windows:
         return None
     records: list[Visit | ProfessionalConversation] = [
         *_episode_visits(ctx),
         *(c for c in ctx.case.professional_conversations if c.at <= ctx.cutoff),
     ]
-    moments = [r.at for r in records if r.at > withdrawn.at and not r.s47_enquiry]
+    moments = [
+        r.at
+        for r in records
+        if not r.s47_enquiry
+        and any(r.at > start and (end is None or r.at < end) for start, end in windows)
+    ]
     return min(moments, default=None)
 
 
@@ -682,6 +720,13 @@ def _specs() -> list[FactSpec]:
             "the final response after MASH enquiries",
             _seen_field("decision", "final_response", "final_made_at"),
             _RESPONSES[:-1],
+        ),
+        c(
+            "decision.assessment_decided",
+            "moment",
+            "when the referral was sent for an assessment: the decision, if its response was "
+            "assessment, or else the final decision after MASH enquiries, if that was",
+            _assessment_decided,
         ),
         # child
         c("child.age", "int", "age in whole years at the evaluation date", _child_age),
@@ -999,12 +1044,6 @@ def _specs() -> list[FactSpec]:
                 (e.taken_at for e in ctx.case.emergency_actions if e.taken_at <= ctx.cutoff),
                 default=None,
             ),
-        ),
-        c(
-            "emergency_action.single_agency",
-            "bool",
-            "the latest emergency action was taken by a single agency",
-            lambda ctx: _latest_emergency_single(ctx),
         ),
         # assessment
         c(
@@ -1374,7 +1413,8 @@ def _specs() -> list[FactSpec]:
             "assessment.activity_after_withdrawal",
             "moment",
             "the first visit or conversation with another professional, not part of s47 "
-            "enquiries, after the family changed their mind (consent.changed_mind)",
+            "enquiries, while the family's agreement was withdrawn: after a withdrawal (or a "
+            "refusal by someone who had consented) and before that person next consented",
             _activity_after_withdrawal,
         ),
         # --- bucks review (issue 10)
@@ -1628,7 +1668,78 @@ def _item_specs() -> list[FactSpec]:
             "the next looked-after review as scheduled when the return was planned",
             _field("next_review_due_on"),
         ),
+        # review fixes (issue 10): each emergency action judged on its own (HIPS)
+        i(
+            "emergency_actions",
+            "emergency_action.taken",
+            "moment",
+            "when this emergency action was taken",
+            _field("taken_at", moment=True),
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.agency",
+            "str",
+            "the agency that took this emergency action",
+            _field("agency"),
+            ("local_authority", "police", "nspcc"),
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.planned",
+            "bool",
+            "this emergency action was planned (false: a single agency acting immediately)",
+            _field("planned"),
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.removal_from_home",
+            "bool",
+            "this emergency action removed the child from home",
+            _field("removal_from_home"),
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.epo_applied",
+            "moment",
+            "when an Emergency Protection Order was applied for in this emergency action",
+            _field("epo_applied_at", moment=True),
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.immediate_risk_recorded",
+            "bool",
+            "recorded, for this action, that the child's safety was otherwise at immediate risk",
+            _field("immediate_risk_recorded"),
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.legal_action",
+            "moment",
+            "when legal action (an EPO application or other) was first initiated in this "
+            "emergency action",
+            _item_legal_action,
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.legal_advice",
+            "moment",
+            "when legal advice was obtained for this emergency action",
+            _field("legal_advice_at", moment=True),
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.child_seen",
+            "moment",
+            "when a practitioner of the agency taking this emergency action saw the child",
+            _field("child_seen_at", moment=True),
+        ),
     ]
+
+
+def _item_legal_action(ctx: FactContext, action: Any) -> datetime | None:
+    moments = [ctx.seen(m) for m in (action.legal_action_at, action.epo_applied_at)]
+    return min((m for m in moments if m is not None), default=None)
 
 
 def _moment(event: ConsentEvent | None) -> datetime | None:
@@ -1673,13 +1784,6 @@ def _age_at_latest_authorised(ctx: FactContext) -> int | None:
     if on is None or birth is None:
         return None
     return 0 if birth > on else age_in_years(birth, on)
-
-
-def _latest_emergency_single(ctx: FactContext) -> bool | None:
-    taken = [e for e in ctx.case.emergency_actions if e.taken_at <= ctx.cutoff]
-    if not taken:
-        return None
-    return max(taken, key=lambda e: e.taken_at).single_agency
 
 
 # --- bucks-b (issue 10): helpers of the emergency-action and sibling facts
@@ -1745,6 +1849,8 @@ def collection_items(ctx: FactContext, scope: str) -> list[Any]:
         return [x for x in ctx.case.complaints if x.received_at <= ctx.cutoff]
     if scope == "returns_home":
         return [x for x in ctx.case.returns_home if x.at <= ctx.cutoff]
+    if scope == "emergency_actions":
+        return [x for x in ctx.case.emergency_actions if x.taken_at <= ctx.cutoff]
     raise KeyError(scope)
 
 

@@ -48,7 +48,9 @@ Condition = Annotated[
     Field(min_length=1, max_length=2000, description="a condition in the pack condition language"),
 ]
 FactName = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_.]*$", max_length=120)]
-Collection = Literal["strategy_discussions", "complaints", "cancellations", "returns_home"]
+Collection = Literal[
+    "strategy_discussions", "complaints", "cancellations", "returns_home", "emergency_actions"
+]
 Severity = Literal["low", "medium", "high"]
 
 
