@@ -333,6 +333,7 @@ def _convert(
 
 _KIND_DEFS = {
     "timescale": "TimescaleRule",
+    "action": "CancellationRule",
     "cancellation": "CancellationRule",
     "consent": "ConsentRule",
     "obligation": "ObligationRule",

@@ -190,7 +190,10 @@ class CancellationReason(_Strict):
 class CancellationRule(_RuleBase):
     """Who may cancel an assessment, for which reasons, after which steps."""
 
-    kind: Literal["cancellation"]
+    kind: Literal["action", "cancellation"] = Field(
+        description="'action' (any action: not progressing, closing with signposting, "
+        "finalising, sharing, ...); 'cancellation' is its older name"
+    )
     action: Identifier = Field(
         "cancel_assessment",
         description="the action requested (cancel_assessment, not_progress_assessment, ...)",
