@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from assess_rules.calendar import Counting, Region
 from assess_rules.case import Role
@@ -393,7 +393,16 @@ class CalendarSettings(_Strict):
     recurring_closures: tuple[RecurringClosure, ...] = Field(
         (), description="closure days that come back every year"
     )
-    office_opens: time = time(9, 0)
+    office_opens: Annotated[
+        time,
+        WithJsonSchema(
+            {
+                "type": "string",
+                "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+                "description": "when the office opens, HH:MM in London (quote it: \"09:00\")",
+            }
+        ),
+    ] = time(9, 0)
     note: str | None = None
 
 
