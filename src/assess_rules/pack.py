@@ -399,7 +399,7 @@ class CalendarSettings(_Strict):
             {
                 "type": "string",
                 "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
-                "description": "when the office opens, HH:MM in London (quote it: \"09:00\")",
+                "description": 'when the office opens, HH:MM in London (quote it: "09:00")',
             }
         ),
     ] = time(9, 0)
