@@ -20,9 +20,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from assess_rules.calendar import LONDON
-from assess_rules.evaluation import compute_due
 from assess_rules.pack import Duration, TimescaleRule
 from assess_rules.policy import Policy
+from assess_rules.timing import compute_due
 
 __all__ = ["FIRST", "LAST", "golden_table", "write_golden"]
 

@@ -1,0 +1,479 @@
+"""``kind: action`` (older name ``cancellation``): who may ask for an action (cancelling an
+assessment, not progressing it, ...), who may decide it, for which reasons, after which
+steps.
+
+Once per case the action answers every request the snapshot records, judged as the case
+stood when it was decided, and lists each open option; it asks the prohibitions and the
+warnings on it for their verdicts (they do not know about it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from assess_rules.case import CancellationRequest
+from assess_rules.facts import FactContext, collection_items
+from assess_rules.kinds import prohibition, warning
+from assess_rules.kinds._base import Checker, Judge, RuleKind, cite
+from assess_rules.kinds._page import Page, md, sources_md
+from assess_rules.kinds._steps import check_steps, find_record, judge_steps, step_md
+from assess_rules.pack import (
+    CancellationReason,
+    CancellationRule,
+    ProhibitionRule,
+    Rule,
+    SourceRef,
+    WarningRule,
+)
+from assess_rules.result import DecisionStatus, PermittedAction
+
+__all__ = ["KIND"]
+
+#: the verdict of a condition in one context, and the facts it lacks when undecided
+Verdict = tuple[bool | None, list[str]]
+
+
+def check(rule: CancellationRule, at: Checker) -> None:
+    """Its conditions, roles, prerequisite steps and reasons name what exists; reason ids
+    are unique."""
+    at.condition(rule.applies_when, "cancellations", ("applies_when",))
+    at.role(rule.recommended_by, ("recommended_by",))
+    at.role(rule.decided_by, ("decided_by",))
+    check_steps(rule.requires, "cancellations", at, ("requires",))
+    seen: set[str] = set()
+    for j, reason in enumerate(rule.reasons):
+        if reason.id in seen:
+            at.error(f"reason id {reason.id!r} is used twice", ("reasons", j, "id"))
+        seen.add(reason.id)
+        at.condition(reason.when, "cancellations", ("reasons", j, "when"))
+        at.role(reason.decided_by, ("reasons", j, "decided_by"))
+
+
+def concerns(rule: Rule) -> bool:
+    """The rules judged with the requests: actions, prohibitions, warnings on an action."""
+    if isinstance(rule, WarningRule):
+        return rule.action is not None
+    return isinstance(rule, CancellationRule | ProhibitionRule)
+
+
+def requests(rules: Sequence[Rule], judge: Judge) -> None:
+    """Answer every request in the snapshot and list each open option of each action."""
+    actions = [r for r in rules if isinstance(r, CancellationRule)]
+    prohibitions = [r for r in rules if isinstance(r, ProhibitionRule)]
+    warnings = [r for r in rules if isinstance(r, WarningRule)]
+    ctx = judge.ctx
+    for index, request in enumerate(collection_items(ctx, "cancellations")):
+        action = request.action
+        _request(
+            judge,
+            request,
+            f"cancellations[{index}]",
+            [r for r in actions if r.action == action],
+            [p for p in prohibitions if p.action == action],
+            [w for w in warnings if w.action == action],
+        )
+    status = ctx.get("assessment.status")
+    if status in {"not_started", "in_progress"} and not ctx.get("cancellation.approved"):
+        for rule in actions:
+            _options(
+                judge,
+                rule,
+                [p for p in prohibitions if p.action == rule.action],
+                [w for w in warnings if w.action == rule.action],
+            )
+
+
+def _reason_texts(reason: CancellationReason) -> tuple[str, str, str]:
+    """What to say when a reason's condition holds, fails or cannot be decided."""
+    when = reason.when
+    return (
+        f"its condition holds: {when}",
+        f"its condition does not hold: {when}",
+        f"its condition cannot be decided yet: {when}",
+    )
+
+
+def _judge(
+    judge: Judge,
+    rule: CancellationRule | None,
+    reason: CancellationReason | None,
+    prohibitions: list[ProhibitionRule],
+    ctx: FactContext,
+) -> _Decision:
+    """What the pack says of ``reason`` (``None``: a reason the rule does not list, or an
+    action no rule governs) in ``ctx``: its conditions and every prohibition."""
+    policy = judge.policy
+    decision = _Decision()
+    if rule is not None and rule.applies_when:
+        applies = policy.condition(rule.applies_when, "cancellations")
+        verdict = applies(ctx)
+        if verdict is False:
+            decision.refuse(f"{rule.title!r} applies only when {rule.applies_when}", rule.sources)
+        elif verdict is None:
+            decision.hold(f"cannot tell whether {rule.title!r} applies", applies.unknown_facts(ctx))
+    if reason is not None and reason.when is not None:
+        holds, fails, undecided = judge.memo.of(reason, _reason_texts)
+        condition = policy.condition(reason.when, "cancellations")
+        verdict = condition(ctx)
+        if verdict is False:
+            decision.refuse(fails, reason.sources or (rule.sources if rule else ()))
+        elif verdict is None:
+            decision.hold(undecided, condition.unknown_facts(ctx))
+        else:
+            decision.grant(holds)
+    elif reason is not None:
+        decision.grant(f"{reason.label!r} is a listed reason with no further condition")
+    grounds = set(reason.grounds) if reason is not None else set()
+    for rule_ in prohibitions:
+        if not prohibition.concerns_grounds(rule_, grounds):
+            continue
+        condition = policy.condition(rule_.when, "cancellations")
+        verdict = condition(ctx)
+        if verdict is None:
+            decision.hold(
+                f"cannot rule out: {rule_.message} ({rule_.id})", condition.unknown_facts(ctx)
+            )
+        elif verdict:
+            decision.blocked_by.append(rule_.id)
+            if rule_.effect == "refuse":
+                decision.refuse(rule_.message, rule_.sources)
+            else:
+                decision.hold(f"for a manager to decide: {rule_.message}", ())
+    return decision
+
+
+def _options(
+    judge: Judge,
+    rule: CancellationRule,
+    prohibitions: list[ProhibitionRule],
+    warnings: list[WarningRule],
+) -> None:
+    """Each reason of ``rule`` as an option for the case as it stands."""
+    policy, ctx = judge.policy, judge.ctx
+    if rule.applies_when and policy.condition(rule.applies_when, "cancellations")(ctx) is False:
+        return
+    prerequisites = tuple(
+        step.title for step in rule.requires if find_record(judge, step, ctx, None)[0] is None
+    )
+    advice = tuple(w.message for w in warning.advice(policy, warnings, ctx))
+    for reason in rule.reasons:
+        decision = _judge(judge, rule, reason, prohibitions, ctx)
+        if reason.requires_free_text:
+            decision.note("needs free text explaining the reason")
+        judge.permitted.append(
+            PermittedAction(
+                action=rule.action,
+                option=reason.id,
+                label=reason.label,
+                status=decision.status(outstanding=bool(prerequisites)),
+                why=decision.reasons(),
+                approver=reason.decided_by or rule.decided_by,
+                rule=rule.id,
+                sources=judge.cite(reason.sources or rule.sources),
+                recommended_by=rule.recommended_by,
+                prerequisites=prerequisites,
+                warnings=advice,
+                missing_facts=decision.facts(),
+                blocked_by=tuple(decision.blocked_by),
+            )
+        )
+
+
+def _request(
+    judge: Judge,
+    request: CancellationRequest,
+    subject: str,
+    rules: list[CancellationRule],
+    prohibitions: list[ProhibitionRule],
+    warnings: list[WarningRule],
+) -> None:
+    """Answer one request: judged as the case stood when it was decided, if it was."""
+    policy = judge.policy
+    decided = judge.ctx.seen(request.decided_at)
+    if decided is not None:
+        ctx = judge.ctx.as_at(decided).for_item("cancellations", request)
+    else:
+        ctx = judge.ctx.for_item("cancellations", request)
+    outcome = ctx.get("cancellation.outcome")
+    advice = warning.advice(policy, warnings, ctx)
+    for given in advice:
+        judge.warned(given, given.message, subject)
+    if not rules:
+        _ungoverned(judge, request, subject, prohibitions, ctx, advice)
+        return
+    applicable = [
+        r
+        for r in rules
+        if not r.applies_when or policy.condition(r.applies_when, "cancellations")(ctx) is not False
+    ]
+    matches = [
+        (r, reason) for r in applicable for reason in r.reasons if reason.id == request.reason
+    ]
+    if matches:
+        rule, reason = matches[0]
+    else:
+        rule, reason = (applicable or rules)[0], None
+    decision = _judge(judge, rule, reason, prohibitions, ctx)
+    cited = reason.sources if reason is not None and reason.sources else rule.sources
+    if reason is None and applicable:
+        listed = ", ".join(r.id for r_ in applicable for r in r_.reasons)
+        text = f"{request.reason!r} is not a reason this pack lists; listed: {listed}"
+        if rule.unlisted_reasons == "undecided":
+            decision.hold(
+                f"{text}; another reason is for a manager to decide with a recorded rationale",
+                (),
+            )
+        else:
+            decision.refuse(text, rule.sources)
+    if reason is not None and reason.requires_free_text:
+        if ctx.get("cancellation.has_free_text"):
+            decision.grant("free text explains the reason")
+        else:
+            decision.refuse("this reason needs free text", cited)
+    if (
+        rule.recommended_by is not None
+        and request.recommended_by is not None
+        and policy.may_act(request.recommended_by, rule.recommended_by) is False
+    ):
+        text = (
+            f"recommended by {policy.role_label(request.recommended_by)}"
+            f"; must be {policy.role_label(rule.recommended_by)}"
+        )
+        decision.refuse(text, rule.sources)
+    approver = (reason.decided_by if reason is not None else None) or rule.decided_by
+    if decided is not None and request.outcome == "approved":
+        fits = policy.may_act(
+            request.decided_by, approver, higher_allowed=rule.higher_roles_may_decide
+        )
+        if fits is False:
+            text = (
+                f"decided by {policy.role_label(request.decided_by or '')}"
+                f"; only {policy.role_label(approver)} may decide"
+            )
+            decision.refuse(text, rule.sources, "approver")
+        elif fits is None:
+            decision.hold("who decided is not recorded", ("cancellation.decided_by",))
+        else:
+            decision.grant(
+                f"decided by {policy.role_label(request.decided_by or '')}, who may decide"
+            )
+    if outcome == "approved":
+        prohibition.broken_by_approval(judge, prohibitions, decision.blocked_by, subject)
+    if decision.missing and outcome != "refused":
+        judge.undecided(
+            rule,
+            decision.facts(),
+            f"whether request {request.reason!r} may be granted",
+            subject,
+            sources=judge.cite(cited),
+        )
+    outstanding: list[str] = []
+    if outcome == "refused":
+        decision.note("the request was refused when it was decided")
+    else:
+        outstanding = judge_steps(
+            judge,
+            rule,
+            rule.requires,
+            ctx,
+            "cancellations",
+            ctx.get("cancellation.recommended"),
+            subject,
+            rule.recommended_by,
+            default_before="cancellation.decided",
+            after_trigger=False,
+        )
+    if outcome == "approved":
+        for refusal in decision.refusals:
+            judge.violated(
+                rule,
+                f"cancelled with a problem: {refusal.why}",
+                subject,
+                cited=judge.cite(refusal.sources or rule.sources),
+                branch=refusal.branch,
+            )
+    if outstanding and decided is not None:
+        decision.refuse("decided before its prerequisites were recorded", rule.sources)
+    judge.permitted.append(
+        PermittedAction(
+            action=rule.action,
+            option=request.reason,
+            label=reason.label if reason is not None else request.reason,
+            status=decision.status(outstanding=bool(outstanding)),
+            why=decision.reasons(),
+            approver=approver,
+            rule=rule.id,
+            sources=judge.cite(cited),
+            recommended_by=rule.recommended_by,
+            prerequisites=tuple(outstanding),
+            warnings=tuple(w.message for w in advice),
+            missing_facts=decision.facts(),
+            subject=subject,
+            blocked_by=tuple(decision.blocked_by),
+        )
+    )
+
+
+def _ungoverned(
+    judge: Judge,
+    request: CancellationRequest,
+    subject: str,
+    prohibitions: list[ProhibitionRule],
+    ctx: FactContext,
+    advice: list[WarningRule],
+) -> None:
+    """A request for an action no rule of the pack governs: said so, never dropped, and
+    judged against the prohibitions that do apply to it."""
+    decision = _judge(judge, None, None, prohibitions, ctx)
+    decision.hold(
+        f"this pack has no rule for {request.action.replace('_', ' ')}: who may decide it "
+        "and for which reasons is for the local protocol",
+        (),
+    )
+    if ctx.get("cancellation.outcome") == "approved":
+        prohibition.broken_by_approval(judge, prohibitions, decision.blocked_by, subject)
+    first = next((p for p in prohibitions if p.id in decision.blocked_by), None)
+    judged = first or (prohibitions[0] if prohibitions else None)
+    judge.permitted.append(
+        PermittedAction(
+            action=request.action,
+            option=request.reason,
+            label=request.reason,
+            status=decision.status(outstanding=False),
+            why=decision.reasons(),
+            approver=None,
+            rule=judged.id if judged is not None else None,
+            sources=cite(s for p in prohibitions for s in p.sources),
+            warnings=tuple(w.message for w in advice),
+            missing_facts=decision.facts(),
+            subject=subject,
+            blocked_by=tuple(decision.blocked_by),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    why: str
+    sources: tuple[SourceRef, ...] = ()
+    branch: str | None = None
+
+
+@dataclass
+class _Decision:
+    """What was found about one option or request, most decisive first when read out:
+    anything refusing it, then anything leaving it undecidable, then what held."""
+
+    refusals: list[_Refusal] = field(default_factory=list)
+    holds: list[str] = field(default_factory=list)
+    grants: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    blocked_by: list[str] = field(default_factory=list)
+
+    def refuse(
+        self, why: str, sources: tuple[SourceRef, ...] = (), branch: str | None = None
+    ) -> None:
+        self.refusals.append(_Refusal(why, sources, branch))
+
+    def hold(self, why: str, facts: Iterable[str]) -> None:
+        self.holds.append(why)
+        self.missing += facts
+
+    def grant(self, why: str) -> None:
+        self.grants.append(why)
+
+    def note(self, why: str) -> None:
+        self.notes.append(why)
+
+    def status(self, *, outstanding: bool) -> DecisionStatus:
+        if self.refusals:
+            return "refused"
+        if self.holds:
+            return "undecidable"
+        return "allowed_once" if outstanding else "allowed"
+
+    def reasons(self) -> tuple[str, ...]:
+        if self.refusals:
+            return (*(r.why for r in self.refusals), *self.notes)
+        if self.holds:
+            return (*self.holds, *self.notes)
+        found = (*self.grants, *self.notes)
+        return found or ("no condition of the pack stands against it",)
+
+    def facts(self) -> tuple[str, ...]:
+        return tuple(sorted(set(self.missing)))
+
+
+def render(rules: Sequence[CancellationRule], page: Page) -> None:
+    """A section per action rule: who decides, prerequisites, and a table of reasons."""
+    role = page.role
+    for c in rules:
+        page.add(f"## Cancellation: {md(c.title)} (`{c.id}`){page.origin(c)}", "")
+        if c.applies_when:
+            page.add(f"Applies when `{c.applies_when}`.")
+        who = f"Decided by **{role(c.decided_by)}**"
+        if c.recommended_by:
+            who = (
+                f"Recommended by **{role(c.recommended_by)}**; decided by **{role(c.decided_by)}**"
+            )
+        may = c.higher_roles_may_decide
+        if may is None:
+            may = page.policy.higher_roles_may_act
+        page.add(
+            f"{who} ({'or higher' if may else 'that role only'}). "
+            f"Sources: {sources_md(c.sources)}.",
+            "",
+        )
+        if c.requires:
+            page.add("Before the decision:", "", *(f"- {step_md(s, role)}" for s in c.requires), "")
+        page.add(
+            "| reason | label | condition | free text | decided by | sources |",
+            "| --- | --- | --- | --- | --- | --- |",
+        )
+        for r in c.reasons:
+            grounds = f" (grounds: {', '.join(r.grounds)})" if r.grounds else ""
+            page.add(
+                f"| `{r.id}`{grounds} | {md(r.label)} | "
+                f"{'`' + md(r.when) + '`' if r.when else '-'} | "
+                f"{'required' if r.requires_free_text else '-'} | "
+                f"{role(r.decided_by or c.decided_by)} | "
+                f"{sources_md(r.sources or c.sources)} |"
+            )
+        page.add("")
+
+
+def branches(rule: CancellationRule) -> Iterator[tuple[str, str]]:
+    """Each reason allowed (and refused on its condition), the approver level respected and
+    broken, each prerequisite missing."""
+    for reason in rule.reasons:
+        yield f"{rule.id}/{reason.id}#allowed", f"{rule.id}/{reason.id}: never allowed"
+        if reason.when:
+            yield (
+                f"{rule.id}/{reason.id}#refused",
+                f"{rule.id}/{reason.id}: never refused on its condition",
+            )
+    yield (
+        f"{rule.id}#approver-respected",
+        f"{rule.id}: no request decided by an allowed approver",
+    )
+    yield (
+        f"{rule.id}#approver-broken",
+        f"{rule.id}: no request decided by a role below {rule.decided_by}",
+    )
+    for step in rule.requires:
+        yield f"{rule.id}/{step.id}#step", f"{rule.id}/{step.id}: never missing"
+
+
+KIND = RuleKind(
+    "action",
+    CancellationRule,
+    check,
+    render,
+    branches,
+    page_order=20,
+    aliases=("cancellation",),
+    requests=requests,
+    concerns=concerns,
+)

@@ -1,0 +1,75 @@
+"""``kind: obligation``: steps that become due when ``when`` holds, counted from ``trigger``;
+``when`` judged as the case stands now, or as it stood at the trigger."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, time
+
+from assess_rules.calendar import LONDON
+from assess_rules.kinds._base import Checker, Judge, RuleKind
+from assess_rules.kinds._page import Page, md, sources_md
+from assess_rules.kinds._steps import check_steps, judge_steps, step_md
+from assess_rules.pack import ObligationRule
+
+__all__ = ["KIND"]
+
+
+def check(rule: ObligationRule, at: Checker) -> None:
+    """Its condition, trigger, owner and steps name what exists."""
+    scope = rule.for_each
+    at.condition(rule.when, scope, ("when",))
+    at.fact(rule.trigger, scope, ("trigger",))
+    at.role(rule.owner, ("owner",))
+    check_steps(rule.steps, scope, at, ("steps",))
+
+
+def evaluate(rule: ObligationRule, judge: Judge) -> None:
+    """The steps of each obligation that has arisen, for the case or each item."""
+    for ctx, subject in judge.contexts(rule.for_each):
+        trigger = ctx.get(rule.trigger)
+        if trigger is None:
+            continue  # an obligation cannot arise before the event that triggers it
+        judged = ctx
+        if rule.judged_at == "trigger":
+            moment = (
+                trigger
+                if isinstance(trigger, datetime)
+                else datetime.combine(trigger, time.max, LONDON)
+            )
+            judged = judge.ctx.as_at(min(moment, judge.ctx.cutoff))
+            if subject is not None and rule.for_each is not None:
+                judged = judged.for_item(rule.for_each, ctx.item)
+        arises = judge.test(
+            rule.when, judged, rule.for_each, rule, "whether this obligation arises", subject
+        )
+        if arises is not True:
+            continue
+        if isinstance(trigger, date) and not isinstance(trigger, datetime):
+            trigger = datetime.combine(trigger, time.min, LONDON)
+        judge_steps(judge, rule, rule.steps, ctx, rule.for_each, trigger, subject, rule.owner)
+
+
+def render(rules: Sequence[ObligationRule], page: Page) -> None:
+    """Each obligation with its steps."""
+    page.add("## Obligations", "")
+    for r in rules:
+        each = f", for each of {r.for_each}" if r.for_each else ""
+        page.add(
+            f"### {md(r.title)} (`{r.id}`){page.origin(r)}",
+            "",
+            f"When `{md(r.when)}`, from `{r.trigger}`{each}. Sources: {sources_md(r.sources)}.",
+            "",
+        )
+        page.add(*(f"- {step_md(s, page.role)}" for s in r.steps), "")
+
+
+def branches(rule: ObligationRule) -> Iterator[tuple[str, str]]:
+    """Each step owed or broken."""
+    for step in rule.steps:
+        yield f"{rule.id}/{step.id}#step", f"{rule.id}/{step.id}: never owed or broken"
+
+
+KIND = RuleKind(
+    "obligation", ObligationRule, check, render, branches, page_order=40, evaluate=evaluate
+)
