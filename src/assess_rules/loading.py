@@ -44,23 +44,14 @@ from assess_rules.case import ROLES
 from assess_rules.conditions import CompiledCondition, compile_condition
 from assess_rules.errors import ConditionError, PolicyError
 from assess_rules.facts import FACTS
+from assess_rules.kinds import KINDS, kind_of
 from assess_rules.pack import (
-    AuthorityRule,
     CalendarSettings,
-    CancellationRule,
-    CaseloadReviewRule,
-    CheckRule,
-    ConsentRule,
     Duration,
-    ObligationRule,
     Pack,
     Parameter,
-    ProhibitionRule,
     RoleDefinition,
     Rule,
-    Step,
-    TimescaleRule,
-    WarningRule,
 )
 from assess_rules.policy import Policy
 
@@ -331,18 +322,8 @@ def _convert(
 
 # --- schema and model validation -----------------------------------------------------------
 
-_KIND_DEFS = {
-    "timescale": "TimescaleRule",
-    "action": "CancellationRule",
-    "cancellation": "CancellationRule",
-    "consent": "ConsentRule",
-    "obligation": "ObligationRule",
-    "warning": "WarningRule",
-    "prohibition": "ProhibitionRule",
-    "check": "CheckRule",
-    "authority": "AuthorityRule",
-    "caseload_review": "CaseloadReviewRule",
-}
+#: each YAML ``kind:`` (older names too) and the schema definition of its model
+_KIND_DEFS = {name: kind.model.__name__ for kind in KINDS.values() for name in kind.names}
 _PATTERN_WORDS = {
     r"^[a-z0-9][a-z0-9_\-]*$": "lower-case letters, digits, '_' and '-', e.g. 'child-seen'",
     r"^[A-Z]+-[A-Za-z0-9.\-]+$": "a catalogue ID such as 'BUCKS-2.11a'",
@@ -578,27 +559,9 @@ class _Checker:
                 )
             )
 
-    def steps(self, steps: Iterable[Step], scope: str | None, path: Path_) -> None:
-        seen: set[str] = set()
-        for i, step in enumerate(steps):
-            at = (*path, i)
-            if step.id in seen:
-                self.errors.append(
-                    self.doc.error(f"step id {step.id!r} is used twice", (*at, "id"))
-                )
-            seen.add(step.id)
-            if isinstance(step.record, str):
-                self.fact(step.record, scope, (*at, "record"))
-            else:
-                for k, record in enumerate(step.record):
-                    self.fact(record, scope, (*at, "record", k))
-            self.fact(step.after, scope, (*at, "after"))
-            self.fact(step.before, scope, (*at, "before"))
-            self.fact(step.from_, scope, (*at, "from"))
-            self.fact(step.by_fact, scope, (*at, "by_fact"), ("role",))
-            self.role(step.by, (*at, "by"))
-            self.role(step.owner, (*at, "owner"))
-            self.condition(step.unless, scope, (*at, "unless"))
+    def error(self, message: str, path: Path_) -> None:
+        """Report a problem at ``path``."""
+        self.errors.append(self.doc.error(message, path))
 
     def durations(self, rule: Rule, at: Path_) -> None:
         """Every duration that names a parameter names one the pack (or one it extends)
@@ -615,60 +578,41 @@ class _Checker:
                 )
 
     def rule(self, rule: Rule, index: int) -> None:
+        """Check one rule: what every rule shares here, what is particular to its kind in
+        its module (``assess_rules.kinds``), with paths placed under ``rules[index]``."""
         at: Path_ = ("rules", index)
         self.durations(rule, at)
-        scope = getattr(rule, "for_each", None)
         if rule.effective_from and rule.effective_to and rule.effective_from > rule.effective_to:
             self.errors.append(
                 self.doc.error("effective_from is after effective_to", (*at, "effective_from"))
             )
-        if isinstance(rule, TimescaleRule):
-            self.condition(rule.applies_when, scope, (*at, "applies_when"))
-            self.fact(rule.start, scope, (*at, "start"))
-            self.fact(rule.end, scope, (*at, "end"))
-            self.role(rule.owner, (*at, "owner"))
-            for j, extension in enumerate(rule.extensions):
-                self.condition(extension.when, scope, (*at, "extensions", j, "when"))
-        elif isinstance(rule, CancellationRule):
-            self.condition(rule.applies_when, "cancellations", (*at, "applies_when"))
-            self.role(rule.recommended_by, (*at, "recommended_by"))
-            self.role(rule.decided_by, (*at, "decided_by"))
-            self.steps(rule.requires, "cancellations", (*at, "requires"))
-            seen: set[str] = set()
-            for j, reason in enumerate(rule.reasons):
-                if reason.id in seen:
-                    self.errors.append(
-                        self.doc.error(
-                            f"reason id {reason.id!r} is used twice", (*at, "reasons", j, "id")
-                        )
-                    )
-                seen.add(reason.id)
-                self.condition(reason.when, "cancellations", (*at, "reasons", j, "when"))
-                self.role(reason.decided_by, (*at, "reasons", j, "decided_by"))
-        elif isinstance(rule, ConsentRule):
-            self.condition(rule.applies_when, None, (*at, "applies_when"))
-            self.role(rule.owner, (*at, "owner"))
-            self.steps(rule.steps, None, (*at, "steps"))
-        elif isinstance(rule, ObligationRule):
-            self.condition(rule.when, scope, (*at, "when"))
-            self.fact(rule.trigger, scope, (*at, "trigger"))
-            self.role(rule.owner, (*at, "owner"))
-            self.steps(rule.steps, scope, (*at, "steps"))
-        elif isinstance(rule, WarningRule | ProhibitionRule):
-            self.condition(rule.when, "cancellations" if rule.action else scope, (*at, "when"))
-            if isinstance(rule, WarningRule) and rule.action and rule.for_each:
-                self.errors.append(
-                    self.doc.error("a warning on an action cannot also say for_each", (*at,))
-                )
-        elif isinstance(rule, CheckRule):
-            self.condition(rule.violation_when, scope, (*at, "violation_when"))
-        elif isinstance(rule, CaseloadReviewRule):
-            self.role(rule.reviewed_by, (*at, "reviewed_by"))
-        elif isinstance(rule, AuthorityRule):
-            self.condition(rule.applies_when, scope, (*at, "applies_when"))
-            self.condition(rule.also_requires, scope, (*at, "also_requires"))
-            self.fact(rule.role_fact, scope, (*at, "role_fact"), ("role",))
-            self.role(rule.role, (*at, "role"))
+        kind_of(rule).check(rule, _RuleChecker(self, at))
+
+
+@dataclass(frozen=True)
+class _RuleChecker:
+    """A kind's view of the checker: paths relative to the rule, placed under it here."""
+
+    checker: _Checker
+    at: Path_
+
+    def condition(self, text: str | None, scope: str | None, path: Path_) -> None:
+        self.checker.condition(text, scope, (*self.at, *path))
+
+    def fact(
+        self,
+        name: str | None,
+        scope: str | None,
+        path: Path_,
+        kinds: tuple[str, ...] = ("moment", "date"),
+    ) -> None:
+        self.checker.fact(name, scope, (*self.at, *path), kinds)
+
+    def role(self, role: str | None, path: Path_) -> None:
+        self.checker.role(role, (*self.at, *path))
+
+    def error(self, message: str, path: Path_) -> None:
+        self.checker.error(message, (*self.at, *path))
 
 
 # --- resolution of extends ----------------------------------------------------------------
