@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
 from assess_rules.calendar import describe
 from assess_rules.facts import FACTS
-from assess_rules.pack import (
-    AuthorityRule,
-    CancellationRule,
-    CaseloadReviewRule,
-    CheckRule,
-    ConsentRule,
-    Duration,
-    ObligationRule,
-    ProhibitionRule,
-    SourceRef,
-    Step,
-    TimescaleRule,
-    WarningRule,
-)
+from assess_rules.kinds import KINDS, kind_of
+from assess_rules.kinds._page import Page, md
+from assess_rules.pack import SourceRef
 from assess_rules.policy import Policy
 from assess_rules.result import Citation, Result
 
@@ -140,40 +128,10 @@ def format_text(result: Result, policy: Policy | None = None) -> str:
 # --- Markdown pages generated from packs and the fact registry ------------------------------
 
 
-def _md(text: str | None) -> str:
-    if not text:
-        return ""
-    return " ".join(text.split()).replace("|", "\\|")
-
-
-def _sources_md(sources: Iterable[SourceRef]) -> str:
-    return "; ".join(f"{s.id} ({s.para})" for s in sources)
-
-
-def _within(duration: Duration) -> str:
-    unit = duration.unit.replace("_", " ")
-    return f"{duration.amount} {unit[:-1] if duration.amount == 1 else unit}"
-
-
-def _step_md(step: Step, role: Callable[[str], str]) -> str:
-    records = (step.record,) if isinstance(step.record, str) else step.record
-    parts = [f"**{_md(step.title)}**: " + " or ".join(f"`{r}`" for r in records)]
-    if step.by:
-        parts.append(f"by {role(step.by)} or higher")
-    if step.within:
-        parts.append(f"within {_within(step.within)}")
-    if step.before:
-        parts.append(f"before `{step.before}`")
-    if step.unless:
-        parts.append(f"unless `{step.unless}`")
-    return ", ".join(parts)
-
-
 def pack_markdown(policy: Policy) -> str:
     """A page describing ``policy`` for people: what it encodes, its timescales, reasons,
     approvers and every interpretation note (``docs/packs/<id>.md`` is this, committed)."""
     info = policy.info
-    role = policy.role_label
     out = [
         f"# {info.title} (`{info.id}`)",
         "",
@@ -191,7 +149,7 @@ def pack_markdown(policy: Policy) -> str:
         out.append(f"- **Encodes**: {document.title}{where}")
     out.append("")
     if info.description:
-        out += [_md(info.description), ""]
+        out += [md(info.description), ""]
     if info.changes:
         out += [
             "## Readings changed",
@@ -201,19 +159,19 @@ def pack_markdown(policy: Policy) -> str:
         ]
         for change in info.changes:
             rules = ", ".join(f"`{r}`" for r in change.rules)
-            out.append(f"| {change.version} | {rules} | {_md(change.summary)} |")
+            out.append(f"| {change.version} | {rules} | {md(change.summary)} |")
         out.append("")
     if info.override_policy:
         out += [
             "## What this pack changes in the one it extends",
             "",
-            _md(info.override_policy),
+            md(info.override_policy),
             "",
         ]
     if policy.parameters:
         out += ["## Parameters", "", "| parameter | value | meaning |", "| --- | --- | --- |"]
         for name, parameter in policy.parameters.items():
-            out.append(f"| `{name}` | {parameter.value} | {_md(parameter.description or '')} |")
+            out.append(f"| `{name}` | {parameter.value} | {md(parameter.description or '')} |")
         out.append("")
     settings = policy.calendar_settings
     out += [
@@ -224,7 +182,7 @@ def pack_markdown(policy: Policy) -> str:
         f"- Local closure days: {', '.join(map(str, settings.closures)) or 'none'}",
     ]
     if settings.note:
-        out.append(f"- Note: {_md(settings.note)}")
+        out.append(f"- Note: {md(settings.note)}")
     out += ["", "## Roles (lowest first)", "", "| role | this pack calls it |", "| --- | --- |"]
     out += [
         f"| `{r.id}` | {r.label}{' (' + ', '.join(r.aliases) + ')' if r.aliases else ''} |"
@@ -233,139 +191,20 @@ def pack_markdown(policy: Policy) -> str:
     higher = "may" if policy.higher_roles_may_act else "may not"
     out += ["", f"A higher role {higher} do what a duty names a lower role for.", ""]
     if policy.roles_note:
-        out += [f"Note: {_md(policy.roles_note)}", ""]
+        out += [f"Note: {md(policy.roles_note)}", ""]
 
-    def rules_of(kind: type) -> list[Any]:
-        return [r for r in policy.rules if isinstance(r, kind)]
-
-    def origin(rule: Any) -> str:
-        home = policy.origin.get(rule.id, info.id)
-        return "" if home == info.id else f" (from `{home}`)"
-
-    timescales = rules_of(TimescaleRule)
-    if timescales:
-        out += [
-            "## Timescales",
-            "",
-            "| rule | what | from | until | within | extensions | sources |",
-            "| --- | --- | --- | --- | --- | --- | --- |",
-        ]
-        for t in timescales:
-            extensions = "; ".join(f"{_within(e.within)} when `{e.when}`" for e in t.extensions)
-            start = f"`{t.start}`" + (" (next working day)" if t.start_at != "event" else "")
-            each = f" for each of {t.for_each}" if t.for_each else ""
-            if t.effect == "warning":
-                each += " (missed: a warning, not a violation)"
-            out.append(
-                f"| `{t.id}`{origin(t)} | {_md(t.title)}{each} | {start} | "
-                f"`{t.end or '-'}` | {_within(t.within)} | {_md(extensions) or '-'} | "
-                f"{_sources_md(t.sources)} |"
-            )
-        out.append("")
-    for c in rules_of(CancellationRule):
-        out += [f"## Cancellation: {_md(c.title)} (`{c.id}`){origin(c)}", ""]
-        if c.applies_when:
-            out.append(f"Applies when `{c.applies_when}`.")
-        who = f"Decided by **{role(c.decided_by)}**"
-        if c.recommended_by:
-            who = (
-                f"Recommended by **{role(c.recommended_by)}**; decided by **{role(c.decided_by)}**"
-            )
-        may = c.higher_roles_may_decide
-        if may is None:
-            may = policy.higher_roles_may_act
-        out += [
-            f"{who} ({'or higher' if may else 'that role only'}). "
-            f"Sources: {_sources_md(c.sources)}.",
-            "",
-        ]
-        if c.requires:
-            out += (
-                ["Before the decision:", ""] + [f"- {_step_md(s, role)}" for s in c.requires] + [""]
-            )
-        out += [
-            "| reason | label | condition | free text | decided by | sources |",
-            "| --- | --- | --- | --- | --- | --- |",
-        ]
-        for r in c.reasons:
-            grounds = f" (grounds: {', '.join(r.grounds)})" if r.grounds else ""
-            out.append(
-                f"| `{r.id}`{grounds} | {_md(r.label)} | "
-                f"{'`' + _md(r.when) + '`' if r.when else '-'} | "
-                f"{'required' if r.requires_free_text else '-'} | "
-                f"{role(r.decided_by or c.decided_by)} | "
-                f"{_sources_md(r.sources or c.sources)} |"
-            )
-        out.append("")
-    consent = rules_of(ConsentRule)
-    if consent:
-        out += ["## Consent branches", ""]
-        for r in consent:
-            out += [
-                f"### {r.branch.replace('_', ' ')}: {_md(r.title)} (`{r.id}`){origin(r)}",
-                "",
-                f"Sources: {_sources_md(r.sources)}.",
-                "",
-            ]
-            out += [f"- {_step_md(s, role)}" for s in r.steps] + [""]
-    obligations = rules_of(ObligationRule)
-    if obligations:
-        out += ["## Obligations", ""]
-        for r in obligations:
-            each = f", for each of {r.for_each}" if r.for_each else ""
-            out += [
-                f"### {_md(r.title)} (`{r.id}`){origin(r)}",
-                "",
-                f"When `{_md(r.when)}`, from `{r.trigger}`{each}. "
-                f"Sources: {_sources_md(r.sources)}.",
-                "",
-            ]
-            out += [f"- {_step_md(s, role)}" for s in r.steps] + [""]
-    others = (
-        rules_of(CheckRule)
-        + rules_of(ProhibitionRule)
-        + rules_of(WarningRule)
-        + rules_of(AuthorityRule)
-    )
-    if others:
-        out += [
-            "## Checks, prohibitions, warnings and authorities",
-            "",
-            "| rule | kind | what | condition | sources |",
-            "| --- | --- | --- | --- | --- |",
-        ]
-        for r in others:
-            if isinstance(r, CheckRule):
-                condition = r.violation_when
-            elif isinstance(r, AuthorityRule):
-                condition = f"{r.applies_when}; by {role(r.role)} or higher"
-            else:
-                condition = r.when
-                if isinstance(r, WarningRule) and r.for_each:
-                    condition += f"; for each of {r.for_each}"
-            out.append(
-                f"| `{r.id}`{origin(r)} | {r.kind} | {_md(r.title)} | "
-                f"`{_md(condition)}` | {_sources_md(r.sources)} |"
-            )
-        out.append("")
-    reviews = rules_of(CaseloadReviewRule)
-    if reviews:
-        out += ["## Reviews over the whole caseload", ""]
-        for r in reviews:
-            rise = r.significant_rise
-            out += [
-                f"### {_md(r.title)} (`{r.id}`){origin(r)}",
-                "",
-                f"{r.measure.replace('_', ' ').capitalize()} are counted each {r.period} "
-                f"and reviewed by the {role(r.reviewed_by)}. A rise of at least "
-                f"{rise.percent}% and at least {rise.minimum_increase} on the {r.period} "
-                f"before triggers a {_md(r.follow_up)}. Sources: {_sources_md(r.sources)}. "
-                "Run it with `assess-rules caseload`.",
-                "",
-            ]
+    page = Page(policy)
+    page.add(*out)
+    by_kind: dict[str, list[Any]] = {}
+    for rule in policy.rules:
+        by_kind.setdefault(kind_of(rule).name, []).append(rule)
+    for kind in sorted(KINDS.values(), key=lambda k: k.page_order):
+        if by_kind.get(kind.name):
+            kind.render(by_kind[kind.name], page)
+    out = page.lines()
     if policy.removed:
         out += ["## Rules of the extended pack not applied here", ""]
-        out += [f"- `{r.id}`: {_md(r.reason)}" for r in policy.removed] + [""]
+        out += [f"- `{r.id}`: {md(r.reason)}" for r in policy.removed] + [""]
     notes = [(r.id, r.note) for r in policy.rules if r.note]
     for r in policy.rules:
         for e in getattr(r, "extensions", ()):
@@ -385,7 +224,7 @@ def pack_markdown(policy: Policy) -> str:
             "any of them in the YAML.",
             "",
         ]
-        out += [f"- `{where}`: {_md(note)}" for where, note in notes] + [""]
+        out += [f"- `{where}`: {md(note)}" for where, note in notes] + [""]
     catalogue = sorted({s.id for r in policy.rules for s in _all_sources(r)})
     out += ["## Catalogue IDs encoded", "", ", ".join(f"`{c}`" for c in catalogue), ""]
     return "\n".join(out)
@@ -417,5 +256,5 @@ def facts_markdown() -> str:
     for spec in FACTS.all_specs():
         where = f" (per item of `{spec.scope}`)" if spec.scope else ""
         values = ", ".join(f"`{v}`" for v in spec.values) if spec.values else ""
-        out.append(f"| `{spec.name}` | {spec.type} | {values} | {_md(spec.description)}{where} |")
+        out.append(f"| `{spec.name}` | {spec.type} | {values} | {md(spec.description)}{where} |")
     return "\n".join(out) + "\n"
