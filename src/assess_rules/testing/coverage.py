@@ -22,16 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assess_rules.pack import (
-    AuthorityRule,
-    CancellationRule,
-    CheckRule,
-    ConsentRule,
-    ObligationRule,
-    ProhibitionRule,
-    TimescaleRule,
-    WarningRule,
-)
+from assess_rules.kinds import kind_of
 from assess_rules.policy import Policy
 from assess_rules.result import Result
 from assess_rules.scenarios import check_scenario, load_scenario_file
@@ -90,40 +81,11 @@ class Coverage:
         return sorted(out)
 
     def _rule_gaps(self, rule: object) -> Iterable[str]:
-        has = self.seen.__contains__
-        if isinstance(rule, TimescaleRule):
-            wanted = ["missed"] if rule.end is None else ["met", "missed"]
-            for status in wanted:
-                if not has(f"{rule.id}#{status}"):
-                    yield f"{rule.id}: never {status}"
-            for extension in rule.extensions:
-                if not has(f"{rule.id}/{extension.id}#extension"):
-                    yield f"{rule.id}/{extension.id}: extension never applied"
-        elif isinstance(rule, CancellationRule):
-            for reason in rule.reasons:
-                if not has(f"{rule.id}/{reason.id}#allowed"):
-                    yield f"{rule.id}/{reason.id}: never allowed"
-                if reason.when and not has(f"{rule.id}/{reason.id}#refused"):
-                    yield f"{rule.id}/{reason.id}: never refused on its condition"
-            if not has(f"{rule.id}#approver-respected"):
-                yield f"{rule.id}: no request decided by an allowed approver"
-            if not has(f"{rule.id}#approver-broken"):
-                yield f"{rule.id}: no request decided by a role below {rule.decided_by}"
-            for step in rule.requires:
-                if not has(f"{rule.id}/{step.id}#step"):
-                    yield f"{rule.id}/{step.id}: never missing"
-        elif isinstance(rule, ConsentRule | ObligationRule):
-            for step in rule.steps:
-                if not has(f"{rule.id}/{step.id}#step"):
-                    yield f"{rule.id}/{step.id}: never owed or broken"
-        elif isinstance(rule, CheckRule | AuthorityRule):
-            if not has(f"{rule.id}#violation"):
-                yield f"{rule.id}: never broken"
-        elif isinstance(rule, ProhibitionRule):
-            if not has(f"{rule.id}#prohibited"):
-                yield f"{rule.id}: never refused an action"
-        elif isinstance(rule, WarningRule) and not has(f"{rule.id}#warning"):
-            yield f"{rule.id}: never warned"
+        """The branches of ``rule`` (as its kind lists them) no scenario exercised."""
+        seen = self.seen
+        for key, gap in kind_of(rule).branches(rule):
+            if key not in seen:
+                yield gap
 
 
 def scenario_coverage(files: Iterable[str | Path]) -> Coverage:
