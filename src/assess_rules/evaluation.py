@@ -67,14 +67,14 @@ def evaluate(
     policy = policy.version_on(referral_day)
     ctx = FactContext(case, cutoff, day, policy.calendar, policy.role_ranks)
     plan = policy.derived("evaluation-plan", lambda: _Plan.build(policy))
-    judge = Judge(policy, ctx, plan.memo)
     dated = plan.dated
+    judge = Judge(policy, ctx, plan.memo, referral_day, dated)
     for evaluate_rule, rule in plan.per_rule:
         if rule.id in dated and not policy.in_force(rule, referral_day):
             continue
         evaluate_rule(rule, judge)
     for requests, rules in plan.together:
-        requests([r for r in rules if r.id not in dated or policy.in_force(r, referral_day)], judge)
+        requests(rules, judge)
     return Result(
         case_id=case.case_id,
         as_of=day,
@@ -113,7 +113,8 @@ class _Plan:
     """What evaluation needs from a policy that does not depend on the case, built once per
     loaded policy (``Policy.derived``): each rule judged on its own with its kind's
     ``evaluate``, in pack order; then each kind that judges rules together (the requested
-    actions) with the rules it concerns; and the memo of citations."""
+    actions) with every rule it concerns, which it narrows to those in force
+    (``Judge.in_force``); and the memo of citations."""
 
     per_rule: tuple[tuple[Callable[[Any, Judge], None], Rule], ...]
     together: tuple[tuple[Callable[[Any, Judge], None], tuple[Rule, ...]], ...]
@@ -122,16 +123,17 @@ class _Plan:
 
     @classmethod
     def build(cls, policy: Policy) -> _Plan:
-        per_rule = []
-        for rule in policy.rules:
-            evaluate_rule = kind_of(rule).evaluate
-            if evaluate_rule is not None:
-                per_rule.append((evaluate_rule, rule))
         together = tuple(
             (kind.requests, tuple(r for r in policy.rules if kind.concerns(r)))
             for kind in KINDS.values()
             if kind.requests is not None and kind.concerns is not None
         )
+        judged_together = {id(r) for _, rules in together for r in rules}
+        per_rule = []
+        for rule in policy.rules:
+            evaluate_rule = kind_of(rule).evaluate
+            if evaluate_rule is not None and id(rule) not in judged_together:
+                per_rule.append((evaluate_rule, rule))
         return cls(
             per_rule=tuple(per_rule),
             together=together,

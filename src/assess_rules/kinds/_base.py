@@ -11,7 +11,7 @@ judge fills in each finding's rule id, title and citations.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["Checker", "Judge", "Memo", "Path", "RuleKind", "cite"]
 
 R = TypeVar("R")
+RuleT = TypeVar("RuleT", bound=Rule)
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -128,24 +129,48 @@ class Memo:
         return value
 
 
-@dataclass
 class Judge:
     """The evaluation of one case: the facts, and every finding in the order it was found.
     Each finding is filled in with its rule's id, title and citations."""
 
-    policy: Policy
-    ctx: FactContext
-    memo: Memo
-    deadlines: list[Deadline] = field(default_factory=list)
-    violations: list[Violation] = field(default_factory=list)
-    warnings: list[Warning] = field(default_factory=list)
-    permitted: list[PermittedAction] = field(default_factory=list)
-    obligations: list[Obligation] = field(default_factory=list)
-    missing: list[MissingFacts] = field(default_factory=list)
+    __slots__ = (
+        "cite",
+        "ctx",
+        "dated",
+        "day",
+        "deadlines",
+        "memo",
+        "missing",
+        "obligations",
+        "permitted",
+        "policy",
+        "violations",
+        "warnings",
+    )
 
-    def cite(self, sources: tuple[SourceRef, ...]) -> tuple[Citation, ...]:
-        """The citations of a source list of the policy."""
-        return self.memo.cite(sources)
+    def __init__(
+        self, policy: Policy, ctx: FactContext, memo: Memo, day: date, dated: frozenset[str]
+    ) -> None:
+        self.policy = policy
+        self.ctx = ctx
+        self.memo = memo
+        #: the date that decides which rules are in force (the referral's)
+        self.day = day
+        #: the rules with their own dates (the others are always in force)
+        self.dated = dated
+        #: the citations of a source list of the policy (the memo's, called often)
+        self.cite: Callable[[tuple[SourceRef, ...]], tuple[Citation, ...]] = memo.cite
+        self.deadlines: list[Deadline] = []
+        self.violations: list[Violation] = []
+        self.warnings: list[Warning] = []
+        self.permitted: list[PermittedAction] = []
+        self.obligations: list[Obligation] = []
+        self.missing: list[MissingFacts] = []
+
+    def in_force(self, rules: Iterable[RuleT]) -> list[RuleT]:
+        """Those of ``rules`` in force on the referral date."""
+        dated, policy, day = self.dated, self.policy, self.day
+        return [r for r in rules if r.id not in dated or policy.in_force(r, day)]
 
     def contexts(self, scope: str | None) -> list[tuple[FactContext, str | None]]:
         """The case (subject ``None``), or each item of the collection ``scope`` with its
@@ -166,7 +191,7 @@ class Judge:
         sources: tuple[Citation, ...] | None = None,
     ) -> None:
         """Report that ``rule`` cannot be decided without ``facts``."""
-        cited = self.memo.cite(rule.sources) if sources is None else sources
+        cited = self.cite(rule.sources) if sources is None else sources
         self.missing.append(
             MissingFacts(rule.id, rule.title, cited, tuple(facts), needed_for, subject)
         )
@@ -181,7 +206,7 @@ class Judge:
         branch: str | None = None,
     ) -> None:
         """Report a violation of ``rule`` (citing its sources unless ``cited`` is given)."""
-        sources = self.memo.cite(rule.sources) if cited is None else cited
+        sources = self.cite(rule.sources) if cited is None else cited
         self.violations.append(
             Violation(rule.id, rule.title, sources, rule.severity, message, subject, step, branch)
         )
@@ -194,7 +219,7 @@ class Judge:
         cited: tuple[Citation, ...] | None = None,
     ) -> None:
         """Report a warning from ``rule`` (citing its sources unless ``cited`` is given)."""
-        sources = self.memo.cite(rule.sources) if cited is None else cited
+        sources = self.cite(rule.sources) if cited is None else cited
         self.warnings.append(Warning(rule.id, rule.title, sources, message, subject))
 
     def test(

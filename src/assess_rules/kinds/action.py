@@ -57,11 +57,23 @@ def concerns(rule: Rule) -> bool:
     return isinstance(rule, CancellationRule | ProhibitionRule)
 
 
+def _by_kind(
+    rules: Sequence[Rule],
+) -> tuple[tuple[CancellationRule, ...], tuple[ProhibitionRule, ...], tuple[WarningRule, ...]]:
+    return (
+        tuple(r for r in rules if isinstance(r, CancellationRule)),
+        tuple(r for r in rules if isinstance(r, ProhibitionRule)),
+        tuple(r for r in rules if isinstance(r, WarningRule)),
+    )
+
+
 def requests(rules: Sequence[Rule], judge: Judge) -> None:
-    """Answer every request in the snapshot and list each open option of each action."""
-    actions = [r for r in rules if isinstance(r, CancellationRule)]
-    prohibitions = [r for r in rules if isinstance(r, ProhibitionRule)]
-    warnings = [r for r in rules if isinstance(r, WarningRule)]
+    """Answer every request in the snapshot and list each open option of each action.
+    ``rules``: every rule of the policy this kind ``concerns``, in force or not."""
+    every_action, every_prohibition, every_warning = judge.memo.of(rules, _by_kind)
+    actions = judge.in_force(every_action)
+    prohibitions = judge.in_force(every_prohibition)
+    warnings = judge.in_force(every_warning)
     ctx = judge.ctx
     for index, request in enumerate(collection_items(ctx, "cancellations")):
         action = request.action
@@ -126,7 +138,10 @@ def _judge(
         decision.grant(f"{reason.label!r} is a listed reason with no further condition")
     grounds = set(reason.grounds) if reason is not None else set()
     for rule_ in prohibitions:
-        if not prohibition.concerns_grounds(rule_, grounds):
+        # the reasons a prohibition concerns: its grounds, none of its except_grounds
+        if rule_.grounds and not grounds.intersection(rule_.grounds):
+            continue
+        if grounds.intersection(rule_.except_grounds):
             continue
         condition = policy.condition(rule_.when, "cancellations")
         verdict = condition(ctx)

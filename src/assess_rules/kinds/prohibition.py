@@ -1,5 +1,6 @@
 """``kind: prohibition``: an action that is not permitted (or is left to a manager) while
-``when`` holds. Judged by the action it concerns (``kinds.action``), never on its own."""
+``when`` holds. Judged by the action it concerns (``kinds.action``, which reads its
+``when``, ``grounds`` and ``except_grounds``), never on its own."""
 
 from __future__ import annotations
 
@@ -9,20 +10,12 @@ from assess_rules.kinds._base import Checker, Judge, RuleKind
 from assess_rules.kinds._page import Page
 from assess_rules.pack import ProhibitionRule
 
-__all__ = ["KIND", "broken_by_approval", "concerns_grounds"]
+__all__ = ["KIND", "broken_by_approval"]
 
 
 def check(rule: ProhibitionRule, at: Checker) -> None:
     """Its condition compiles, as a condition of a request."""
     at.condition(rule.when, "cancellations", ("when",))
-
-
-def concerns_grounds(rule: ProhibitionRule, grounds: set[str]) -> bool:
-    """Whether the prohibition concerns a reason with ``grounds`` (its ``grounds`` and
-    ``except_grounds``)."""
-    if rule.grounds and not grounds.intersection(rule.grounds):
-        return False
-    return not grounds.intersection(rule.except_grounds)
 
 
 def broken_by_approval(

@@ -23,7 +23,7 @@ def check(rule: WarningRule, at: Checker) -> None:
 
 def evaluate(rule: WarningRule, judge: Judge) -> None:
     """A warning for the case (or each item) where the condition holds. A warning on an
-    action is the action's to give (:func:`advice`)."""
+    action is the action's to give (:func:`advice`): evaluation hands it to the action."""
     if rule.action is not None:
         return
     for ctx, subject in judge.contexts(rule.for_each):
