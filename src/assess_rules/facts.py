@@ -1445,6 +1445,21 @@ def _specs() -> list[FactSpec]:
             "not yet born on that date)",
             _age_at_previous_assessment,
         ),
+        # --- bucks review 2 (issue 10)
+        c(
+            "consent.given_in_writing",
+            "moment",
+            "the first consent given in writing, to the assessment (an event given, written: "
+            "true, not about information sharing), by anyone (Bucks 2.10a)",
+            lambda ctx: min(
+                (
+                    e.at
+                    for e in _consent_events(ctx)
+                    if e.event == "given" and e.written is True and e.about != "information_sharing"
+                ),
+                default=None,
+            ),
+        ),
         _item_fact(
             "cancellations",
             "cancellation.action",
