@@ -691,7 +691,23 @@ def _bucks_review_2_specs() -> list[FactSpec]:
                 else None
             ),
         ),
+        c(
+            "child.born",
+            "moment",
+            "the start (00:00, London) of the child's date of birth, once it has passed "
+            "(unknown for an unborn child, or when no date of birth is recorded) (Bucks 2.11, "
+            "2.14b: pre-birth assessments)",
+            _born,
+        ),
     ]
+
+
+def _born(ctx: FactContext) -> datetime | None:
+    """The start of the child's date of birth, if it is on or before the evaluation date."""
+    birth = ctx.case.child.date_of_birth
+    if birth is None or birth > ctx.as_of:
+        return None
+    return datetime(birth.year, birth.month, birth.day, tzinfo=LONDON)
 
 
 def _specs() -> list[FactSpec]:
