@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from assess_rules.calendar import WorkingDayCalendar, age_in_years
+from assess_rules.calendar import LONDON, WorkingDayCalendar, age_in_years
 from assess_rules.case import (
     ACTION_KINDS,
     OVERSIGHT_KINDS,
@@ -649,6 +649,65 @@ def _age_at_previous_assessment(ctx: FactContext) -> int | None:
     if on is None or birth is None:
         return None
     return 0 if birth > on else age_in_years(birth, on)
+
+
+# --- bucks review 2 (issue 10)
+
+
+def _start_of_day(moment: datetime | None) -> datetime | None:
+    """The start of ``moment``'s London date (bucks review 2, issue 10)."""
+    if moment is None:
+        return None
+    day = moment.astimezone(LONDON).date()
+    return datetime(day.year, day.month, day.day, tzinfo=LONDON)
+
+
+def _bucks_review_2_specs() -> list[FactSpec]:
+    """Facts added by the second Buckinghamshire review (issue 10)."""
+    c = _case_fact
+    return [
+        c(
+            "consent.given_in_writing",
+            "moment",
+            "the first consent given in writing, to the assessment (an event given, written: "
+            "true, not about information sharing), by anyone (Bucks 2.10a)",
+            lambda ctx: min(
+                (
+                    e.at
+                    for e in _consent_events(ctx)
+                    if e.event == "given" and e.written is True and e.about != "information_sharing"
+                ),
+                default=None,
+            ),
+        ),
+        c(
+            "assessment.allocated_on",
+            "moment",
+            "the start (00:00, London) of the date the assessment was allocated: a record made "
+            "on the allocation date, before or after the allocation, counts (Bucks 2.14a)",
+            lambda ctx: (
+                _start_of_day(ctx.seen(ctx.case.assessment.allocated_at))
+                if ctx.case.assessment is not None
+                else None
+            ),
+        ),
+        c(
+            "child.born",
+            "moment",
+            "the start (00:00, London) of the child's date of birth, once it has passed "
+            "(unknown for an unborn child, or when no date of birth is recorded) (Bucks 2.11, "
+            "2.14b: pre-birth assessments)",
+            _born,
+        ),
+    ]
+
+
+def _born(ctx: FactContext) -> datetime | None:
+    """The start of the child's date of birth, if it is on or before the evaluation date."""
+    birth = ctx.case.child.date_of_birth
+    if birth is None or birth > ctx.as_of:
+        return None
+    return datetime(birth.year, birth.month, birth.day, tzinfo=LONDON)
 
 
 def _specs() -> list[FactSpec]:
@@ -1483,6 +1542,7 @@ def _specs() -> list[FactSpec]:
         specs.append(
             c(f"action.{kind}", "moment", f"the first action of kind {kind}", _action_first(kind))
         )
+    specs += _bucks_review_2_specs()
     specs += _cancellation_specs()
     specs += _item_specs()
     return specs
