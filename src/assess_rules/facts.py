@@ -324,6 +324,36 @@ def _cancellation_outcome(ctx: FactContext, request: CancellationRequest | None)
     return request.outcome
 
 
+def _approved_request(action: str) -> Extractor:
+    """The decision of the first approved request for ``action`` (actions, issue 6)."""
+
+    def extract(ctx: FactContext) -> Any:
+        moments = [
+            moment
+            for q in _visible_cancellations(ctx)
+            if q.action == action
+            and _cancellation_outcome(ctx, q) == "approved"
+            and (moment := ctx.seen(q.decided_at)) is not None
+        ]
+        return min(moments) if moments else None
+
+    return extract
+
+
+def _front_door_overturned(ctx: FactContext) -> datetime | None:
+    """The first overturn of a Front Door decision, recorded as oversight or as an approved
+    request (actions, issue 6)."""
+    moments = [
+        m
+        for m in (
+            _oversight_first("front_door_decision_overturned")(ctx),
+            _approved_request("overturn_front_door_decision")(ctx),
+        )
+        if m is not None
+    ]
+    return min(moments) if moments else None
+
+
 def _oversight_first(kind: str) -> Extractor:
     def extract(ctx: FactContext) -> Any:
         moments = [r.at for r in ctx.case.oversight if r.kind == kind and r.at <= ctx.cutoff]
@@ -1157,10 +1187,36 @@ def _specs() -> list[FactSpec]:
         c(
             "cancellation.approved",
             "bool",
-            "a cancellation has been approved",
+            "a request to cancel the assessment (action cancel_assessment) has been approved; "
+            "an approved request for another action (sharing, stepping across, ...) is not a "
+            "cancellation",
             lambda ctx: any(
-                _cancellation_outcome(ctx, q) == "approved" for q in _visible_cancellations(ctx)
+                q.action == "cancel_assessment" and _cancellation_outcome(ctx, q) == "approved"
+                for q in _visible_cancellations(ctx)
             ),
+        ),
+        # --- actions (issue 6)
+        c(
+            "close_referral.approved",
+            "moment",
+            "the decision of the first approved request to close the referral (action "
+            "close_referral; SA-MASH-1)",
+            _approved_request("close_referral"),
+        ),
+        c(
+            "step_across.approved",
+            "moment",
+            "the decision of the first approved request to step the child across to Early Help "
+            "(action step_across_to_early_help; KENT-EH-1)",
+            _approved_request("step_across_to_early_help"),
+        ),
+        c(
+            "front_door_decision.overturned",
+            "moment",
+            "when a Front Door decision was first overturned: an oversight of kind "
+            "front_door_decision_overturned, or the decision of an approved request to "
+            "overturn it (action overturn_front_door_decision; AI-DISPUTE-1)",
+            _front_door_overturned,
         ),
         # --- ai (issue 10)
         c(
