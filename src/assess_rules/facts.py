@@ -1218,6 +1218,7 @@ def _specs() -> list[FactSpec]:
             "overturn it (action overturn_front_door_decision; AI-DISPUTE-1)",
             _front_door_overturned,
         ),
+        *_assessment_cancellation_specs(),
         # --- ai (issue 10)
         c(
             "assessment.completion_due_on",
@@ -1544,14 +1545,46 @@ def _specs() -> list[FactSpec]:
     return specs
 
 
-def _cancellation_specs() -> list[FactSpec]:
-    """``cancellation.*``: at case level the latest request; in ``for_each`` the item."""
+# --- actions (issue 6)
+def _assessment_cancellation_specs() -> list[FactSpec]:
+    """``assessment_cancellation.*``: the case-level ``cancellation.*`` facts read from the
+    latest request to cancel the assessment (action ``cancel_assessment``) only, so a later
+    request for another action (sharing, stepping across, ...) does not move them."""
     out: list[FactSpec] = []
-    rows: list[
-        tuple[
-            str, str, str, Callable[[FactContext, CancellationRequest], Any], tuple[str, ...] | None
-        ]
-    ] = [
+    for suffix, kind, description, extract, values in _cancellation_rows():
+
+        def latest(ctx: FactContext, extract: Any = extract) -> Any:
+            requests = [q for q in _visible_cancellations(ctx) if q.action == "cancel_assessment"]
+            return extract(ctx, requests[-1]) if requests else None
+
+        out.append(
+            _case_fact(
+                f"assessment_cancellation.{suffix}",
+                kind,
+                f"the latest request to cancel the assessment: {description}",
+                latest,
+                values,
+            )
+        )
+    out.append(
+        _case_fact(
+            "assessment_cancellation.requested",
+            "bool",
+            "a request to cancel the assessment has been made",
+            lambda ctx: any(q.action == "cancel_assessment" for q in _visible_cancellations(ctx)),
+        )
+    )
+    return out
+
+
+_CancellationRow = tuple[
+    str, str, str, Callable[[FactContext, CancellationRequest], Any], tuple[str, ...] | None
+]
+
+
+def _cancellation_rows() -> list[_CancellationRow]:
+    """Each ``cancellation.*`` fact of a request: suffix, type, meaning, extractor, values."""
+    return [
         ("reason", "str", "the reason id given", lambda ctx, q: q.reason, None),
         (
             "has_free_text",
@@ -1612,7 +1645,12 @@ def _cancellation_specs() -> list[FactSpec]:
             ("pending", "approved", "refused"),
         ),
     ]
-    for suffix, kind, description, extract, values in rows:
+
+
+def _cancellation_specs() -> list[FactSpec]:
+    """``cancellation.*``: at case level the latest request; in ``for_each`` the item."""
+    out: list[FactSpec] = []
+    for suffix, kind, description, extract, values in _cancellation_rows():
         name = f"cancellation.{suffix}"
         out.append(
             _item_fact("cancellations", name, kind, f"this request: {description}", extract, values)
