@@ -340,6 +340,22 @@ def _approved_request(action: str) -> Extractor:
     return extract
 
 
+def _approved_request_by(action: str) -> Extractor:
+    """Who decided the first approved request for ``action`` (actions, issue 6)."""
+
+    def extract(ctx: FactContext) -> Any:
+        decided = [
+            (moment, q.decided_by)
+            for q in _visible_cancellations(ctx)
+            if q.action == action
+            and _cancellation_outcome(ctx, q) == "approved"
+            and (moment := ctx.seen(q.decided_at)) is not None
+        ]
+        return min(decided, key=lambda pair: pair[0])[1] if decided else None
+
+    return extract
+
+
 def _front_door_overturned(ctx: FactContext) -> datetime | None:
     """The first overturn of a Front Door decision, recorded as oversight or as an approved
     request (actions, issue 6)."""
@@ -1209,6 +1225,13 @@ def _specs() -> list[FactSpec]:
             "the decision of the first approved request to step the child across to Early Help "
             "(action step_across_to_early_help; KENT-EH-1)",
             _approved_request("step_across_to_early_help"),
+        ),
+        c(
+            "step_across.approved_by",
+            "role",
+            "who decided the first approved request to step the child across to Early Help",
+            _approved_request_by("step_across_to_early_help"),
+            r,
         ),
         c(
             "front_door_decision.overturned",
