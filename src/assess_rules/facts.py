@@ -324,6 +324,52 @@ def _cancellation_outcome(ctx: FactContext, request: CancellationRequest | None)
     return request.outcome
 
 
+def _approved_request(action: str) -> Extractor:
+    """The decision of the first approved request for ``action`` (actions, issue 6)."""
+
+    def extract(ctx: FactContext) -> Any:
+        moments = [
+            moment
+            for q in _visible_cancellations(ctx)
+            if q.action == action
+            and _cancellation_outcome(ctx, q) == "approved"
+            and (moment := ctx.seen(q.decided_at)) is not None
+        ]
+        return min(moments) if moments else None
+
+    return extract
+
+
+def _approved_request_by(action: str) -> Extractor:
+    """Who decided the first approved request for ``action`` (actions, issue 6)."""
+
+    def extract(ctx: FactContext) -> Any:
+        decided = [
+            (moment, q.decided_by)
+            for q in _visible_cancellations(ctx)
+            if q.action == action
+            and _cancellation_outcome(ctx, q) == "approved"
+            and (moment := ctx.seen(q.decided_at)) is not None
+        ]
+        return min(decided, key=lambda pair: pair[0])[1] if decided else None
+
+    return extract
+
+
+def _front_door_overturned(ctx: FactContext) -> datetime | None:
+    """The first overturn of a Front Door decision, recorded as oversight or as an approved
+    request (actions, issue 6)."""
+    moments = [
+        m
+        for m in (
+            _oversight_first("front_door_decision_overturned")(ctx),
+            _approved_request("overturn_front_door_decision")(ctx),
+        )
+        if m is not None
+    ]
+    return min(moments) if moments else None
+
+
 def _oversight_first(kind: str) -> Extractor:
     def extract(ctx: FactContext) -> Any:
         moments = [r.at for r in ctx.case.oversight if r.kind == kind and r.at <= ctx.cutoff]
@@ -1216,11 +1262,45 @@ def _specs() -> list[FactSpec]:
         c(
             "cancellation.approved",
             "bool",
-            "a cancellation has been approved",
+            "a request to cancel the assessment (action cancel_assessment) has been approved; "
+            "an approved request for another action (sharing, stepping across, ...) is not a "
+            "cancellation",
             lambda ctx: any(
-                _cancellation_outcome(ctx, q) == "approved" for q in _visible_cancellations(ctx)
+                q.action == "cancel_assessment" and _cancellation_outcome(ctx, q) == "approved"
+                for q in _visible_cancellations(ctx)
             ),
         ),
+        # --- actions (issue 6)
+        c(
+            "close_referral.approved",
+            "moment",
+            "the decision of the first approved request to close the referral (action "
+            "close_referral; SA-MASH-1)",
+            _approved_request("close_referral"),
+        ),
+        c(
+            "step_across.approved",
+            "moment",
+            "the decision of the first approved request to step the child across to Early Help "
+            "(action step_across_to_early_help; KENT-EH-1)",
+            _approved_request("step_across_to_early_help"),
+        ),
+        c(
+            "step_across.approved_by",
+            "role",
+            "who decided the first approved request to step the child across to Early Help",
+            _approved_request_by("step_across_to_early_help"),
+            r,
+        ),
+        c(
+            "front_door_decision.overturned",
+            "moment",
+            "when a Front Door decision was first overturned: an oversight of kind "
+            "front_door_decision_overturned, or the decision of an approved request to "
+            "overturn it (action overturn_front_door_decision; AI-DISPUTE-1)",
+            _front_door_overturned,
+        ),
+        *_assessment_cancellation_specs(),
         # --- ai (issue 10)
         c(
             "assessment.completion_due_on",
@@ -1548,14 +1628,46 @@ def _specs() -> list[FactSpec]:
     return specs
 
 
-def _cancellation_specs() -> list[FactSpec]:
-    """``cancellation.*``: at case level the latest request; in ``for_each`` the item."""
+# --- actions (issue 6)
+def _assessment_cancellation_specs() -> list[FactSpec]:
+    """``assessment_cancellation.*``: the case-level ``cancellation.*`` facts read from the
+    latest request to cancel the assessment (action ``cancel_assessment``) only, so a later
+    request for another action (sharing, stepping across, ...) does not move them."""
     out: list[FactSpec] = []
-    rows: list[
-        tuple[
-            str, str, str, Callable[[FactContext, CancellationRequest], Any], tuple[str, ...] | None
-        ]
-    ] = [
+    for suffix, kind, description, extract, values in _cancellation_rows():
+
+        def latest(ctx: FactContext, extract: Any = extract) -> Any:
+            requests = [q for q in _visible_cancellations(ctx) if q.action == "cancel_assessment"]
+            return extract(ctx, requests[-1]) if requests else None
+
+        out.append(
+            _case_fact(
+                f"assessment_cancellation.{suffix}",
+                kind,
+                f"the latest request to cancel the assessment: {description}",
+                latest,
+                values,
+            )
+        )
+    out.append(
+        _case_fact(
+            "assessment_cancellation.requested",
+            "bool",
+            "a request to cancel the assessment has been made",
+            lambda ctx: any(q.action == "cancel_assessment" for q in _visible_cancellations(ctx)),
+        )
+    )
+    return out
+
+
+_CancellationRow = tuple[
+    str, str, str, Callable[[FactContext, CancellationRequest], Any], tuple[str, ...] | None
+]
+
+
+def _cancellation_rows() -> list[_CancellationRow]:
+    """Each ``cancellation.*`` fact of a request: suffix, type, meaning, extractor, values."""
+    return [
         ("reason", "str", "the reason id given", lambda ctx, q: q.reason, None),
         (
             "has_free_text",
@@ -1616,7 +1728,12 @@ def _cancellation_specs() -> list[FactSpec]:
             ("pending", "approved", "refused"),
         ),
     ]
-    for suffix, kind, description, extract, values in rows:
+
+
+def _cancellation_specs() -> list[FactSpec]:
+    """``cancellation.*``: at case level the latest request; in ``for_each`` the item."""
+    out: list[FactSpec] = []
+    for suffix, kind, description, extract, values in _cancellation_rows():
         name = f"cancellation.{suffix}"
         out.append(
             _item_fact("cancellations", name, kind, f"this request: {description}", extract, values)
