@@ -1360,6 +1360,23 @@ def _specs() -> list[FactSpec]:
             "(unknown when an earlier refusal does not say what it refused)",
             _sharing_refused_before_override,
         ),
+        # --- bucks consent override as an action (issue 6)
+        c(
+            "consent.sharing_refused",
+            "bool",
+            "someone's latest position on sharing information is a refusal: their latest "
+            "consent event about information sharing (or not saying what it is about) declines "
+            "or withdraws it (unknown when only an event that does not say what it is about "
+            "leaves the answer open) (Bucks 2.10)",
+            _sharing_refused,
+        ),
+        c(
+            "consent_override.approved",
+            "moment",
+            "the decision of the first approved request to override consent (action "
+            "override_consent; BUCKS-2.10b)",
+            _approved_request("override_consent"),
+        ),
         c(
             "oversight.child_seen_delay.rescheduled_date",
             "date",
@@ -1941,6 +1958,28 @@ def _sharing_refused_before_override(ctx: FactContext) -> bool | None:
     if any(e.about is None for e in refusals):
         return None
     return False
+
+
+def _sharing_refused(ctx: FactContext) -> bool | None:
+    """Whether someone's latest position on sharing information is a refusal. Events about
+    the assessment are out of scope; an event that does not say what it is about may be
+    either, so where it decides a person's position the answer is unknown."""
+    latest: dict[str, ConsentEvent] = {}
+    refused_sharing: set[str] = set()
+    for e in _consent_events(ctx):
+        if e.event in _POSITIONS and e.about != "assessment":
+            who = e.person or e.by or "unnamed"
+            latest[who] = e
+            if e.about == "information_sharing" and e.event != "given":
+                refused_sharing.add(who)
+    answer: bool | None = False
+    for who, e in latest.items():
+        if e.about == "information_sharing":
+            if e.event != "given":
+                return True
+        elif e.event != "given" or who in refused_sharing:
+            answer = None
+    return answer
 
 
 def _adults_seen_before_mid_point_review(ctx: FactContext) -> bool | None:
