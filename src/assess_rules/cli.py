@@ -42,6 +42,7 @@ from assess_rules.caseload import review_caseload
 from assess_rules.errors import AssessRulesError, CaseError, CaseIssue
 from assess_rules.evaluation import evaluate
 from assess_rules.loading import bundled_policies, check_policy_file, load_policy
+from assess_rules.records import InputTooLarge, RawLine, loads_record, read_bounded, read_lines
 from assess_rules.reporting import facts_markdown, format_text, pack_markdown
 from assess_rules.scenarios import run_file
 
@@ -186,62 +187,91 @@ def _validate(paths: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _read_cases(path: Path) -> list[Any]:
+    """The records of a case file, read whole (for ``--format json`` and ``text``): a JSON
+    or YAML document (one case or a list), or JSON Lines. A JSON Lines record that cannot be
+    read is a :class:`_BadLine`, so the rest are still evaluated."""
+
     def refuse(reason: str) -> CaseError:
         return CaseError([CaseIssue((), reason)], source=str(path))
 
     try:
-        size = path.stat().st_size
-        if size > MAX_CASE_FILE_BYTES:
-            raise refuse(f"the case file is {size:,} bytes; split it into smaller files")
-        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".jsonl":
+            with path.open("rb") as stream:
+                return [_json_line(raw) for raw in read_lines(stream)]
+        with path.open("rb") as stream:
+            data = read_bounded(stream, MAX_CASE_FILE_BYTES)
     except OSError as exc:
         raise refuse(f"cannot read the file: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise refuse(f"not UTF-8 text (byte {exc.start})") from None
-    try:
-        if path.suffix == ".jsonl":
-            return [
-                _json_line(line, number)
-                for number, line in enumerate(text.splitlines(), start=1)
-                if line.strip()
-            ]
-        loaded = yaml.safe_load(text) if path.suffix in {".yaml", ".yml"} else json.loads(text)
-    except json.JSONDecodeError as exc:
+    except InputTooLarge:
         raise refuse(
-            f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            f"the case file is larger than {MAX_CASE_FILE_BYTES:,} bytes; split it, or use "
+            "--format jsonl on JSON Lines, which streams"
         ) from None
-    except yaml.YAMLError as exc:
-        raise refuse(f"not valid YAML: {exc}") from None
+    if path.suffix in {".yaml", ".yml"}:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise refuse(f"not UTF-8 text (byte {exc.start + 1})") from None
+        try:
+            loaded = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise refuse(f"not valid YAML: {exc}") from None
+    else:
+        try:
+            loaded = loads_record(data, document=True)
+        except CaseError as exc:
+            raise CaseError(exc.issues, source=str(path)) from None
     return loaded if isinstance(loaded, list) else [loaded]
 
 
 class _BadLine:
-    """A JSON Lines record that is not JSON: reported, and the batch goes on."""
+    """A JSON Lines record that cannot be read: reported, and the batch goes on."""
 
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
+    def __init__(self, line: int, issues: Sequence[CaseIssue]) -> None:
+        self.line = line
+        self.issues = tuple(issues)
 
 
-def _json_line(line: str, number: int) -> Any:
+class _Line:
+    """A JSON Lines record and its line number."""
+
+    def __init__(self, line: int, value: Any) -> None:
+        self.line = line
+        self.value = value
+
+
+def _json_line(raw: RawLine) -> _Line | _BadLine:
+    if raw.data is None:
+        return _BadLine(raw.number, [CaseIssue((), raw.problem or "the line was not read")])
     try:
-        return json.loads(line)
-    except json.JSONDecodeError as exc:
-        return _BadLine(f"line {number}: not valid JSON at column {exc.colno}: {exc.msg}")
+        return _Line(raw.number, loads_record(raw.data))
+    except CaseError as exc:
+        return _BadLine(raw.number, exc.issues)
 
 
 def _records(
     path: Path, raw_cases: list[Any], *, batch: bool
 ) -> Iterator[tuple[int, str, Any, CaseSnapshot | CaseError]]:
-    """Each record of a case file: its index, its label for messages, the raw value, and
-    the parsed case or the error that refused it. A bad record never stops the rest."""
+    """Each record of a case file: its index, its label for messages (with the line number
+    for JSON Lines), the raw value, and the parsed case or the error that refused it. A bad
+    record never stops the rest."""
     for index, raw in enumerate(raw_cases):
         label = f"{path}[{index}]" if batch else str(path)
+        if isinstance(raw, _BadLine | _Line):
+            label = f"{path}:{raw.line}"
+        if isinstance(raw, _BadLine):
+            yield index, label, None, CaseError(raw.issues, source=label)
+            continue
+        value = raw.value if isinstance(raw, _Line) else raw
         try:
-            if isinstance(raw, _BadLine):
-                raise CaseError([CaseIssue((), raw.reason)], source=label)
-            yield index, label, raw, parse_case(raw, source=label)
+            yield index, label, value, parse_case(value, source=label)
         except CaseError as exc:
-            yield index, label, raw, exc
+            yield index, label, value, exc
+
+
+def _line_of(raw_cases: list[Any], index: int) -> dict[str, int]:
+    raw = raw_cases[index]
+    return {"line": raw.line} if isinstance(raw, _BadLine | _Line) else {}
 
 
 def _caseload(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -289,6 +319,7 @@ def _evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             errors.append(
                 {
                     "index": index,
+                    **_line_of(raw_cases, index),
                     "case_id": case_id,
                     "issues": [{"path": list(i.path), "reason": i.reason} for i in case.issues],
                 }
@@ -301,6 +332,7 @@ def _evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             errors.append(
                 {
                     "index": index,
+                    **_line_of(raw_cases, index),
                     "case_id": case.case_id,
                     "issues": [{"path": [], "reason": str(exc)}],
                 }
