@@ -36,9 +36,10 @@ from assess_rules.errors import AssessRulesError, CaseError, CaseIssue
 
 __all__ = [
     "DEFAULT_LIMITS",
-    "InputTooLarge",
+    "InputTooLargeError",
     "Limits",
     "RawLine",
+    "RecordRefusedError",
     "loads_record",
     "read_bounded",
     "read_lines",
@@ -64,7 +65,7 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-class InputTooLarge(AssessRulesError):
+class InputTooLargeError(AssessRulesError):
     """The whole input is larger than :attr:`Limits.max_input_bytes`: reading stopped."""
 
     def __init__(self, limit: int, line: int | None = None) -> None:
@@ -93,7 +94,7 @@ def read_lines(stream: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> Iterator[Ra
     """The non-blank lines of ``stream``, in order, read in bounded chunks.
 
     A line longer than ``limits.max_line_bytes`` is skipped to its end and yielded with a
-    ``problem``; more than ``limits.max_input_bytes`` in all raises :class:`InputTooLarge`
+    ``problem``; more than ``limits.max_input_bytes`` in all raises :class:`InputTooLargeError`
     after the lines before it.
 
     >>> import io
@@ -113,7 +114,7 @@ def read_lines(stream: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> Iterator[Ra
         offset = total
         total += len(chunk)
         if total > limits.max_input_bytes:
-            raise InputTooLarge(limits.max_input_bytes, number + 1)
+            raise InputTooLargeError(limits.max_input_bytes, number + 1)
         start = 0
         while True:
             end = chunk.find(b"\n", start)
@@ -155,7 +156,7 @@ def _too_long(limits: Limits) -> str:
 
 
 def read_bounded(stream: BinaryIO, limit: int) -> bytes:
-    """All of ``stream``, read in bounded chunks; :class:`InputTooLarge` past ``limit``
+    """All of ``stream``, read in bounded chunks; :class:`InputTooLargeError` past ``limit``
     bytes (so a stream such as ``/dev/zero`` stops)."""
     pieces: list[bytes] = []
     total = 0
@@ -165,7 +166,7 @@ def read_bounded(stream: BinaryIO, limit: int) -> bytes:
             return b"".join(pieces)
         total += len(chunk)
         if total > limit:
-            raise InputTooLarge(limit)
+            raise InputTooLargeError(limit)
         pieces.append(chunk)
 
 
@@ -262,8 +263,18 @@ def loads_record(
     if decoder.marked or brackets > limits.max_depth:
         issues = _walk(value, limits)
         if issues:
-            raise CaseError(issues)
+            raise RecordRefusedError(issues, value)
     return value
+
+
+class RecordRefusedError(CaseError):
+    """JSON that parsed but is refused (a duplicate key, a refused number, nesting too
+    deep); ``value`` is what was read, with the refused parts marked, so that a caller can
+    still name the record (its ``case_id``)."""
+
+    def __init__(self, issues: list[CaseIssue], value: Any) -> None:
+        super().__init__(issues)
+        self.value = value
 
 
 def _too_deep(limits: Limits) -> str:
