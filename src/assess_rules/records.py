@@ -136,7 +136,7 @@ def read_lines(stream: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> Iterator[Ra
                 line = b"".join((*pending, piece)) if pending else piece
                 if line.endswith(b"\r"):
                     line = line[:-1]
-                if line.strip():
+                if line.strip(b" \t\r"):
                     yield RawLine(number, line, None, offset + start)
             pending.clear()
             pending_size = 0
@@ -147,7 +147,7 @@ def read_lines(stream: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> Iterator[Ra
         line = b"".join(pending)
         if line.endswith(b"\r"):
             line = line[:-1]
-        if line.strip():
+        if line.strip(b" \t\r"):
             yield RawLine(number + 1, line, None, total)
 
 

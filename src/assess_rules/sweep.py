@@ -120,10 +120,29 @@ def evaluate_line(
     return Outcome(
         line,
         case.case_id,
-        orjson.dumps({"line": line, "case_id": case.case_id, "result": result}),
+        _dumps({"line": line, "case_id": case.case_id, "result": result}),
         violations=len(result.violations),
         tallies=_tallies(result, team),
     )
+
+
+#: characters that JSON leaves raw but ``str.splitlines`` and some JSON Lines readers take as
+#: line ends: escaped, so an output line is one line for every reader
+_LINE_BREAKS = (
+    (b"\xc2\x85", b"\\u0085"),
+    (b"\xe2\x80\xa8", b"\\u2028"),
+    (b"\xe2\x80\xa9", b"\\u2029"),
+)
+
+
+def _dumps(payload: Any) -> bytes:
+    """One output line: compact JSON (``orjson``, which writes dataclasses, dates and
+    date-times as ``Result.to_json`` does), with Unicode line separators escaped."""
+    data = orjson.dumps(payload)
+    if b"\xc2\x85" in data or b"\xe2\x80" in data:
+        for raw, escaped in _LINE_BREAKS:
+            data = data.replace(raw, escaped)
+    return data
 
 
 def _case_id(raw: Any) -> str | None:
@@ -141,7 +160,7 @@ def _error(line: int, case_id: str | None, stage: str, issues: Sequence[CaseIssu
         "case_id": case_id,
         "error": {"stage": stage, "issues": shown, "more_issues": max(0, len(issues) - MAX_ISSUES)},
     }
-    return Outcome(line, case_id, orjson.dumps(payload), error=stage)
+    return Outcome(line, case_id, _dumps(payload), error=stage)
 
 
 def _tallies(result: Result, team: str) -> tuple[Tally, ...]:
