@@ -3,6 +3,8 @@
 Commands::
 
     assess-rules evaluate --policy NAME|PATH --case FILE [--as-of DATE] [--format json|text]
+    assess-rules evaluate --policy NAME|PATH --case FILE.jsonl|- --format jsonl
+                          [--workers N] [--summary FILE.csv]       (a caseload sweep)
     assess-rules validate PATH...
     assess-rules test SCENARIO_FILE...
     assess-rules list
@@ -11,7 +13,12 @@ Commands::
 
 ``--case`` takes a JSON (or YAML) file holding one case object, a list of cases, or JSON
 Lines (``.jsonl``, one case a line). In a batch every good case is evaluated and every bad
-one is reported with its index and field paths.
+one is reported with its index (and line) and field paths.
+
+``--format jsonl`` streams a caseload sweep (docs/sweeps.md): one output line per non-blank
+input line, in order, each a result or an error record with the input ``line`` and the
+``case_id``; memory stays flat, ``--workers`` processes evaluate, and a summary line goes to
+stderr. The reading and the per-record function live in :mod:`assess_rules.sweep`.
 
 Exit codes:
 
@@ -20,6 +27,9 @@ Exit codes:
 - 2: invalid input: a bad pack, case file, case record or argument (good records of a batch
   are still evaluated and printed)
 - 3: internal error (a bug: please report it with the input)
+- 4: the output could not be written (a full disk): a clear message, not a traceback
+- 130 / 143: a sweep stopped by Ctrl-C / SIGTERM; what was written is whole lines
+- 141: the reader closed the output pipe; the sweep ends quietly
 """
 
 from __future__ import annotations
