@@ -43,6 +43,7 @@ __all__ = [
     "loads_record",
     "read_bounded",
     "read_lines",
+    "too_long_reason",
 ]
 
 _CHUNK = 1 << 16
@@ -131,7 +132,7 @@ def read_lines(stream: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> Iterator[Ra
             piece = chunk[start:end]
             start = end + 1
             if too_long or pending_size + len(piece) > limits.max_line_bytes:
-                yield RawLine(number, None, _too_long(limits), offset + start)
+                yield RawLine(number, None, too_long_reason(limits), offset + start)
             else:
                 line = b"".join((*pending, piece)) if pending else piece
                 if line.endswith(b"\r"):
@@ -142,7 +143,7 @@ def read_lines(stream: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> Iterator[Ra
             pending_size = 0
             too_long = False
     if too_long:
-        yield RawLine(number + 1, None, _too_long(limits), total)
+        yield RawLine(number + 1, None, too_long_reason(limits), total)
     elif pending_size:
         line = b"".join(pending)
         if line.endswith(b"\r"):
@@ -151,7 +152,8 @@ def read_lines(stream: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> Iterator[Ra
             yield RawLine(number + 1, line, None, total)
 
 
-def _too_long(limits: Limits) -> str:
+def too_long_reason(limits: Limits) -> str:
+    """Why a line longer than ``limits.max_line_bytes`` was refused."""
     return f"the line is longer than {limits.max_line_bytes:,} bytes (--max-line-bytes)"
 
 

@@ -42,7 +42,14 @@ from assess_rules.case import parse_case
 from assess_rules.errors import AssessRulesError, CaseError, CaseIssue
 from assess_rules.evaluation import evaluate
 from assess_rules.policy import Policy
-from assess_rules.records import DEFAULT_LIMITS, Limits, RawLine, RecordRefusedError, loads_record
+from assess_rules.records import (
+    DEFAULT_LIMITS,
+    Limits,
+    RawLine,
+    RecordRefusedError,
+    loads_record,
+    too_long_reason,
+)
 from assess_rules.result import Result
 
 __all__ = [
@@ -53,6 +60,7 @@ __all__ = [
     "Tally",
     "default_workers",
     "evaluate_line",
+    "evaluate_partition",
     "sweep",
 ]
 
@@ -96,6 +104,8 @@ def evaluate_line(
     (too long), with ``text`` ``None``."""
     if text is None:
         return _error(line, None, "line", [CaseIssue((), problem or "the line was not read")])
+    if isinstance(text, str):  # lone surrogates (text decoded leniently) fail as "not UTF-8"
+        text = text.encode("utf-8", "surrogatepass")
     try:
         raw = loads_record(text, limits)
     except RecordRefusedError as exc:
@@ -209,6 +219,40 @@ class SweepCounts:
         rows += sorted((*key, count) for key, count in self.findings.items())
         rows += sorted((*key, count) for key, count in totals.items())
         return rows
+
+
+def evaluate_partition(
+    lines: Iterable[str | bytes],
+    policy: Policy,
+    as_of: date | datetime | str,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[str]:
+    """The output lines (text, no line end) of one partition of JSON Lines: a whole file,
+    its lines in order, line ends kept or not. For ``dask.bag``'s ``map_partitions`` over
+    ``read_text(..., blocksize=None, linedelimiter="\\n")`` (one partition per file, split on
+    ``\\n`` only), so that ``line`` numbers each file's lines; see docs/sweeps.md.
+
+    >>> import json
+    >>> from assess_rules import load_policy
+    >>> lines = ['{"case_id": "A", "referral": {"received_at": "2026-12-18"}}\\n', "\\n", "{"]
+    >>> out = evaluate_partition(lines, load_policy("generic_s17"), "2026-12-22")
+    >>> [json.loads(o)["line"] for o in out], [json.loads(o)["case_id"] for o in out]
+    ([1, 3], ['A', None])
+    """
+    out: list[str] = []
+    for number, text in enumerate(lines, start=1):
+        raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+        raw = raw.removesuffix(b"\n").removesuffix(b"\r")
+        if len(raw) > limits.max_line_bytes:
+            outcome = evaluate_line(
+                policy, None, as_of, line=number, problem=too_long_reason(limits)
+            )
+        elif raw.strip(b" \t\r"):
+            outcome = evaluate_line(policy, raw, as_of, line=number, limits=limits)
+        else:
+            continue
+        out.append(outcome.output.decode("utf-8"))
+    return out
 
 
 def default_workers() -> int:
