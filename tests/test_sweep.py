@@ -352,6 +352,24 @@ def test_dev_zero_stops_at_the_input_bound() -> None:
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_past_the_input_bound_the_lines_before_are_written(tmp_path: Path, workers: str) -> None:
+    path = tmp_path / "big.jsonl"
+    lines = [good(f"G{i}") for i in range(300)]
+    path.write_text("\n".join(lines) + "\n")
+    bound = sum(len(line) + 1 for line in lines[:100]) + 10  # 100 whole lines and a bit
+    code, out, err = sweep_file(path, "--workers", workers, "--max-input-bytes", str(bound))
+    assert code == EXIT_INVALID
+    assert [json.loads(line)["line"] for line in out.splitlines()] == list(range(1, 101))
+    assert f"reading stopped at line 101: the input is larger than {bound:,} bytes" in err
+
+
+def test_dev_zero_read_whole_stops_too() -> None:
+    code, _, err = call("evaluate", "--policy", "generic_s17", "--case", "/dev/zero")
+    assert code == EXIT_INVALID
+    assert "larger than 67,108,864 bytes" in err
+
+
 def test_an_over_long_line_is_refused_and_the_rest_go_on(tmp_path: Path) -> None:
     path = tmp_path / "long.jsonl"
     padding = "x" * 5000

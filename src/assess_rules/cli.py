@@ -93,7 +93,9 @@ EXIT_INTERRUPTED = 128 + signal.SIGINT
 EXIT_PIPE_CLOSED = 128 + signal.SIGPIPE
 EXIT_TERMINATED = 128 + signal.SIGTERM
 
-MAX_CASE_FILE_BYTES = 512 * 1024 * 1024
+#: the largest case file read whole (``--format json`` or ``text``); ``--format jsonl``
+#: streams JSON Lines of any size
+MAX_CASE_FILE_BYTES = 64 * 1024 * 1024
 
 
 class _Parser(argparse.ArgumentParser):
@@ -284,7 +286,8 @@ def _read_cases(path: Path) -> list[Any]:
     try:
         if path.suffix == ".jsonl":
             with path.open("rb") as stream:
-                return [_json_line(raw) for raw in read_lines(stream)]
+                limits = Limits(max_input_bytes=MAX_CASE_FILE_BYTES)
+                return [_json_line(raw) for raw in read_lines(stream, limits)]
         with path.open("rb") as stream:
             data = read_bounded(stream, MAX_CASE_FILE_BYTES)
     except OSError as exc:
@@ -595,6 +598,13 @@ def _sweep(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             except InputTooLargeError as exc:
                 _guarded(flush)
                 stderr.write(f"assess-rules: {args.case}: {exc}\n")
+                code = EXIT_INVALID
+            except OSError as exc:  # output errors are _OutputError: this is the input
+                _guarded(flush)
+                stderr.write(
+                    f"assess-rules: {args.case}: cannot read the input "
+                    f"({exc.strerror or type(exc).__name__}) after line {counts.last_line:,}\n"
+                )
                 code = EXIT_INVALID
             finally:
                 outcomes.close()

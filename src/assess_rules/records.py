@@ -114,8 +114,9 @@ def read_lines(stream: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> Iterator[Ra
             break
         offset = total
         total += len(chunk)
-        if total > limits.max_input_bytes:
-            raise InputTooLargeError(limits.max_input_bytes, number + 1)
+        over = total > limits.max_input_bytes
+        if over:  # the lines that end within the bound are still read
+            chunk = chunk[: limits.max_input_bytes - offset]
         start = 0
         while True:
             end = chunk.find(b"\n", start)
@@ -142,6 +143,8 @@ def read_lines(stream: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> Iterator[Ra
             pending.clear()
             pending_size = 0
             too_long = False
+        if over:
+            raise InputTooLargeError(limits.max_input_bytes, number + 1)
     if too_long:
         yield RawLine(number + 1, None, too_long_reason(limits), total)
     elif pending_size:

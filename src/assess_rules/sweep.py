@@ -285,8 +285,17 @@ def sweep(
         max_workers=workers, initializer=_start_worker, initargs=(pickle.dumps(policy),)
     )
     window: deque[Future[list[Outcome]]] = deque()
+    batches = _batches(lines, _BATCH)
     try:
-        for batch in _batches(lines, _BATCH):
+        while True:
+            try:
+                batch = next(batches)
+            except StopIteration:
+                break
+            except Exception:  # reading failed (too large, unreadable): finish what was read
+                while window:
+                    yield from window.popleft().result()
+                raise
             window.append(pool.submit(_evaluate_batch, batch, as_of, limits))
             if len(window) >= workers * 4:
                 yield from window.popleft().result()
@@ -300,11 +309,16 @@ def sweep(
 
 def _batches(lines: Iterable[RawLine], size: int) -> Iterator[list[RawLine]]:
     batch: list[RawLine] = []
-    for raw in lines:
-        batch.append(raw)
-        if len(batch) >= size:
+    try:
+        for raw in lines:
+            batch.append(raw)
+            if len(batch) >= size:
+                yield batch
+                batch = []
+    except Exception:  # reading failed: the lines read so far are still evaluated
+        if batch:
             yield batch
-            batch = []
+        raise
     if batch:
         yield batch
 
