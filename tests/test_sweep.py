@@ -383,6 +383,15 @@ def test_an_over_long_line_is_refused_and_the_rest_go_on(tmp_path: Path) -> None
     assert "longer than 1,000 bytes" in records[1]["error"]["issues"][0]["reason"]
 
 
+def test_sweep_options_go_with_jsonl() -> None:
+    code, _, err = call(
+        "evaluate", "--policy", "generic_s17", "--case", str(EXAMPLES / "saturday-referral.json"),
+        "--workers", "2",
+    )  # fmt: skip
+    assert code == EXIT_INVALID
+    assert "--workers and --summary go with --format jsonl" in err
+
+
 @pytest.mark.parametrize("name", ["case.json", "case.yaml"])
 def test_jsonl_output_wants_json_lines_input(tmp_path: Path, name: str) -> None:
     path = tmp_path / name

@@ -230,6 +230,9 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
             return EXIT_OK
         if args.format == "jsonl":
             return _sweep(args, stdout, stderr)
+        if args.workers is not None or args.summary is not None:
+            stderr.write("assess-rules: --workers and --summary go with --format jsonl\n")
+            return EXIT_INVALID
         return _evaluate(args, stdout, stderr)
     except AssessRulesError as exc:
         stderr.write(f"assess-rules: {exc}\n")
