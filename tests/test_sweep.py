@@ -3,6 +3,7 @@ output failures. Everything runs in-process on small inputs; sizes are benchmark
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import json
@@ -35,6 +36,7 @@ from assess_rules.records import Limits, loads_record, read_lines
 from assess_rules.sweep import evaluate_line
 
 EXAMPLES = Path(__file__).parents[1] / "examples" / "cases"
+GENERIC = load_policy("generic_s17")
 SECRET = "Jane Doe"  # stands for personal data: must never appear in an error
 
 
@@ -503,3 +505,28 @@ def test_lines_are_split_on_newline_only_whatever_the_chunks(
         elif kept.strip(b" \t\r"):
             want.append((number, kept))
     assert got == want
+
+
+_JSON_ISH = st.one_of(
+    st.binary(max_size=200),
+    st.text(max_size=200).map(str.encode),
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+        lambda inner: (
+            st.lists(inner, max_size=4)
+            | st.dictionaries(st.sampled_from(["case_id", "referral", "received_at", "a"]), inner)
+        ),
+        max_leaves=20,
+    ).map(lambda v: json.dumps(v).encode()),
+)
+
+
+@given(_JSON_ISH)
+def test_any_line_gives_exactly_one_json_line_and_nothing_escapes(data: bytes) -> None:
+    """Only the library's own error leaves the reader; the per-record function never raises
+    and always gives one line of JSON with the line number."""
+    with contextlib.suppress(CaseError):
+        loads_record(data)
+    outcome = evaluate_line(GENERIC, data, "2026-12-22", line=7)
+    assert b"\n" not in outcome.output
+    assert json.loads(outcome.output)["line"] == 7
