@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import io
 import json
 import os
 import pickle
 import signal
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,7 @@ from assess_rules.cli import (
 from assess_rules.errors import CaseError, PolicyError
 from assess_rules.loading import reload_policy, schema_path
 from assess_rules.records import Limits, loads_record, read_lines
-from assess_rules.sweep import evaluate_line
+from assess_rules.sweep import evaluate_line, sweep
 
 EXAMPLES = Path(__file__).parents[1] / "examples" / "cases"
 GENERIC = load_policy("generic_s17")
@@ -213,7 +215,7 @@ def test_a_bug_in_one_record_is_its_error_line_and_exit_3(
     assert "ZeroDivisionError" in first["error"]["issues"][0]["reason"]
     assert "secret detail" not in out + err
     assert second["result"]["case_id"] == "OK"
-    assert "1 internal errors" in err
+    assert "2 records read, 1 evaluated, 0 refused, 1 internal error\n" in err
 
 
 def test_fail_on_violation_in_a_sweep(tmp_path: Path) -> None:
@@ -383,6 +385,28 @@ def test_an_over_long_line_is_refused_and_the_rest_go_on(tmp_path: Path) -> None
     assert [r["line"] for r in records] == [1, 2, 3]
     assert records[1]["error"]["stage"] == "line"
     assert "longer than 1,000 bytes" in records[1]["error"]["issues"][0]["reason"]
+
+
+def test_a_worker_that_dies_is_reported_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A real worker killed mid-sweep can race inside concurrent.futures itself, so the pool
+    # breaking is simulated where the command meets it.
+    import assess_rules.cli as cli_module
+
+    def breaking(*args: Any, **kwargs: Any) -> Any:
+        yield from itertools.islice(sweep(*args, **kwargs), 64)
+        raise BrokenProcessPool("a child process terminated abruptly")
+
+    monkeypatch.setattr(cli_module, "sweep", breaking)
+    path = tmp_path / "many.jsonl"
+    path.write_text("".join(good(f"G{i}") + "\n" for i in range(200)))
+    code, out, err = sweep_file(path, "--workers", "1")
+    assert code == EXIT_INTERNAL
+    assert "a worker process died" in err
+    assert "the output holds 64 complete lines" in err
+    assert "Traceback" not in err
+    assert [json.loads(line)["line"] for line in out.splitlines()] == list(range(1, 65))
 
 
 def test_sweep_options_go_with_jsonl() -> None:

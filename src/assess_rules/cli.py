@@ -44,6 +44,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 from datetime import date, datetime
 from functools import partial
@@ -602,6 +603,14 @@ def _sweep(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 _guarded(flush)
                 stderr.write(f"assess-rules: {args.case}: {exc}\n")
                 code = EXIT_INVALID
+            except BrokenProcessPool:
+                _guarded(flush)
+                stderr.write(
+                    "assess-rules: a worker process died (out of memory, or killed) after "
+                    f"input line {counts.last_line:,}; the output holds {counts.read:,} "
+                    "complete lines\n"
+                )
+                code = EXIT_INTERNAL
             except OSError as exc:  # output errors are _OutputError: this is the input
                 _guarded(flush)
                 stderr.write(
@@ -633,9 +642,9 @@ def _sweep(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 f"assess-rules: cannot write the summary {args.summary}: {exc.strerror or exc}\n"
             )
             return EXIT_OUTPUT
-    internal = f", {counts.internal:,} internal errors" if counts.internal else ""
+    internal = f", {_count(counts.internal, 'internal error')}" if counts.internal else ""
     stderr.write(
-        f"assess-rules: {counts.read:,} records read, {counts.evaluated:,} evaluated, "
+        f"assess-rules: {_count(counts.read, 'record')} read, {counts.evaluated:,} evaluated, "
         f"{counts.refused:,} refused{internal}\n"
     )
     if code is not None:
@@ -647,6 +656,10 @@ def _sweep(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if args.fail_on_violation and counts.with_violations:
         return EXIT_VIOLATION
     return EXIT_OK
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
 
 
 def _write_summary(path: Path, counts: SweepCounts) -> None:
