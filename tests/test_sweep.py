@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import itertools
 import io
+import itertools
 import json
 import os
 import pickle
