@@ -107,13 +107,15 @@ def test_a_batch_processes_good_records_and_reports_each_bad_one(tmp_path: Path)
     payload = json.loads(out)
     assert [r["case_id"] for r in payload["results"]] == ["A", "C"]
     assert [e["index"] for e in payload["errors"]] == [1, 2]
+    assert [e["line"] for e in payload["errors"]] == [2, 3]
     assert payload["errors"][1]["issues"] == [
         {
             "path": ["child", "expected_birth_date"],
             "reason": "a child has a date of birth or an expected birth date, not both",
         }
     ]
-    assert "line 2: not valid JSON" in err
+    assert "batch.jsonl:2: invalid case snapshot" in err
+    assert "<case>: not valid JSON at column 2" in err
     assert "Traceback" not in err
 
 

@@ -484,3 +484,16 @@ def test_emergency_action_item_facts_shadow_the_latest_action() -> None:
     assert item.scope == "emergency_actions"
     assert latest is not None
     assert latest.scope is None
+
+
+def test_the_example_council_pack_has_no_version_before_2024() -> None:
+    """examples/packs/northshire.yaml and its 1.0.0 beside it cover 2024 onwards."""
+    example = Path(__file__).parents[1] / "examples" / "packs" / "northshire.yaml"
+    policy = load_policy(example)
+    assert [(v.version, str(v.info.effective_from)) for v in policy.versions] == [
+        ("1.0.0", "2024-01-01"),
+        ("2.0.0", "2026-01-01"),
+    ]
+    case = parse_case({"case_id": "N0", "referral": {"received_at": "2023-12-29T10:00"}})
+    with pytest.raises(NoVersionInForceError, match=r"1\.0\.0 from 2024-01-01 to 2025-12-31"):
+        evaluate(policy, case, as_of=date(2024, 1, 5))

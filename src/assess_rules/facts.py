@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from assess_rules.calendar import WorkingDayCalendar, age_in_years
+from assess_rules.calendar import LONDON, WorkingDayCalendar, age_in_years
 from assess_rules.case import (
     ACTION_KINDS,
     OVERSIGHT_KINDS,
@@ -322,6 +322,52 @@ def _cancellation_outcome(ctx: FactContext, request: CancellationRequest | None)
     if ctx.seen(request.decided_at) is None:
         return "pending"
     return request.outcome
+
+
+def _approved_request(action: str) -> Extractor:
+    """The decision of the first approved request for ``action`` (actions, issue 6)."""
+
+    def extract(ctx: FactContext) -> Any:
+        moments = [
+            moment
+            for q in _visible_cancellations(ctx)
+            if q.action == action
+            and _cancellation_outcome(ctx, q) == "approved"
+            and (moment := ctx.seen(q.decided_at)) is not None
+        ]
+        return min(moments) if moments else None
+
+    return extract
+
+
+def _approved_request_by(action: str) -> Extractor:
+    """Who decided the first approved request for ``action`` (actions, issue 6)."""
+
+    def extract(ctx: FactContext) -> Any:
+        decided = [
+            (moment, q.decided_by)
+            for q in _visible_cancellations(ctx)
+            if q.action == action
+            and _cancellation_outcome(ctx, q) == "approved"
+            and (moment := ctx.seen(q.decided_at)) is not None
+        ]
+        return min(decided, key=lambda pair: pair[0])[1] if decided else None
+
+    return extract
+
+
+def _front_door_overturned(ctx: FactContext) -> datetime | None:
+    """The first overturn of a Front Door decision, recorded as oversight or as an approved
+    request (actions, issue 6)."""
+    moments = [
+        m
+        for m in (
+            _oversight_first("front_door_decision_overturned")(ctx),
+            _approved_request("overturn_front_door_decision")(ctx),
+        )
+        if m is not None
+    ]
+    return min(moments) if moments else None
 
 
 def _oversight_first(kind: str) -> Extractor:
@@ -649,6 +695,65 @@ def _age_at_previous_assessment(ctx: FactContext) -> int | None:
     if on is None or birth is None:
         return None
     return 0 if birth > on else age_in_years(birth, on)
+
+
+# --- bucks review 2 (issue 10)
+
+
+def _start_of_day(moment: datetime | None) -> datetime | None:
+    """The start of ``moment``'s London date (bucks review 2, issue 10)."""
+    if moment is None:
+        return None
+    day = moment.astimezone(LONDON).date()
+    return datetime(day.year, day.month, day.day, tzinfo=LONDON)
+
+
+def _bucks_review_2_specs() -> list[FactSpec]:
+    """Facts added by the second Buckinghamshire review (issue 10)."""
+    c = _case_fact
+    return [
+        c(
+            "consent.given_in_writing",
+            "moment",
+            "the first consent given in writing, to the assessment (an event given, written: "
+            "true, not about information sharing), by anyone (Bucks 2.10a)",
+            lambda ctx: min(
+                (
+                    e.at
+                    for e in _consent_events(ctx)
+                    if e.event == "given" and e.written is True and e.about != "information_sharing"
+                ),
+                default=None,
+            ),
+        ),
+        c(
+            "assessment.allocated_on",
+            "moment",
+            "the start (00:00, London) of the date the assessment was allocated: a record made "
+            "on the allocation date, before or after the allocation, counts (Bucks 2.14a)",
+            lambda ctx: (
+                _start_of_day(ctx.seen(ctx.case.assessment.allocated_at))
+                if ctx.case.assessment is not None
+                else None
+            ),
+        ),
+        c(
+            "child.born",
+            "moment",
+            "the start (00:00, London) of the child's date of birth, once it has passed "
+            "(unknown for an unborn child, or when no date of birth is recorded) (Bucks 2.11, "
+            "2.14b: pre-birth assessments)",
+            _born,
+        ),
+    ]
+
+
+def _born(ctx: FactContext) -> datetime | None:
+    """The start of the child's date of birth, if it is on or before the evaluation date."""
+    birth = ctx.case.child.date_of_birth
+    if birth is None or birth > ctx.as_of:
+        return None
+    return datetime(birth.year, birth.month, birth.day, tzinfo=LONDON)
 
 
 def _specs() -> list[FactSpec]:
@@ -1157,11 +1262,45 @@ def _specs() -> list[FactSpec]:
         c(
             "cancellation.approved",
             "bool",
-            "a cancellation has been approved",
+            "a request to cancel the assessment (action cancel_assessment) has been approved; "
+            "an approved request for another action (sharing, stepping across, ...) is not a "
+            "cancellation",
             lambda ctx: any(
-                _cancellation_outcome(ctx, q) == "approved" for q in _visible_cancellations(ctx)
+                q.action == "cancel_assessment" and _cancellation_outcome(ctx, q) == "approved"
+                for q in _visible_cancellations(ctx)
             ),
         ),
+        # --- actions (issue 6)
+        c(
+            "close_referral.approved",
+            "moment",
+            "the decision of the first approved request to close the referral (action "
+            "close_referral; SA-MASH-1)",
+            _approved_request("close_referral"),
+        ),
+        c(
+            "step_across.approved",
+            "moment",
+            "the decision of the first approved request to step the child across to Early Help "
+            "(action step_across_to_early_help; KENT-EH-1)",
+            _approved_request("step_across_to_early_help"),
+        ),
+        c(
+            "step_across.approved_by",
+            "role",
+            "who decided the first approved request to step the child across to Early Help",
+            _approved_request_by("step_across_to_early_help"),
+            r,
+        ),
+        c(
+            "front_door_decision.overturned",
+            "moment",
+            "when a Front Door decision was first overturned: an oversight of kind "
+            "front_door_decision_overturned, or the decision of an approved request to "
+            "overturn it (action overturn_front_door_decision; AI-DISPUTE-1)",
+            _front_door_overturned,
+        ),
+        *_assessment_cancellation_specs(),
         # --- ai (issue 10)
         c(
             "assessment.completion_due_on",
@@ -1220,6 +1359,23 @@ def _specs() -> list[FactSpec]:
             "consent to share information was declined or withdrawn before the latest override "
             "(unknown when an earlier refusal does not say what it refused)",
             _sharing_refused_before_override,
+        ),
+        # --- bucks consent override as an action (issue 6)
+        c(
+            "consent.sharing_refused",
+            "bool",
+            "someone's latest position on sharing information is a refusal: their latest "
+            "consent event about information sharing (or not saying what it is about) declines "
+            "or withdraws it (unknown when only an event that does not say what it is about "
+            "leaves the answer open) (Bucks 2.10)",
+            _sharing_refused,
+        ),
+        c(
+            "consent_override.approved",
+            "moment",
+            "the decision of the first approved request to override consent (action "
+            "override_consent; BUCKS-2.10b)",
+            _approved_request("override_consent"),
         ),
         c(
             "oversight.child_seen_delay.rescheduled_date",
@@ -1483,19 +1639,52 @@ def _specs() -> list[FactSpec]:
         specs.append(
             c(f"action.{kind}", "moment", f"the first action of kind {kind}", _action_first(kind))
         )
+    specs += _bucks_review_2_specs()
     specs += _cancellation_specs()
     specs += _item_specs()
     return specs
 
 
-def _cancellation_specs() -> list[FactSpec]:
-    """``cancellation.*``: at case level the latest request; in ``for_each`` the item."""
+# --- actions (issue 6)
+def _assessment_cancellation_specs() -> list[FactSpec]:
+    """``assessment_cancellation.*``: the case-level ``cancellation.*`` facts read from the
+    latest request to cancel the assessment (action ``cancel_assessment``) only, so a later
+    request for another action (sharing, stepping across, ...) does not move them."""
     out: list[FactSpec] = []
-    rows: list[
-        tuple[
-            str, str, str, Callable[[FactContext, CancellationRequest], Any], tuple[str, ...] | None
-        ]
-    ] = [
+    for suffix, kind, description, extract, values in _cancellation_rows():
+
+        def latest(ctx: FactContext, extract: Any = extract) -> Any:
+            requests = [q for q in _visible_cancellations(ctx) if q.action == "cancel_assessment"]
+            return extract(ctx, requests[-1]) if requests else None
+
+        out.append(
+            _case_fact(
+                f"assessment_cancellation.{suffix}",
+                kind,
+                f"the latest request to cancel the assessment: {description}",
+                latest,
+                values,
+            )
+        )
+    out.append(
+        _case_fact(
+            "assessment_cancellation.requested",
+            "bool",
+            "a request to cancel the assessment has been made",
+            lambda ctx: any(q.action == "cancel_assessment" for q in _visible_cancellations(ctx)),
+        )
+    )
+    return out
+
+
+_CancellationRow = tuple[
+    str, str, str, Callable[[FactContext, CancellationRequest], Any], tuple[str, ...] | None
+]
+
+
+def _cancellation_rows() -> list[_CancellationRow]:
+    """Each ``cancellation.*`` fact of a request: suffix, type, meaning, extractor, values."""
+    return [
         ("reason", "str", "the reason id given", lambda ctx, q: q.reason, None),
         (
             "has_free_text",
@@ -1556,7 +1745,12 @@ def _cancellation_specs() -> list[FactSpec]:
             ("pending", "approved", "refused"),
         ),
     ]
-    for suffix, kind, description, extract, values in rows:
+
+
+def _cancellation_specs() -> list[FactSpec]:
+    """``cancellation.*``: at case level the latest request; in ``for_each`` the item."""
+    out: list[FactSpec] = []
+    for suffix, kind, description, extract, values in _cancellation_rows():
         name = f"cancellation.{suffix}"
         out.append(
             _item_fact("cancellations", name, kind, f"this request: {description}", extract, values)
@@ -1764,6 +1958,28 @@ def _sharing_refused_before_override(ctx: FactContext) -> bool | None:
     if any(e.about is None for e in refusals):
         return None
     return False
+
+
+def _sharing_refused(ctx: FactContext) -> bool | None:
+    """Whether someone's latest position on sharing information is a refusal. Events about
+    the assessment are out of scope; an event that does not say what it is about may be
+    either, so where it decides a person's position the answer is unknown."""
+    latest: dict[str, ConsentEvent] = {}
+    refused_sharing: set[str] = set()
+    for e in _consent_events(ctx):
+        if e.event in _POSITIONS and e.about != "assessment":
+            who = e.person or e.by or "unnamed"
+            latest[who] = e
+            if e.about == "information_sharing" and e.event != "given":
+                refused_sharing.add(who)
+    answer: bool | None = False
+    for who, e in latest.items():
+        if e.about == "information_sharing":
+            if e.event != "given":
+                return True
+        elif e.event != "given" or who in refused_sharing:
+            answer = None
+    return answer
 
 
 def _adults_seen_before_mid_point_review(ctx: FactContext) -> bool | None:

@@ -112,18 +112,19 @@ def _judge(
     reason: CancellationReason | None,
     prohibitions: list[ProhibitionRule],
     ctx: FactContext,
+    memo: dict[str, Verdict] | None = None,
 ) -> _Decision:
     """What the pack says of ``reason`` (``None``: a reason the rule does not list, or an
-    action no rule governs) in ``ctx``: its conditions and every prohibition."""
+    action no rule governs) in ``ctx``: its conditions and every prohibition. ``memo``
+    keeps the verdicts of conditions shared by the options judged in one ``ctx``."""
     policy = judge.policy
     decision = _Decision()
     if rule is not None and rule.applies_when:
-        applies = policy.condition(rule.applies_when, "cancellations")
-        verdict = applies(ctx)
+        verdict, unknown = _verdict(judge, rule.applies_when, ctx, memo)
         if verdict is False:
             decision.refuse(f"{rule.title!r} applies only when {rule.applies_when}", rule.sources)
         elif verdict is None:
-            decision.hold(f"cannot tell whether {rule.title!r} applies", applies.unknown_facts(ctx))
+            decision.hold(f"cannot tell whether {rule.title!r} applies", unknown)
     if reason is not None and reason.when is not None:
         holds, fails, undecided = judge.memo.of(reason, _reason_texts)
         condition = policy.condition(reason.when, "cancellations")
@@ -143,12 +144,9 @@ def _judge(
             continue
         if grounds.intersection(rule_.except_grounds):
             continue
-        condition = policy.condition(rule_.when, "cancellations")
-        verdict = condition(ctx)
+        verdict, unknown = _verdict(judge, rule_.when, ctx, memo)
         if verdict is None:
-            decision.hold(
-                f"cannot rule out: {rule_.message} ({rule_.id})", condition.unknown_facts(ctx)
-            )
+            decision.hold(f"cannot rule out: {rule_.message} ({rule_.id})", unknown)
         elif verdict:
             decision.blocked_by.append(rule_.id)
             if rule_.effect == "refuse":
@@ -156,6 +154,19 @@ def _judge(
             else:
                 decision.hold(f"for a manager to decide: {rule_.message}", ())
     return decision
+
+
+def _verdict(judge: Judge, text: str, ctx: FactContext, memo: dict[str, Verdict] | None) -> Verdict:
+    """A condition's verdict in ``ctx``, and the facts it lacks when undecided; kept in
+    ``memo`` (conditions are pure, so a second call would give the same)."""
+    if memo is not None and text in memo:
+        return memo[text]
+    condition = judge.policy.condition(text, "cancellations")
+    verdict = condition(ctx)
+    found = (verdict, condition.unknown_facts(ctx) if verdict is None else [])
+    if memo is not None:
+        memo[text] = found
+    return found
 
 
 def _options(
@@ -172,8 +183,9 @@ def _options(
         step.title for step in rule.requires if find_record(judge, step, ctx, None)[0] is None
     )
     advice = tuple(w.message for w in warning.advice(policy, warnings, ctx))
+    memo: dict[str, Verdict] = {}  # every option is judged in ctx
     for reason in rule.reasons:
-        decision = _judge(judge, rule, reason, prohibitions, ctx)
+        decision = _judge(judge, rule, reason, prohibitions, ctx, memo)
         if reason.requires_free_text:
             decision.note("needs free text explaining the reason")
         judge.permitted.append(
