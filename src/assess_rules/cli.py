@@ -29,7 +29,7 @@ Exit codes:
 - 3: internal error (a bug: please report it with the input)
 - 4: the output could not be written (a full disk): a clear message, not a traceback
 - 130 / 143: a sweep stopped by Ctrl-C / SIGTERM; what was written is whole lines
-- 141: the reader closed the output pipe; the sweep ends quietly
+- 141: the reader closed the output pipe (any command); it ends quietly
 """
 
 from __future__ import annotations
@@ -239,6 +239,13 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
     except AssessRulesError as exc:
         stderr.write(f"assess-rules: {exc}\n")
         return EXIT_INVALID
+    except BrokenPipeError:
+        return EXIT_PIPE_CLOSED  # the reader went away (``| head``): nothing more to say
+    except OSError as exc:
+        # Input problems are reported as invalid input where they are read, so what reaches
+        # here is the output failing: a full disk, a closed file.
+        stderr.write(f"assess-rules: cannot write the output: {exc.strerror or exc}\n")
+        return EXIT_OUTPUT
     except Exception:
         stderr.write("assess-rules: internal error; please report this with the input:\n")
         stderr.write(traceback.format_exc())
