@@ -1,6 +1,6 @@
 """Case snapshots: what is accepted, how times are read, and what is refused with a path."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 
@@ -34,16 +34,15 @@ def test_offsets_are_converted_to_london() -> None:
     assert case.referral.received_at.hour == 10
 
 
-def test_a_professional_referrer_cannot_be_anonymous() -> None:
-    problems = refused(
+def test_a_professional_recorded_as_anonymous_is_accepted() -> None:
+    """Bucks 2.5: a warning on the record (the pack's rule), not invalid input."""
+    case = parse_case(
         {
             "case_id": "C",
             "referral": {**REFERRAL, "referrer_kind": "professional", "referrer_anonymous": True},
         }
     )
-    assert problems == {
-        "referral.referrer_anonymous": "a professional referrer cannot be anonymous"
-    }
+    assert case.referral.referrer_anonymous
 
 
 @pytest.mark.parametrize(
@@ -185,3 +184,107 @@ def test_an_open_cases_earlier_visits_may_predate_the_referral_and_do_not_count(
     result = evaluate(load_policy("buckinghamshire"), case, as_of=date(2026, 12, 30))
     seen = result.deadline("child-seen")
     assert (seen.due_date, seen.status) == (date(2026, 12, 29), "missed")
+
+
+@pytest.mark.parametrize(
+    ("extra", "path", "words"),
+    [
+        # Booleans are booleans, as the published schema says.
+        (
+            {"concerns": {"significant_harm_suspected": "yes"}},
+            "concerns.significant_harm_suspected",
+            "true or false",
+        ),
+        (
+            {"concerns": {"significant_harm_suspected": "on"}},
+            "concerns.significant_harm_suspected",
+            "true or false",
+        ),
+        (
+            {"concerns": {"significant_harm_suspected": 1}},
+            "concerns.significant_harm_suspected",
+            "true or false",
+        ),
+        (
+            {"visits": [{"at": "2026-12-21T10:00", "child_seen": 1.0}]},
+            "visits.0.child_seen",
+            "true or false",
+        ),
+        # Timestamps are ISO 8601 text only.
+        (
+            {"decision": {"made_at": 1766052000, "response": "assessment"}},
+            "decision.made_at",
+            "not a number",
+        ),
+        (
+            {"decision": {"made_at": "20261221", "response": "assessment"}},
+            "decision.made_at",
+            "ISO 8601",
+        ),
+        (
+            {"decision": {"made_at": "2026-W52-1", "response": "assessment"}},
+            "decision.made_at",
+            "ISO 8601",
+        ),
+        (
+            {"decision": {"made_at": "1766052000", "response": "assessment"}},
+            "decision.made_at",
+            "ISO 8601",
+        ),
+        (
+            {"decision": {"made_at": "2026-02-30", "response": "assessment"}},
+            "decision.made_at",
+            "not a real date",
+        ),
+        ({"child": {"date_of_birth": 20150302}}, "child.date_of_birth", "not a number"),
+        ({"child": {"date_of_birth": "2015-03-02T10:00"}}, "child.date_of_birth", "YYYY-MM-DD"),
+        ({"child": {"date_of_birth": "2015-02-30"}}, "child.date_of_birth", "not a real date"),
+        # The clock changes: Sun 28 Mar 2027 01:30 does not exist; Sun 31 Oct 2027 01:30
+        # happens twice.
+        ({"visits": [{"at": "2027-03-28T01:30"}]}, "visits.0.at", "does not exist in London"),
+        ({"visits": [{"at": "2027-10-31T01:30"}]}, "visits.0.at", "happens twice"),
+        # Empty identifiers and reasons.
+        ({"case_id": "   "}, "case_id", "at least 1"),
+        ({"cancellations": [{"reason": " "}]}, "cancellations.0.reason", "at least 1"),
+    ],
+)
+def test_sloppy_values_are_refused_with_the_path_and_not_echoed(
+    extra: dict, path: str, words: str
+) -> None:
+    problems = refused({"case_id": "C", "referral": REFERRAL, **extra})
+    assert path in problems, problems
+    assert words in problems[path]
+    for value in extra.values():
+        text = str(value)
+        for echoed in ("1766052000", "20261221", "2026-W52", "2015-02-30", "20150302"):
+            if echoed in text:
+                assert echoed not in problems[path]
+
+
+def test_a_time_in_the_autumn_fold_is_read_when_it_carries_its_offset() -> None:
+    case = parse_case(
+        {
+            "case_id": "C",
+            "referral": {"received_at": "2027-10-30T10:00"},
+            "visits": [{"at": "2027-10-31T01:30+01:00"}, {"at": "2027-10-31T01:30+00:00"}],
+        }
+    )
+    # Compared in UTC: Python compares two times of one zone by their wall clocks.
+    first, second = (visit.at.astimezone(UTC) for visit in case.visits)
+    assert (second - first).total_seconds() == 3600
+    assert [visit.at.utcoffset() for visit in case.visits] == [timedelta(hours=1), timedelta()]
+
+
+def test_a_huge_snapshot_is_refused_before_it_is_validated() -> None:
+    visits = [{"at": "1900-01-01", "child_seen": "maybe"}] * 1_000_000
+    problems = refused({"case_id": "C", "referral": REFERRAL, "visits": visits})
+    assert problems == {"visits": "more than 5,000 items"}
+
+
+def test_a_snapshot_with_many_problems_lists_twenty_and_counts_the_rest() -> None:
+    visits = [{"at": "2026-12-21", "child_seen": "maybe"}] * 30
+    with pytest.raises(CaseError) as caught:
+        parse_case({"case_id": "C", "referral": REFERRAL, "visits": visits})
+    assert len(caught.value.issues) == 30
+    assert str(caught.value).count("\n  - ") == 20
+    assert "and 10 more" in str(caught.value)

@@ -46,7 +46,7 @@ def test_evaluate_json_follows_the_result_schema() -> None:
     payload = json.loads(out)
     schema = json.loads(schema_path("result.schema.json").read_text())
     jsonschema.validate(payload, schema)
-    assert payload["schema_version"] == "2.0"
+    assert payload["schema_version"] == "2.1"
     assert payload["pack"]["id"] == "generic_s17"
     assert payload["pack"]["content_hash"].startswith("sha256:")
 
@@ -81,10 +81,10 @@ def test_a_batch_processes_good_records_and_reports_each_bad_one(tmp_path: Path)
                 json.dumps(
                     {
                         "case_id": "B",
-                        "referral": {
-                            "received_at": "2026-12-18T10:00",
-                            "referrer_kind": "professional",
-                            "referrer_anonymous": True,
+                        "referral": {"received_at": "2026-12-18T10:00"},
+                        "child": {
+                            "date_of_birth": "2015-03-02",
+                            "expected_birth_date": "2015-03-01",
                         },
                     }
                 ),
@@ -110,8 +110,8 @@ def test_a_batch_processes_good_records_and_reports_each_bad_one(tmp_path: Path)
     assert [e["line"] for e in payload["errors"]] == [2, 3]
     assert payload["errors"][1]["issues"] == [
         {
-            "path": ["referral", "referrer_anonymous"],
-            "reason": "a professional referrer cannot be anonymous",
+            "path": ["child", "expected_birth_date"],
+            "reason": "a child has a date of birth or an expected birth date, not both",
         }
     ]
     assert "batch.jsonl:2: invalid case snapshot" in err
@@ -221,3 +221,14 @@ def test_policy_authors_can_run_scenario_files_without_pytest(tmp_path: Path) ->
     assert "FAIL" in out
     assert "due expected 2026-12-22, got 2026-12-21" in out
     assert out.rstrip().endswith("0 passed, 1 failed")
+
+
+@pytest.mark.parametrize("as_of", ["x" * 100_000, "20261201", "2026-W49-2", "2026-02-30"])
+def test_a_bad_as_of_is_refused_without_repeating_it(as_of: str) -> None:
+    code, _out, err = call(
+        "evaluate", "--policy", "generic_s17", "--case", str(EXAMPLE), "--as-of", as_of
+    )
+    assert code == EXIT_INVALID
+    assert "not a date" in err
+    assert as_of not in err
+    assert len(err) < 1_000

@@ -200,3 +200,21 @@ def test_within_reads_the_boundary_day_as_within(
 def test_within_takes_two_dates_and_a_whole_number(text: str, words: str) -> None:
     with pytest.raises(ConditionError, match=words):
         compile_condition(text, FACTS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(" * 200 + "child.seen" + ")" * 200,
+        "not " * 500 + "child.seen",
+        "known(" * 100 + "child.seen" + ")" * 100,
+    ],
+)
+def test_deep_nesting_is_a_located_error_not_a_crash(text: str) -> None:
+    with pytest.raises(ConditionError, match="nested more than 32 levels deep"):
+        compile_condition(text, FACTS)
+
+
+def test_nesting_up_to_the_limit_compiles() -> None:
+    text = "(" * 32 + "child.seen" + ")" * 32
+    assert run(text, child__seen=True) is True

@@ -1,5 +1,6 @@
 """Loading packs: one broken file per failure mode, each with a located, readable error."""
 
+import re
 import time
 from pathlib import Path
 
@@ -18,7 +19,7 @@ CASES = [
     ("alias", 1, 7, "anchors and aliases", None),
     ("unknown_kind", 4, 11, "unknown rule kind 'timescal'", "timescale"),
     ("missing_required", 3, 5, "missing required key 'sources'", None),
-    ("wrong_type", 8, 22, "expected a whole number, got text ('five')", None),
+    ("wrong_type", 8, 22, "expected a whole number, got text ('5 days')", None),
     ("bad_unit", 8, 31, "'working_dayz' is not allowed here", "working_days"),
     ("bad_rule_id", 3, 9, "lower-case letters, digits", None),
     ("bad_source_id", 6, 20, "a catalogue ID such as 'BUCKS-2.11a'", None),
@@ -31,6 +32,17 @@ CASES = [
         "out_of_hours",
     ),
     ("condition_syntax", 7, 41, "expected a value or a fact name", None),
+    ("condition_too_deep", 7, 54, "nested more than 32 levels deep", None),
+    ("changes_unknown_rule", 8, 51, "changes names rule 'child-seen'", None),
+    ("parameter_undefined", 8, 22, "parameter 'asessment_days' is not defined", "assessment_days"),
+    ("parameter_named_like_a_fact", 3, 10, "parameter 'as_of' has the name of a fact", None),
+    (
+        "parameter_undefined_in_condition",
+        7,
+        71,
+        "unknown fact or parameter 'assesment_days'",
+        "assessment_days",
+    ),
     ("unknown_start_fact", 7, 12, "unknown fact 'referral.recieved'", "referral.received"),
     ("wrong_fact_type", 7, 12, "'child.age' is an int fact; expected a moment or date", None),
     ("item_fact_outside_for_each", 7, 12, "for_each: strategy_discussions", None),
@@ -45,6 +57,7 @@ CASES = [
     ("not_a_mapping", 1, 1, "a policy pack is a mapping", None),
     ("deep_nesting", 2, 47, "nesting deeper than 40 levels", None),
     ("closure_out_of_range", 3, 26, "closure day 2150-12-29 is outside the supported range", None),
+    ("warning_action_for_each", 3, 5, "a warning on an action cannot also say for_each", None),
 ]
 
 
@@ -158,5 +171,7 @@ def test_the_content_hash_changes_with_the_content(tmp_path: Path) -> None:
     copy = tmp_path / "generic_s17.yaml"
     copy.write_text(source)
     first = load_policy(copy).content_hash
-    copy.write_text(source.replace('version: "1.0.0"', 'version: "1.0.1"'))
+    changed = re.sub(r'version: "([^"]+)"', r'version: "\1.1"', source, count=1)
+    assert changed != source
+    copy.write_text(changed)
     assert load_policy(copy).content_hash != first

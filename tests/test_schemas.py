@@ -73,5 +73,20 @@ def test_every_example_gives_an_actionable_result_with_every_pack(path: Path, na
     for violation in result.violations:
         assert violation.message in text
     for action in result.permitted_actions:
-        if action.approver:
+        # A refused option (not a request) says why, not who would decide it.
+        if action.approver and not (action.status == "refused" and action.subject is None):
             assert f"decided by {policy.role_label(action.approver)}" in text
+
+
+def test_the_documented_office_opens_form_is_valid_for_editors() -> None:
+    """Issue 8: the pack schema said `format: time`, so editors marked `office_opens: "09:00"`
+    (the documented form) invalid."""
+    schema = json.loads(schema_path("policy-pack.schema.json").read_text())
+    checker = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    pack = {
+        "pack": {"id": "oo", "title": "O", "authority": "T", "version": "1"},
+        "calendar": {"office_opens": "09:00"},
+    }
+    assert list(checker.iter_errors(pack)) == []
+    pack["calendar"]["office_opens"] = "9am"
+    assert list(checker.iter_errors(pack))

@@ -28,6 +28,7 @@ from assess_rules.errors import (
     CaseIssue,
     ConditionError,
     EvaluationDateError,
+    NoVersionInForceError,
     PolicyError,
 )
 from assess_rules.evaluation import evaluate
@@ -64,6 +65,7 @@ __all__ = [
     "Deadline",
     "EvaluationDateError",
     "MissingFacts",
+    "NoVersionInForceError",
     "Obligation",
     "PeriodCount",
     "PermittedAction",

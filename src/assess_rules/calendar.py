@@ -89,6 +89,37 @@ def _bank_holidays(region: Region) -> frozenset[date]:
     return frozenset(found.keys())
 
 
+def yearly_days(month: int, day: int) -> frozenset[date]:
+    """``month``/``day`` in every supported year (a year without it, 29 February, has none).
+
+    >>> sorted(yearly_days(12, 24))[:2]
+    [datetime.date(1990, 12, 24), datetime.date(1991, 12, 24)]
+    """
+    found = set()
+    for year in range(FIRST_SUPPORTED.year, LAST_SUPPORTED.year + 1):
+        try:
+            found.add(date(year, month, day))
+        except ValueError:
+            continue
+    return frozenset(found)
+
+
+def fridays_before_monday_holidays(region: Region) -> frozenset[date]:
+    """The Friday before each bank holiday of ``region`` that falls on a Monday.
+
+    >>> fridays = fridays_before_monday_holidays(Region.ENGLAND_AND_WALES)
+    >>> date(2027, 5, 28) in fridays, date(2027, 8, 27) in fridays  # before 31 May, 30 Aug
+    (True, True)
+    >>> date(2027, 5, 27) in fridays
+    False
+    """
+    return frozenset(
+        day - timedelta(days=3)
+        for day in _bank_holidays(region)
+        if day.weekday() == 0 and day - timedelta(days=3) >= FIRST_SUPPORTED
+    )
+
+
 @dataclass(frozen=True)
 class _Tables:
     """The look-up tables of a calendar (built once per region and closure set).

@@ -15,18 +15,29 @@ every problem's field path, including the event-order contradictions of the cata
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 
-from assess_rules.calendar import FIRST_SUPPORTED, LAST_SUPPORTED, to_london
+from assess_rules.calendar import FIRST_SUPPORTED, LAST_SUPPORTED, LONDON, to_london
 from assess_rules.errors import CaseError, CaseIssue
 
 __all__ = [
     "ACTION_KINDS",
     "OVERSIGHT_KINDS",
+    "PRESENTING_CONCERNS",
     "ROLES",
     "Action",
     "Assessment",
@@ -41,10 +52,12 @@ __all__ = [
     "InitialConference",
     "ManagementOversight",
     "PreviousAssessment",
+    "ProfessionalConversation",
     "Referral",
     "ReferralDecision",
     "ReturnHome",
     "Role",
+    "Sibling",
     "StrategyDiscussion",
     "Visit",
     "parse_case",
@@ -91,6 +104,12 @@ OversightKind = Literal[
     "front_door_decision_overturned",
     "non_resident_parent_rationale",
     "step_across_approval",
+    # A&I service pack (issue 10)
+    "front_door_overturn_rationale",
+    # kent (issue 10)
+    "line_management_discussion",
+    # kent review (issue 10): KENT-MO-1
+    "cancellation_disagreement",
 ]
 
 ActionKind = Literal[
@@ -132,37 +151,172 @@ ActionKind = Literal[
     "parents_agreed_continue_early_help",
     "returned_to_social_worker",
     "parents_agreed_agency_copy",
+    # A&I service pack (issue 10)
+    "parents_told_information_kept_on_record",
+    "non_resident_parent_redacted_copy_sent",
+    "non_resident_parent_told_of_redaction",
+    # kent (issue 10)
+    "referral_withdrawn_by_referrer",
+    "case_file_updated",
+    # bucks-a (issue 10): BUCKS-2.10c
+    "family_advised_of_concerns",
+    # bucks-b (issue 10): Bucks 4.2, 4.3 and the national GEN-ASM-3
+    "information_sharing_requested_without_consent",
+    "agencies_told_of_assessment",
+    "agencies_asked_to_contribute",
+    "siblings_considered",
+    # single assessments (issue 10): SA-COMMENT-2
+    "family_views_included",
+    # review fixes (issue 10): GEN-PLAN-1's discussion with the child and family
+    "plan_discussed_with_family",
+    # review fixes (issue 10): GEN-EMG-2, the other authority's acceptance of responsibility
+    "other_authority_accepted_responsibility",
+    "other_authority_acceptance_in_writing",
 ]
+
+PresentingConcern = Literal[
+    "abuse_or_neglect",
+    "disability",
+    "parental_illness_or_disability",
+    "family_in_acute_stress",
+    "family_dysfunction",
+    "socially_unacceptable_behaviour",
+    "low_income",
+    "absent_parenting",
+    "other",
+]
+#: The CIN census primary need codes N1-N9, in the snapshot's words.
+PRESENTING_CONCERNS: tuple[str, ...] = PresentingConcern.__args__  # type: ignore[attr-defined]
+
 
 OVERSIGHT_KINDS: tuple[str, ...] = OversightKind.__args__  # type: ignore[attr-defined]
 ACTION_KINDS: tuple[str, ...] = ActionKind.__args__  # type: ignore[attr-defined]
 
 
-def _as_london(value: Any) -> Any:
-    """Accept a datetime, an ISO string, or a bare date; give an aware London datetime."""
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            value = date.fromisoformat(value)
-        except ValueError:
-            return value
-    if isinstance(value, date) and not isinstance(value, datetime):
-        value = datetime(value.year, value.month, value.day)
+#: The only text a date field takes: ISO 8601 ``YYYY-MM-DD``.
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+#: The only text a moment field takes: an ISO 8601 date, or a date and time with minutes,
+#: optional seconds (and fraction) and an optional UTC offset (``Z`` or ``+01:00``).
+MOMENT_PATTERN = (
+    r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?)?$"
+)
+_DATE_TEXT = re.compile(DATE_PATTERN)
+_MOMENT_TEXT = re.compile(MOMENT_PATTERN)
+_MAX_TEXT = 64
+
+
+def _as_london(value: Any) -> datetime:
+    """An aware London datetime from a datetime, a date (its start in London) or ISO 8601
+    text. A naive time is London wall-clock time: one that does not exist (the hour the
+    clocks go forward) is refused, and so is one that happens twice (the hour they go back)
+    unless it carries its UTC offset. Anything else (numbers, week dates, ``20261201``) is
+    refused; no message repeats the value."""
     if isinstance(value, str):
+        if len(value) > _MAX_TEXT or not _MOMENT_TEXT.match(value):
+            raise ValueError(
+                "expected an ISO 8601 date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:MM, "
+                "optional seconds and UTC offset)"
+            )
         try:
-            value = datetime.fromisoformat(value)
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            return value  # pydantic reports the bad value with its path
+            raise ValueError("not a real date or time (check the day of the month)") from None
+    elif isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    elif not isinstance(value, datetime):
+        raise ValueError(f"expected an ISO 8601 date or date-time as text, not {_kind_of(value)}")
+    if value.tzinfo is None:
+        _check_wall_clock(value)
+    return to_london(value)
+
+
+def _check_wall_clock(naive: datetime) -> None:
+    """Refuse a London wall-clock time in the spring gap or the autumn fold."""
+    first = naive.replace(tzinfo=LONDON, fold=0)
+    second = naive.replace(tzinfo=LONDON, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return
+    round_trip = first.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None)
+    if round_trip != naive:
+        raise ValueError(
+            "this time does not exist in London: the clocks go forward an hour that night "
+            "(give a time outside the missing hour, or a UTC offset)"
+        )
+    raise ValueError(
+        "this time happens twice in London: the clocks go back an hour that night; "
+        "give its UTC offset (+01:00 for the first, +00:00 for the second)"
+    )
+
+
+def _as_day(value: Any) -> Any:
+    """A date from a date or ``YYYY-MM-DD`` text; nothing else (no numbers, no times)."""
     if isinstance(value, datetime):
-        return to_london(value)
-    return value
+        raise ValueError("expected a date (YYYY-MM-DD), not a date and time")
+    if isinstance(value, date) or value is None:
+        return value
+    if isinstance(value, str) and len(value) <= _MAX_TEXT and _DATE_TEXT.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("not a real date (check the day of the month)") from None
+    raise ValueError(f"expected an ISO 8601 date (YYYY-MM-DD) as text, not {_kind_of(value)}")
+
+
+def _kind_of(value: Any) -> str:
+    """What a JSON value is, in words, without repeating it."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "this text"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return type(value).__name__
 
 
 #: A moment in Europe/London (naive input is London wall-clock time).
-Moment = Annotated[datetime, BeforeValidator(_as_london)]
+Moment = Annotated[
+    datetime,
+    BeforeValidator(_as_london),
+    WithJsonSchema({"type": "string", "pattern": MOMENT_PATTERN, "format": "date-time"}),
+]
+
+
+def _annotation_kinds(annotation: Any) -> frozenset[type]:
+    """The plain types a field's annotation allows (``bool | None`` gives bool, NoneType)."""
+    found: set[type] = set()
+    for arg in get_args(annotation) or (annotation,):
+        if get_origin(arg) is Annotated:
+            arg = get_args(arg)[0]
+        if isinstance(arg, type):
+            found.add(arg)
+    return frozenset(found)
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={"additionalProperties": False},
+    )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strict_scalars(cls, value: Any, info: ValidationInfo) -> Any:
+        """Booleans are booleans and dates are ``YYYY-MM-DD``: the published schema's
+        reading, not pydantic's lenient one ("yes", "on", 1 and 1.0 are not true)."""
+        if value is None or info.field_name is None:
+            return value
+        kinds = _annotation_kinds(cls.model_fields[info.field_name].annotation)
+        if bool in kinds and not isinstance(value, bool):
+            raise ValueError(f"expected true or false, not {_kind_of(value)}")
+        if date in kinds and datetime not in kinds:
+            return _as_day(value)
+        return value
 
 
 class Referral(_Record):
@@ -172,7 +326,11 @@ class Referral(_Record):
     route: Literal["office_hours", "out_of_hours"] = "office_hours"
     source: str | None = Field(None, description="CIN ReferralSource code, e.g. '1A'")
     referrer_kind: Literal["professional", "member_of_public", "family", "self"] | None = None
-    referrer_anonymous: bool = False
+    referrer_anonymous: bool = Field(
+        False,
+        description="the referrer asked to stay anonymous (only a member of the public may: "
+        "Bucks 2.5; a professional recorded so is a warning, not invalid input)",
+    )
 
 
 class ReferralDecision(_Record):
@@ -221,6 +379,17 @@ class Child(_Record):
         None, description="age-appropriate and competent to consent for themselves"
     )
     non_resident_parent: bool | None = Field(None, description="a parent lives elsewhere")
+    agencies_involved: bool | None = Field(
+        None,
+        description="the social worker knows of other agencies (school, health, police, ...) "
+        "involved with the child and family (Bucks 4.3)",
+    )
+    remand: Literal["local_authority_accommodation", "youth_detention_accommodation"] | None = (
+        Field(None, description="the YOS has told Children's Services of a remand (Bucks 7.3.1)")
+    )
+    remand_notified_at: Moment | None = Field(
+        None, description="when the YOS told Children's Services of the remand"
+    )
 
 
 class Concerns(_Record):
@@ -245,6 +414,26 @@ class Concerns(_Record):
         None, description="the most recent plan (safety, moving forward or other) is adhered to"
     )
     previous_involvement_closed_on: date | None = None
+    previous_involvement_met_threshold: bool | None = Field(
+        None,
+        description="the previous involvement was assessed to meet Threshold for intervention "
+        "(Bucks 2.6)",
+    )
+    presenting_concern: PresentingConcern | None = Field(
+        None,
+        description="the presenting concern, as the CIN census primary need (N1-N9); "
+        "'disability' is N2, the child's disability or illness",
+    )
+    cwd_threshold_met: bool | None = Field(
+        None,
+        description="a recorded decision that the child meets the threshold for the Children "
+        "with Disabilities team (Bucks 7.2.2)",
+    )
+    fabricated_or_induced_illness: bool | None = Field(
+        None,
+        description="the referral raises concerns that the child may have been subject to "
+        "fabricated or induced illness (FII, Bucks 7.5.1)",
+    )
 
 
 class ConsentEvent(_Record):
@@ -267,6 +456,16 @@ class ConsentEvent(_Record):
     overridden_by: Role | None = None
     reasons_recorded: bool | None = None
     shared_with_partners: bool | None = None
+    about: Literal["assessment", "information_sharing"] | None = Field(
+        None,
+        description="what the consent is to: the assessment, or sharing information with "
+        "other agencies (Bucks 2.10, 4.2)",
+    )
+    risk_of_harm_recorded: bool | None = Field(
+        None,
+        description="for 'overridden': the record says the refusal would place the child at "
+        "risk of harm (Bucks 2.10)",
+    )
 
 
 class Visit(_Record):
@@ -274,6 +473,12 @@ class Visit(_Record):
 
     at: Moment
     child_seen: bool = False
+    adults_seen: bool | None = Field(
+        None, description="the adults in the family (parents or carers) were seen at this visit"
+    )
+    s47_enquiry: bool = Field(
+        False, description="made as part of s47 enquiries rather than of the assessment"
+    )
 
 
 class StrategyDiscussion(_Record):
@@ -286,6 +491,7 @@ class StrategyDiscussion(_Record):
         None
     )
     record_shared_at: Moment | None = None
+    chaired_by: Role | None = Field(None, description="who chaired it (Bucks 6.2)")
 
 
 class InitialConference(_Record):
@@ -293,6 +499,9 @@ class InitialConference(_Record):
 
     held_at: Moment | None = None
     not_required: bool = False
+    convened_at: Moment | None = Field(
+        None, description="when the ICPC was convened (arranged), whether or not held yet"
+    )
 
 
 class EmergencyAction(_Record):
@@ -300,6 +509,30 @@ class EmergencyAction(_Record):
 
     taken_at: Moment
     single_agency: bool = False
+    agency: Literal["local_authority", "police", "nspcc"] | None = Field(
+        None, description="the agency that took the action"
+    )
+    planned: bool | None = Field(
+        None, description="planned emergency action, not a single agency acting immediately"
+    )
+    removal_from_home: bool | None = Field(None, description="the child was removed from home")
+    epo_applied_at: Moment | None = Field(
+        None, description="when an Emergency Protection Order was applied for"
+    )
+    immediate_risk_recorded: bool | None = Field(
+        None,
+        description="recorded that the child's safety was otherwise at immediate risk, so no "
+        "EPO could be sought first",
+    )
+    legal_action_at: Moment | None = Field(
+        None, description="when other legal action was initiated (an EPO application also counts)"
+    )
+    legal_advice_at: Moment | None = Field(None, description="when legal advice was obtained")
+    child_seen_at: Moment | None = Field(
+        None,
+        description="when a practitioner of the agency taking the action saw the child, to "
+        "decide how best to protect them and whether to seek an EPO",
+    )
 
 
 class ManagementOversight(_Record):
@@ -310,6 +543,11 @@ class ManagementOversight(_Record):
     by: Role
     agrees: bool | None = None
     note: str | None = None
+    rescheduled_date: date | None = Field(
+        None,
+        description="the new date set at this discussion (child_seen_delay: the date the "
+        "child is now to be seen by, Bucks 2.11)",
+    )
 
 
 class Action(_Record):
@@ -346,6 +584,30 @@ class Assessment(_Record):
         "not_started", "in_progress", "completed", "partially_complete", "cancelled"
     ] = "in_progress"
     outcome: Literal["no_further_action", "continued_involvement", "early_help"] | None = None
+    # A&I service pack (issue 10)
+    completion_due_on: date | None = Field(
+        None,
+        description="the completion date the team manager set (as last reviewed, at "
+        "timescale_set_at); no CIN census field holds it",
+    )
+    allocated_worker: str | None = Field(
+        None, description="Annex A List 4 'Allocated worker': who the assessment is allocated to"
+    )
+    family_disagreed_at: Moment | None = Field(
+        None, description="when the family said they disagree with the assessment"
+    )
+
+
+class ProfessionalConversation(_Record):
+    """The social worker's conversation with another professional involved with the family."""
+
+    at: Moment
+    family_agreed: bool | None = Field(
+        None, description="the family agreed to the social worker holding this conversation"
+    )
+    s47_enquiry: bool = Field(
+        False, description="held as part of s47 enquiries rather than of the assessment"
+    )
 
 
 class CancellationRequest(_Record):
@@ -358,7 +620,10 @@ class CancellationRequest(_Record):
         description="what is asked: cancel_assessment, not_progress_assessment, ...",
     )
     reason: str = Field(
-        min_length=1, max_length=80, description="a reason id from the pack's rule for the action"
+        min_length=1,
+        max_length=80,
+        pattern=r"\S",
+        description="a reason id from the pack's rule for the action",
     )
     free_text: str | None = None
     line_management_discussed: bool | None = None
@@ -386,9 +651,40 @@ class Complaint(_Record):
 class ReturnHome(_Record):
     """A child in care returned home, and who consented."""
 
-    circumstance: Literal["police_protection", "section_20_withdrawn", "care_order"]
+    circumstance: Literal["police_protection", "section_20_withdrawn", "care_order", "section_20"]
     at: Moment
     consented_by: Role | None = None
+    appropriateness_assessed_at: Moment | None = Field(
+        None,
+        description="when the assessment of the appropriateness of the return home was "
+        "recorded (Bucks 8.1)",
+    )
+    planned: bool | None = Field(None, description="a planned return home (Bucks 8.5)")
+    looked_after_review_at: Moment | None = Field(
+        None,
+        description="the looked-after review (or urgent review) that agreed the plan and its "
+        "timing",
+    )
+    next_review_due_on: date | None = Field(
+        None, description="the next looked-after review as scheduled when the return was planned"
+    )
+
+
+class Sibling(_Record):
+    """A brother or sister of the child, as far as this case records them."""
+
+    name: str | None = Field(None, description="how the case refers to them")
+    referral_accepted: bool | None = Field(
+        None, description="their own referral has been accepted by children's social care"
+    )
+    needs_assessed_at: Moment | None = Field(
+        None,
+        description="when their individual needs were assessed (their own assessment, or "
+        "distinctly within a family assessment)",
+    )
+    allocated_worker: str | None = Field(
+        None, description="who their assessment is allocated to (none: not allocated yet)"
+    )
 
 
 class Closure(_Record):
@@ -406,7 +702,7 @@ class CaseSnapshot(_Record):
     '2026-12-18T10:00:00+00:00'
     """
 
-    case_id: str
+    case_id: str = Field(min_length=1, max_length=200, pattern=r"\S")
     referral: Referral
     decision: ReferralDecision | None = None
     child: Child = Child()
@@ -424,14 +720,17 @@ class CaseSnapshot(_Record):
     complaints: tuple[Complaint, ...] = ()
     returns_home: tuple[ReturnHome, ...] = ()
     closure: Closure | None = None
+    siblings: tuple[Sibling, ...] = ()
+    professional_conversations: tuple[ProfessionalConversation, ...] = ()
 
 
 def parse_case(raw: Mapping[str, Any], *, source: str | None = None) -> CaseSnapshot:
     """Validate ``raw`` as a case snapshot; raise :class:`CaseError` naming every bad field."""
     if not isinstance(raw, Mapping):
-        raise CaseError(
-            [CaseIssue((), f"expected an object, got {type(raw).__name__}")], source=source
-        )
+        raise CaseError([CaseIssue((), f"expected an object, not {_kind_of(raw)}")], source=source)
+    too_big = _oversized(raw)
+    if too_big is not None:
+        raise CaseError([too_big], source=source)
     try:
         case = CaseSnapshot.model_validate(raw)
     except ValidationError as exc:
@@ -443,12 +742,46 @@ def parse_case(raw: Mapping[str, Any], *, source: str | None = None) -> CaseSnap
     return case
 
 
+#: Bounds on what one snapshot may hold, checked before validation so a hostile record costs
+#: little: nesting depth, items in one list, characters in one text, values in all.
+MAX_DEPTH = 12
+MAX_ITEMS = 5_000
+MAX_TEXT = 20_000
+MAX_VALUES = 200_000
+
+
+def _oversized(raw: Mapping[str, Any]) -> CaseIssue | None:
+    """The first bound ``raw`` breaks, if any (walked without recursion)."""
+    pending: list[tuple[Any, tuple[str | int, ...]]] = [(raw, ())]
+    seen = 0
+    while pending:
+        value, path = pending.pop()
+        seen += 1
+        if seen > MAX_VALUES:
+            return CaseIssue((), f"more than {MAX_VALUES:,} values in one snapshot")
+        if len(path) > MAX_DEPTH:
+            return CaseIssue(path[:MAX_DEPTH], f"nested more than {MAX_DEPTH} levels deep")
+        if isinstance(value, Mapping):
+            if len(value) > MAX_ITEMS:
+                return CaseIssue(path, f"more than {MAX_ITEMS:,} fields")
+            pending.extend((v, (*path, str(k)[:80])) for k, v in value.items())
+        elif isinstance(value, list | tuple):
+            if len(value) > MAX_ITEMS:
+                return CaseIssue(path, f"more than {MAX_ITEMS:,} items")
+            pending.extend((v, (*path, i)) for i, v in enumerate(value))
+        elif isinstance(value, str) and len(value) > MAX_TEXT:
+            return CaseIssue(path, f"text longer than {MAX_TEXT:,} characters")
+    return None
+
+
 def _describe(err: Any) -> str:
     message = str(err["msg"])
     if err["type"] == "extra_forbidden":
         return "unknown field"
     if err["type"] == "literal_error":
         return message.replace("Input should be", "expected")
+    if err["type"] == "value_error":
+        return message.removeprefix("Value error, ")
     return message
 
 
@@ -509,12 +842,6 @@ def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:
         )
     if case.closure is not None:
         before_referral(("closure", "closed_at"), case.closure.closed_at, "the closure")
-    if case.referral.referrer_anonymous and case.referral.referrer_kind == "professional":
-        issues.append(
-            CaseIssue(
-                ("referral", "referrer_anonymous"), "a professional referrer cannot be anonymous"
-            )
-        )
     assessment = case.assessment
     if assessment is not None:
         before_referral(
@@ -529,13 +856,13 @@ def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:
             ("assessment", "authorised_at"),
             assessment.authorised_at,
             assessment.started_at,
-            "the assessment was authorised before it started",
+            "the assessment was authorised before it started (assessment.started_at)",
         )
         out_of_order(
             ("assessment", "completed_at"),
             assessment.completed_at,
             assessment.started_at,
-            "the assessment was completed before it started",
+            "the assessment was completed before it started (assessment.started_at)",
         )
     for i, visit in enumerate(case.visits):
         before_referral_unless_open(
@@ -556,7 +883,8 @@ def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:
             ("cancellations", i, "decided_at"),
             request.decided_at,
             request.recommended_at,
-            "the cancellation was decided before it was recommended",
+            "the cancellation was decided before it was recommended "
+            f"(cancellations[{i}].recommended_at)",
         )
         if request.outcome != "pending" and request.decided_at is None:
             issues.append(

@@ -51,14 +51,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
-import yaml
-
 from assess_rules.calendar import LONDON
 from assess_rules.case import CaseSnapshot, parse_case
 from assess_rules.caseload import review_caseload
-from assess_rules.errors import AssessRulesError, CaseError, CaseIssue
+from assess_rules.errors import AssessRulesError, CaseError, CaseIssue, PolicyError
 from assess_rules.evaluation import evaluate
-from assess_rules.loading import bundled_policies, check_policy_file, load_policy
+from assess_rules.loading import bundled_policies, check_policy_file, load_policy, read_yaml
 from assess_rules.records import (
     DEFAULT_LIMITS,
     InputTooLargeError,
@@ -186,10 +184,13 @@ def _positive(text: str) -> int:
 
 
 def _iso_date(text: str) -> date:
+    """``YYYY-MM-DD`` only; the message never repeats what was given."""
     try:
-        return date.fromisoformat(text)
+        if len(text) == 10 and text[4] == "-" and text[7] == "-":
+            return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        pass
+    raise argparse.ArgumentTypeError("not a date (write YYYY-MM-DD)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -307,21 +308,44 @@ def _read_cases(path: Path) -> list[Any]:
             f"the case file is larger than {MAX_CASE_FILE_BYTES:,} bytes; split it, or use "
             "--format jsonl on JSON Lines, which streams"
         ) from None
+    if not data.strip():
+        raise refuse("the file is empty: no case to evaluate")
     if path.suffix in {".yaml", ".yml"}:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise refuse(f"not UTF-8 text (byte {exc.start + 1})") from None
         try:
-            loaded = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise refuse(f"not valid YAML: {exc}") from None
+            loaded = read_yaml(text, str(path)).data
+        except PolicyError as exc:
+            raise CaseError([_yaml_case_issue(exc)], source=str(path)) from None
     else:
         try:
             loaded = loads_record(data, document=True)
         except CaseError as exc:
             raise CaseError(exc.issues, source=str(path)) from None
     return loaded if isinstance(loaded, list) else [loaded]
+
+
+#: What each kind of unsafe YAML is, in words that repeat nothing of the file (a case file
+#: holds personal data: a child's name beside a syntax error must not reach a log).
+_YAML_PROBLEMS = {
+    "yaml-syntax": "not valid YAML",
+    "yaml-anchor": "anchors and aliases (& and *) are not allowed in a case file",
+    "yaml-tag": "a YAML tag (!!...) is not allowed in a case file",
+    "yaml-key": "keys must be text",
+    "yaml-duplicate": "a key given twice",
+    "yaml-value": "not a valid value (check the date or number)",
+    "yaml-depth": "nested too deeply",
+    "yaml-size": "too many values",
+}
+
+
+def _yaml_case_issue(error: PolicyError) -> CaseIssue:
+    """A YAML problem of a case file, located by line and column and field, value-free."""
+    where = f" at line {error.line}, column {error.column}" if error.line is not None else ""
+    what = _YAML_PROBLEMS.get(error.kind or "", "not a safe YAML case file")
+    return CaseIssue(error.path, f"{what}{where}")
 
 
 class _BadLine:

@@ -46,7 +46,10 @@ from dateutil.relativedelta import relativedelta
 from assess_rules.calendar import add_calendar_days, add_months, add_weeks
 from assess_rules.errors import ConditionError
 
-__all__ = ["CompiledCondition", "FactLookup", "FactValues", "compile_condition"]
+__all__ = ["MAX_NESTING", "CompiledCondition", "FactLookup", "FactValues", "compile_condition"]
+
+#: How deeply a condition may nest parentheses, ``not`` and function calls.
+MAX_NESTING = 32
 
 
 class FactValues(Protocol):
@@ -150,13 +153,28 @@ class _Typed:
 
 
 class _Compiler:
-    def __init__(self, text: str, lookup: FactLookup, scope: str | None) -> None:
+    def __init__(
+        self,
+        text: str,
+        lookup: FactLookup,
+        scope: str | None,
+        parameters: Mapping[str, int] | None = None,
+    ) -> None:
         self.text = text
         self.lookup = lookup
         self.scope = scope
+        self.parameters = parameters or {}
         self.tokens = _tokenize(text)
         self.index = 0
         self.facts: set[str] = set()
+        self.depth = 0
+
+    def deeper(self, token: _Token) -> None:
+        """Count one more level of nesting; refuse past :data:`MAX_NESTING`, so a hostile
+        condition is a located error, not a ``RecursionError``."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            self.fail(f"nested more than {MAX_NESTING} levels deep", token)
 
     # -- token helpers ----------------------------------------------------------------------
     def peek(self, offset: int = 0) -> _Token:
@@ -236,7 +254,9 @@ class _Compiler:
     def not_(self) -> _Typed:
         if self.peek().kind == "not" and self.peek(1).kind != "in":
             token = self.take()
+            self.deeper(token)
             inner = self.not_()
+            self.depth -= 1
             self._require_bool(inner, token)
             run = inner.run
 
@@ -272,8 +292,10 @@ class _Compiler:
         if token.kind in {"true", "false"}:
             return _literal(token.kind == "true", "bool")
         if token.text == "(":
+            self.deeper(token)
             inner = self.or_()
             self.expect(")")
+            self.depth -= 1
             return inner
         if token.text == "[":
             return self._list(token)
@@ -287,6 +309,8 @@ class _Compiler:
 
     # -- pieces -----------------------------------------------------------------------------
     def _fact(self, token: _Token) -> _Typed:
+        if token.text in self.parameters:
+            return _literal(self.parameters[token.text], "int")
         spec = self.lookup.lookup(token.text, self.scope)
         if spec is None:
             home = self.lookup.scope_of(token.text)
@@ -296,9 +320,10 @@ class _Compiler:
                     f"with 'for_each: {home}'",
                     token,
                 )
-            names = self.lookup.names(self.scope)
+            names = [*self.lookup.names(self.scope), *self.parameters]
             close = difflib.get_close_matches(token.text, names, n=1, cutoff=0.6)
-            self.fail(f"unknown fact {token.text!r}", token, close[0] if close else None)
+            what = "fact" if "." in token.text or not self.parameters else "fact or parameter"
+            self.fail(f"unknown {what} {token.text!r}", token, close[0] if close else None)
             raise AssertionError("unreachable")
         self.facts.add(spec.name)
         name = spec.name
@@ -328,6 +353,7 @@ class _Compiler:
 
     def _call(self, token: _Token) -> _Typed:
         name = token.text
+        self.deeper(token)
         self.expect("(")
         args: list[_Typed] = []
         if self.peek().text != ")":
@@ -336,6 +362,7 @@ class _Compiler:
                 self.take()
                 args.append(self.or_())
         self.expect(")")
+        self.depth -= 1
         spec = _FUNCTIONS.get(name)
         if spec is None:
             close = difflib.get_close_matches(name, list(_FUNCTIONS), n=1, cutoff=0.6)
@@ -551,13 +578,28 @@ _FUNCTIONS: Mapping[str, tuple[int, Callable[[_Compiler, _Token, list[_Typed]], 
 }
 
 
-def compile_condition(text: str, lookup: FactLookup, scope: str | None = None) -> CompiledCondition:
+def compile_condition(
+    text: str,
+    lookup: FactLookup,
+    scope: str | None = None,
+    parameters: Mapping[str, int] | None = None,
+) -> CompiledCondition:
     """Parse, check and compile ``text``; raise :class:`ConditionError` if it is wrong.
 
     ``scope`` names the collection a rule iterates over (``for_each``), whose item facts
-    then become visible.
+    then become visible. ``parameters`` are the pack's named numbers: a bare name such as
+    ``assessment_days`` stands for its value.
+
+    >>> from assess_rules.facts import FACTS
+    >>> late = compile_condition(
+    ...     "working_days_between(referral.received, as_of) > assessment_days",
+    ...     FACTS,
+    ...     parameters={"assessment_days": 45},
+    ... )
+    >>> sorted(late.facts)
+    ['as_of', 'referral.received']
     """
-    compiler = _Compiler(text, lookup, scope)
+    compiler = _Compiler(text, lookup, scope, parameters)
     node = compiler.condition()
     if node.type not in {"bool", "any"}:
         raise ConditionError(

@@ -23,6 +23,7 @@ __all__ = [
     "CaseIssue",
     "ConditionError",
     "EvaluationDateError",
+    "NoVersionInForceError",
     "PolicyError",
 ]
 
@@ -65,7 +66,10 @@ class PolicyError(AssessRulesError):
     """A policy pack that cannot be loaded.
 
     Attributes give where (``file``, 1-based ``line`` and ``column``, ``path`` within the
-    pack), what was wrong (``reason``) and a ``suggestion`` where one fits.
+    pack), what was wrong (``reason``), a ``suggestion`` where one fits, and for a file that
+    is not safe YAML the ``kind`` of problem (``yaml-syntax``, ``yaml-anchor``, ``yaml-tag``,
+    ``yaml-key``, ``yaml-duplicate``, ``yaml-value``, ``yaml-depth``, ``yaml-size``), so a
+    caller can say what went wrong without repeating the text.
     """
 
     def __init__(
@@ -77,8 +81,10 @@ class PolicyError(AssessRulesError):
         column: int | None = None,
         path: Sequence[str | int] = (),
         suggestion: str | None = None,
+        kind: str | None = None,
     ) -> None:
         self.reason = reason
+        self.kind = kind
         self.file = file
         self.line = line
         self.column = column
@@ -118,6 +124,14 @@ class EvaluationDateError(AssessRulesError, ValueError):
     """An evaluation date that is not a date, a datetime or an ISO 8601 string."""
 
 
+#: How many of a snapshot's problems a message lists (the rest are counted).
+MAX_ISSUES_SHOWN = 20
+
+
+class NoVersionInForceError(EvaluationDateError):
+    """No installed version of a pack is in force on a case's referral date."""
+
+
 class CaseError(AssessRulesError, ValueError):
     """A case snapshot that is not valid input; ``issues`` lists every problem found."""
 
@@ -125,7 +139,10 @@ class CaseError(AssessRulesError, ValueError):
         self.issues = tuple(issues)
         self.source = source
         head = f"{source}: " if source else ""
-        lines = "\n".join(f"  - {issue}" for issue in self.issues)
+        shown = self.issues[:MAX_ISSUES_SHOWN]
+        lines = "\n".join(f"  - {issue}" for issue in shown)
+        if len(self.issues) > len(shown):
+            lines += f"\n  ... and {len(self.issues) - len(shown)} more"
         noun = "problem" if len(self.issues) == 1 else "problems"
         super().__init__(f"{head}invalid case snapshot, {len(self.issues)} {noun}:\n{lines}")
 
@@ -136,5 +153,6 @@ def _format_path(path: Sequence[str | int]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            name = part if len(part) <= 40 else part[:37] + "..."
+            out += f".{name}" if out else name
     return out

@@ -8,8 +8,9 @@ Evaluation date: a ``date`` means "as of the end of that day in London"; a ``dat
 means that moment. Events recorded after it are ignored. Checks on a decided cancellation
 look at the case as it stood when the decision was made.
 
-Which rules apply: a rule's ``effective_from``/``effective_to`` are compared with the date
-the referral was received.
+Which rules apply: the version of the pack in force on the date the referral was received
+(:meth:`Policy.version_on`; a date outside every version's is an error), and within it the
+rules whose own ``effective_from``/``effective_to`` include that date.
 """
 
 from __future__ import annotations
@@ -94,10 +95,16 @@ def evaluate(
     else:
         day = as_of
         cutoff = datetime.combine(day, time.max, LONDON)
+    if case.referral.received_at > cutoff:
+        raise EvaluationDateError(
+            "the referral was received after the evaluation date: there is nothing to "
+            "evaluate yet (evaluate as of a later date)"
+        )
+    referral_day = case.referral.received_at.date()
+    policy = policy.version_on(referral_day)
     ctx = FactContext(case, cutoff, day, policy.calendar, policy.role_ranks)
     plan = policy.derived("evaluation-plan", lambda: _Plan.build(policy))
     run = _Run(policy, ctx, plan)
-    referral_day = case.referral.received_at.date()
     for handler, rule in plan.handlers:
         if rule.id in plan.dated and not policy.in_force(rule, referral_day):
             continue
@@ -229,6 +236,7 @@ class DueDate:
     due: date | datetime
     computation: str
     skipped: tuple[date, ...] = ()
+    caveats: tuple[str, ...] = ()
 
 
 def compute_due(
@@ -242,7 +250,7 @@ def compute_due(
     calendar, and how it was computed. The evaluator and the golden tables both use it.
     """
     calendar = policy.calendar
-    unit, amount = within.unit, within.amount
+    unit, amount = within.unit, within.count
     if unit == "hours":
         moment = start if isinstance(start, datetime) else datetime.combine(start, time.min, LONDON)
         due = add_hours(moment, amount)
@@ -274,7 +282,14 @@ def compute_due(
         text = f"{lead}{_count(amount, 'working day')} from {describe(base)} ({which})"
         if skipped:
             text += ", skipping " + ", ".join(describe(d) for d in skipped)
-        return DueDate(day, f"{text}: due {describe(day)}", skipped)
+        caveats: tuple[str, ...] = ()
+        listed = policy.closures_listed_until
+        if listed is not None and day > listed:
+            caveats = (
+                f"the pack lists local closure days only up to {describe(listed)}: a later "
+                "closure it has not listed yet is not counted",
+            )
+        return DueDate(day, f"{text}: due {describe(day)}", skipped, caveats)
     if unit == "calendar_days":
         day = add_calendar_days(base, amount)
     elif unit == "weeks":
@@ -446,10 +461,11 @@ class _Run:
                 else datetime.combine(start, time.min, LONDON),
                 end_event=rule.end,
                 due=_end_of(chosen.due),
-                amount=(granted or rule).within.amount,
+                amount=(granted or rule).within.count,
                 unit=rule.within.unit,
                 computation=computation,
                 skipped_days=chosen.skipped,
+                caveats=chosen.caveats,
                 done=done,
                 extension=granted.id if granted else None,
                 subject=subject,
@@ -460,9 +476,11 @@ class _Run:
             self.undecided(rule, unknown, "whether the extension applies", subject)
         if status == "missed":
             what = f"done {describe(done)}" if done is not None else "not done"
-            self.violated(
-                rule, f"{rule.title}: due {describe(chosen.due)}, {what}", subject, cited=cited
-            )
+            message = f"{rule.title}: due {describe(chosen.due)}, {what}"
+            if rule.effect == "warning":
+                self.warnings.append(Warning(rule.id, rule.title, cited, message, subject))
+            else:
+                self.violated(rule, message, subject, cited=cited)
         if done is None and status in {"pending", "missed"}:
             self.obligations.append(
                 Obligation(
@@ -661,10 +679,15 @@ class _Run:
                 self.violated(rule, rule.message, subject)
 
     def warning(self, rule: WarningRule) -> None:
-        if self.test(rule.when, self.ctx, None, rule, "whether this warning applies", None):
-            self.warnings.append(
-                Warning(rule.id, rule.title, self.plan.cite(rule.sources), rule.message)
-            )
+        for ctx, subject in self.contexts(rule.for_each):
+            if self.test(
+                rule.when, ctx, rule.for_each, rule, "whether this warning applies", subject
+            ):
+                self.warnings.append(
+                    Warning(
+                        rule.id, rule.title, self.plan.cite(rule.sources), rule.message, subject
+                    )
+                )
 
     def authority(self, rule: AuthorityRule) -> None:
         label = rule.action.replace("_", " ")

@@ -22,14 +22,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from assess_rules.calendar import WorkingDayCalendar, age_in_years
+from assess_rules.calendar import LONDON, WorkingDayCalendar, age_in_years
 from assess_rules.case import (
     ACTION_KINDS,
     OVERSIGHT_KINDS,
+    PRESENTING_CONCERNS,
     ROLES,
     CancellationRequest,
     CaseSnapshot,
     ConsentEvent,
+    ProfessionalConversation,
     StrategyDiscussion,
     Visit,
 )
@@ -42,6 +44,7 @@ COLLECTIONS: Mapping[str, str] = {
     "complaints": "complaint",
     "cancellations": "cancellation",
     "returns_home": "return_home",
+    "emergency_actions": "emergency_action",
 }
 
 Extractor = Callable[["FactContext"], Any]
@@ -321,6 +324,52 @@ def _cancellation_outcome(ctx: FactContext, request: CancellationRequest | None)
     return request.outcome
 
 
+def _approved_request(action: str) -> Extractor:
+    """The decision of the first approved request for ``action`` (actions, issue 6)."""
+
+    def extract(ctx: FactContext) -> Any:
+        moments = [
+            moment
+            for q in _visible_cancellations(ctx)
+            if q.action == action
+            and _cancellation_outcome(ctx, q) == "approved"
+            and (moment := ctx.seen(q.decided_at)) is not None
+        ]
+        return min(moments) if moments else None
+
+    return extract
+
+
+def _approved_request_by(action: str) -> Extractor:
+    """Who decided the first approved request for ``action`` (actions, issue 6)."""
+
+    def extract(ctx: FactContext) -> Any:
+        decided = [
+            (moment, q.decided_by)
+            for q in _visible_cancellations(ctx)
+            if q.action == action
+            and _cancellation_outcome(ctx, q) == "approved"
+            and (moment := ctx.seen(q.decided_at)) is not None
+        ]
+        return min(decided, key=lambda pair: pair[0])[1] if decided else None
+
+    return extract
+
+
+def _front_door_overturned(ctx: FactContext) -> datetime | None:
+    """The first overturn of a Front Door decision, recorded as oversight or as an approved
+    request (actions, issue 6)."""
+    moments = [
+        m
+        for m in (
+            _oversight_first("front_door_decision_overturned")(ctx),
+            _approved_request("overturn_front_door_decision")(ctx),
+        )
+        if m is not None
+    ]
+    return min(moments) if moments else None
+
+
 def _oversight_first(kind: str) -> Extractor:
     def extract(ctx: FactContext) -> Any:
         moments = [r.at for r in ctx.case.oversight if r.kind == kind and r.at <= ctx.cutoff]
@@ -368,6 +417,15 @@ def _assessment(attribute: str, *, moment: bool = False) -> Extractor:
         return ctx.seen(value) if moment else value
 
     return extract
+
+
+def _completion_due_on(ctx: FactContext) -> date | None:
+    assessment = ctx.case.assessment
+    if assessment is None or assessment.completion_due_on is None:
+        return None
+    if assessment.timescale_set_at is not None and ctx.seen(assessment.timescale_set_at) is None:
+        return None  # set after the moment judged
+    return assessment.completion_due_on
 
 
 def _assessment_status(ctx: FactContext) -> str | None:
@@ -418,20 +476,26 @@ def _s47_discussion(ctx: FactContext) -> datetime | None:
 
 
 def _s47_ruled_out(ctx: FactContext) -> bool:
-    """The latest concluded strategy discussion found the s47 threshold not met (or no
-    further action) and did not initiate s47 enquiries."""
+    """The latest concluded strategy discussion of this episode concluded that the s47
+    threshold is not met (GEN-S47-1's words; "no further action" alone does not say so) and
+    did not initiate s47 enquiries."""
     concluded = [d for d in _discussions(ctx) if d.concluded]
     if not concluded:
         return False
     latest = max(concluded, key=lambda d: d.held_at)
-    return not _initiated_s47(latest) and latest.outcome in {
-        "s47_threshold_not_met",
-        "no_further_action",
-    }
+    return not _initiated_s47(latest) and latest.outcome == "s47_threshold_not_met"
 
 
 def _discussions(ctx: FactContext) -> list[StrategyDiscussion]:
-    return [d for d in ctx.case.strategy_discussions if d.held_at <= ctx.cutoff]
+    """Strategy discussions of this referral's episode seen by the evaluation moment: an open
+    case's earlier discussions (before the referral) were about earlier concerns, so they
+    neither rule s47 out nor start this referral's ICPC clock."""
+    received = ctx.case.referral.received_at
+    discussions: list[StrategyDiscussion] = ctx.memo(
+        "#discussions",
+        lambda: [d for d in ctx.case.strategy_discussions if received <= d.held_at <= ctx.cutoff],
+    )
+    return discussions
 
 
 def _latest_previous_assessment(ctx: FactContext) -> date | None:
@@ -448,6 +512,92 @@ def _latest_authorised(ctx: FactContext) -> date | None:
     if authorised is not None:
         candidates.append(authorised.date())
     return max(candidates) if candidates else None
+
+
+def _conversation_without_agreement(ctx: FactContext) -> bool | None:
+    agreed = [
+        c.family_agreed
+        for c in ctx.case.professional_conversations
+        if c.at <= ctx.cutoff and not c.s47_enquiry
+    ]
+    if any(a is False for a in agreed):
+        return True
+    return None if any(a is None for a in agreed) else False
+
+
+def _assessment_decided(ctx: FactContext) -> datetime | None:
+    """The decision that sent the referral for assessment, directly or after MASH
+    further enquiries (SA note, "When consent is not gained by the MASH")."""
+    decision = ctx.case.decision
+    if decision is None:
+        return None
+    if decision.response == "assessment":
+        return ctx.seen(decision.made_at)
+    if decision.final_response == "assessment":
+        return ctx.seen(decision.final_made_at)
+    return None
+
+
+def _changed_mind(ctx: FactContext) -> ConsentEvent | None:
+    """The latest withdrawal of consent, or refusal by someone who had given consent, that is
+    still that person's position: the family "change their mind" (SA note)."""
+
+    def compute() -> ConsentEvent | None:
+        events = _consent_events(ctx)
+        changes = [
+            e
+            for who, e in _positions(ctx).items()
+            if e.event == "withdrawn"
+            or (
+                e.event == "declined"
+                and any(
+                    g.event == "given" and (g.person or g.by or "unnamed") == who and g.at < e.at
+                    for g in events
+                )
+            )
+        ]
+        return max(changes, key=lambda e: e.at) if changes else None
+
+    change: ConsentEvent | None = ctx.memo("#changed_mind", compute)
+    return change
+
+
+def _withdrawal_windows(ctx: FactContext) -> list[tuple[datetime, datetime | None]]:
+    """Each time the family changed their mind (a withdrawal, or a refusal by someone who had
+    given consent), until that person's next consent given (``None``: not given since)."""
+    windows: list[tuple[datetime, datetime | None]] = []
+    by_person: dict[str, list[ConsentEvent]] = {}
+    for event in _consent_events(ctx):
+        by_person.setdefault(event.person or event.by or "unnamed", []).append(event)
+    for events in by_person.values():
+        given_before = False
+        for index, event in enumerate(events):
+            if event.event == "given":
+                given_before = True
+            elif event.event == "withdrawn" or (event.event == "declined" and given_before):
+                later = (e.at for e in events[index + 1 :] if e.event == "given")
+                windows.append((event.at, next(later, None)))
+    return windows
+
+
+def _activity_after_withdrawal(ctx: FactContext) -> datetime | None:
+    """The first visit or conversation with another professional, not part of s47 enquiries,
+    recorded while the family's agreement was withdrawn: after a change of mind and before
+    that person's next consent (review fixes, issue 10: a later consent does not erase it)."""
+    windows = _withdrawal_windows(ctx)
+    if not windows:
+        return None
+    records: list[Visit | ProfessionalConversation] = [
+        *_episode_visits(ctx),
+        *(c for c in ctx.case.professional_conversations if c.at <= ctx.cutoff),
+    ]
+    moments = [
+        r.at
+        for r in records
+        if not r.s47_enquiry
+        and any(r.at > start and (end is None or r.at < end) for start, end in windows)
+    ]
+    return min(moments, default=None)
 
 
 # --- the registry ------------------------------------------------------------------------
@@ -491,6 +641,121 @@ def _field(attribute: str, *, moment: bool = False) -> ItemExtractor:
     return extract
 
 
+def _consent_not_given(ctx: FactContext) -> Any:
+    """The moment the consent branch starts from when consent is not given (review, issue 10)."""
+    branch = _consent_branch(ctx)
+    if branch == "declined":
+        return _moment(_latest_consent(ctx, ("declined",)))
+    if branch in ("withdrawn_before_visit", "withdrawn_after_visit"):
+        return _moment(_latest_consent(ctx, ("withdrawn",)))
+    return None
+
+
+def _first_by_manager(kind: str) -> Extractor:
+    """The first oversight of ``kind`` recorded by a team manager or above (kent, issue 10)."""
+
+    def extract(ctx: FactContext) -> Any:
+        floor = ctx.role_rank("team_manager")
+        moments = [
+            r.at
+            for r in ctx.case.oversight
+            if r.kind == kind and r.at <= ctx.cutoff and ctx.role_rank(r.by) >= floor
+        ]
+        return min(moments) if moments else None
+
+    return extract
+
+
+def _latest_rescheduled_date(ctx: FactContext) -> date | None:
+    """The new date of the latest child_seen_delay record that sets one (bucks review, issue
+    10): a later note without a date does not erase the date a manager set."""
+    records = [
+        r
+        for r in ctx.case.oversight
+        if r.kind == "child_seen_delay" and r.at <= ctx.cutoff and r.rescheduled_date is not None
+    ]
+    if not records:
+        return None
+    found: date | None = max(records, key=lambda r: r.at).rescheduled_date
+    return found
+
+
+def _outcome_communicated(ctx: FactContext) -> datetime | None:
+    """The first outcome of this referral's episode told to anyone (bucks review, issue 10)."""
+    received = ctx.case.referral.received_at
+    kinds = {"outcome_to_family", "outcome_to_referrer", "outcome_to_agencies"}
+    moments = [a.at for a in ctx.case.actions if a.kind in kinds and received <= a.at <= ctx.cutoff]
+    return min(moments) if moments else None
+
+
+def _age_at_previous_assessment(ctx: FactContext) -> int | None:
+    """Age on the latest previous assessment's authorisation (bucks review, issue 10)."""
+    on = _latest_previous_assessment(ctx)
+    birth = ctx.case.child.date_of_birth
+    if on is None or birth is None:
+        return None
+    return 0 if birth > on else age_in_years(birth, on)
+
+
+# --- bucks review 2 (issue 10)
+
+
+def _start_of_day(moment: datetime | None) -> datetime | None:
+    """The start of ``moment``'s London date (bucks review 2, issue 10)."""
+    if moment is None:
+        return None
+    day = moment.astimezone(LONDON).date()
+    return datetime(day.year, day.month, day.day, tzinfo=LONDON)
+
+
+def _bucks_review_2_specs() -> list[FactSpec]:
+    """Facts added by the second Buckinghamshire review (issue 10)."""
+    c = _case_fact
+    return [
+        c(
+            "consent.given_in_writing",
+            "moment",
+            "the first consent given in writing, to the assessment (an event given, written: "
+            "true, not about information sharing), by anyone (Bucks 2.10a)",
+            lambda ctx: min(
+                (
+                    e.at
+                    for e in _consent_events(ctx)
+                    if e.event == "given" and e.written is True and e.about != "information_sharing"
+                ),
+                default=None,
+            ),
+        ),
+        c(
+            "assessment.allocated_on",
+            "moment",
+            "the start (00:00, London) of the date the assessment was allocated: a record made "
+            "on the allocation date, before or after the allocation, counts (Bucks 2.14a)",
+            lambda ctx: (
+                _start_of_day(ctx.seen(ctx.case.assessment.allocated_at))
+                if ctx.case.assessment is not None
+                else None
+            ),
+        ),
+        c(
+            "child.born",
+            "moment",
+            "the start (00:00, London) of the child's date of birth, once it has passed "
+            "(unknown for an unborn child, or when no date of birth is recorded) (Bucks 2.11, "
+            "2.14b: pre-birth assessments)",
+            _born,
+        ),
+    ]
+
+
+def _born(ctx: FactContext) -> datetime | None:
+    """The start of the child's date of birth, if it is on or before the evaluation date."""
+    birth = ctx.case.child.date_of_birth
+    if birth is None or birth > ctx.as_of:
+        return None
+    return datetime(birth.year, birth.month, birth.day, tzinfo=LONDON)
+
+
 def _specs() -> list[FactSpec]:
     c = _case_fact
     r = ROLES
@@ -525,7 +790,7 @@ def _specs() -> list[FactSpec]:
         c(
             "referral.referrer_anonymous",
             "bool",
-            "a member of the public asked to stay anonymous",
+            "the referrer asked to stay anonymous (only a member of the public may)",
             lambda ctx: ctx.case.referral.referrer_anonymous,
         ),
         c(
@@ -560,6 +825,13 @@ def _specs() -> list[FactSpec]:
             "the final response after MASH enquiries",
             _seen_field("decision", "final_response", "final_made_at"),
             _RESPONSES[:-1],
+        ),
+        c(
+            "decision.assessment_decided",
+            "moment",
+            "when the referral was sent for an assessment: the decision, if its response was "
+            "assessment, or else the final decision after MASH enquiries, if that was",
+            _assessment_decided,
         ),
         # child
         c("child.age", "int", "age in whole years at the evaluation date", _child_age),
@@ -721,6 +993,14 @@ def _specs() -> list[FactSpec]:
             lambda ctx: _moment(_latest_consent(ctx, ("withdrawn",))),
         ),
         c(
+            "consent.not_given",
+            "moment",
+            "when consent was not given, as the consent branch counts it: the latest decline in "
+            "the declined branch, the latest withdrawal in a withdrawn branch (unknown in any "
+            "other branch)",
+            _consent_not_given,
+        ),
+        c(
             "consent.overridden",
             "moment",
             "when consent was (last) overridden",
@@ -870,12 +1150,6 @@ def _specs() -> list[FactSpec]:
                 default=None,
             ),
         ),
-        c(
-            "emergency_action.single_agency",
-            "bool",
-            "the latest emergency action was taken by a single agency",
-            lambda ctx: _latest_emergency_single(ctx),
-        ),
         # assessment
         c(
             "assessment.exists",
@@ -988,10 +1262,351 @@ def _specs() -> list[FactSpec]:
         c(
             "cancellation.approved",
             "bool",
-            "a cancellation has been approved",
+            "a request to cancel the assessment (action cancel_assessment) has been approved; "
+            "an approved request for another action (sharing, stepping across, ...) is not a "
+            "cancellation",
             lambda ctx: any(
-                _cancellation_outcome(ctx, q) == "approved" for q in _visible_cancellations(ctx)
+                q.action == "cancel_assessment" and _cancellation_outcome(ctx, q) == "approved"
+                for q in _visible_cancellations(ctx)
             ),
+        ),
+        # --- actions (issue 6)
+        c(
+            "close_referral.approved",
+            "moment",
+            "the decision of the first approved request to close the referral (action "
+            "close_referral; SA-MASH-1)",
+            _approved_request("close_referral"),
+        ),
+        c(
+            "step_across.approved",
+            "moment",
+            "the decision of the first approved request to step the child across to Early Help "
+            "(action step_across_to_early_help; KENT-EH-1)",
+            _approved_request("step_across_to_early_help"),
+        ),
+        c(
+            "step_across.approved_by",
+            "role",
+            "who decided the first approved request to step the child across to Early Help",
+            _approved_request_by("step_across_to_early_help"),
+            r,
+        ),
+        c(
+            "front_door_decision.overturned",
+            "moment",
+            "when a Front Door decision was first overturned: an oversight of kind "
+            "front_door_decision_overturned, or the decision of an approved request to "
+            "overturn it (action overturn_front_door_decision; AI-DISPUTE-1)",
+            _front_door_overturned,
+        ),
+        *_assessment_cancellation_specs(),
+        # --- ai (issue 10)
+        c(
+            "assessment.completion_due_on",
+            "date",
+            "the completion date the team manager set, as last reviewed (known once set)",
+            _completion_due_on,
+        ),
+        # --- kent (issue 10)
+        c(
+            "initial_conference.convened",
+            "moment",
+            "when the ICPC was convened (arranged), whether or not it has been held",
+            lambda ctx: (
+                ctx.seen(ctx.case.initial_conference.convened_at)
+                if ctx.case.initial_conference
+                else None
+            ),
+        ),
+        c(
+            "oversight.exceptional_circumstances.first_by_manager",
+            "moment",
+            "the first management-oversight note of exceptional circumstances recorded by a "
+            "team manager or above",
+            _first_by_manager("exceptional_circumstances"),
+        ),
+        c(
+            "oversight.line_management_discussion.first_by_manager",
+            "moment",
+            "the first management-oversight record of a line-management discussion made by a "
+            "team manager or above",
+            _first_by_manager("line_management_discussion"),
+        ),
+        c(
+            "oversight.non_resident_parent_rationale.first_by_manager",
+            "moment",
+            "the first rationale for not contacting a non-resident parent recorded by a team "
+            "manager or above",
+            _first_by_manager("non_resident_parent_rationale"),
+        ),
+        # --- bucks-a (issue 10)
+        c(
+            "concerns.previous_involvement_met_threshold",
+            "bool",
+            "the previous involvement was assessed to meet Threshold for intervention",
+            lambda ctx: ctx.case.concerns.previous_involvement_met_threshold,
+        ),
+        c(
+            "consent.override_risk_of_harm_recorded",
+            "bool",
+            "the latest override records that the refusal would place the child at risk of harm",
+            lambda ctx: _attr(_latest_consent(ctx, ("overridden",)), "risk_of_harm_recorded"),
+        ),
+        c(
+            "consent.sharing_refused_before_override",
+            "bool",
+            "consent to share information was declined or withdrawn before the latest override "
+            "(unknown when an earlier refusal does not say what it refused)",
+            _sharing_refused_before_override,
+        ),
+        # --- bucks consent override as an action (issue 6)
+        c(
+            "consent.sharing_refused",
+            "bool",
+            "someone's latest position on sharing information is a refusal: their latest "
+            "consent event about information sharing (or not saying what it is about) declines "
+            "or withdraws it (unknown when only an event that does not say what it is about "
+            "leaves the answer open) (Bucks 2.10)",
+            _sharing_refused,
+        ),
+        c(
+            "consent_override.approved",
+            "moment",
+            "the decision of the first approved request to override consent (action "
+            "override_consent; BUCKS-2.10b)",
+            _approved_request("override_consent"),
+        ),
+        c(
+            "oversight.child_seen_delay.rescheduled_date",
+            "date",
+            "the new date set for seeing the child at the latest child_seen_delay discussion "
+            "that sets one",
+            _latest_rescheduled_date,
+        ),
+        c(
+            "visit.adults_seen_before_mid_point_review",
+            "bool",
+            "the adults in the family were seen at a visit of this episode on or before the "
+            "first mid-point review (unknown when a visit does not say)",
+            _adults_seen_before_mid_point_review,
+        ),
+        c(
+            "child.age_at_latest_authorised",
+            "int",
+            "age in whole years on the date of the latest authorised assessment (0 if not yet "
+            "born on that date)",
+            _age_at_latest_authorised,
+        ),
+        # --- bucks-b (issue 10)
+        # the latest emergency action (HIPS Immediate protection, Multi-agency working)
+        c(
+            "emergency_action.agency",
+            "str",
+            "the agency that took the latest emergency action",
+            _emergency("agency"),
+            ("local_authority", "police", "nspcc"),
+        ),
+        c(
+            "emergency_action.planned",
+            "bool",
+            "the latest emergency action was planned (not a single agency acting immediately)",
+            _emergency("planned"),
+        ),
+        c(
+            "emergency_action.removal_from_home",
+            "bool",
+            "the latest emergency action removed the child from home",
+            _emergency("removal_from_home"),
+        ),
+        c(
+            "emergency_action.epo_applied",
+            "moment",
+            "when an Emergency Protection Order was applied for in the latest emergency action",
+            _emergency("epo_applied_at", moment=True),
+        ),
+        c(
+            "emergency_action.immediate_risk_recorded",
+            "bool",
+            "recorded that the child's safety was otherwise at immediate risk",
+            _emergency("immediate_risk_recorded"),
+        ),
+        c(
+            "emergency_action.legal_action",
+            "moment",
+            "when legal action (an EPO application or other) was first initiated in the latest "
+            "emergency action",
+            _emergency_legal_action,
+        ),
+        c(
+            "emergency_action.legal_advice",
+            "moment",
+            "when legal advice was obtained for the latest emergency action",
+            _emergency("legal_advice_at", moment=True),
+        ),
+        c(
+            "emergency_action.child_seen",
+            "moment",
+            "when a practitioner of the agency taking the latest emergency action saw the child",
+            _emergency("child_seen_at", moment=True),
+        ),
+        # siblings (HIPS Focusing on the needs and views of the child; Bucks 7.2.2)
+        c(
+            "siblings.any",
+            "bool",
+            "the case lists brothers or sisters of the child",
+            lambda ctx: bool(ctx.case.siblings),
+        ),
+        c(
+            "siblings.referral_accepted",
+            "bool",
+            "a listed sibling's own referral has been accepted (unknown if not recorded for one)",
+            _siblings_referral_accepted,
+        ),
+        c(
+            "siblings.needs_assessed",
+            "moment",
+            "when the last sibling whose referral was accepted had their own needs assessed "
+            "(none while any is outstanding)",
+            _siblings_needs_assessed,
+        ),
+        c(
+            "siblings.same_worker",
+            "bool",
+            "every listed sibling is allocated to the worker of the child's assessment "
+            "(false if one has another; unknown while a worker is not recorded)",
+            _siblings_same_worker,
+        ),
+        # the child, concerns and information sharing (Bucks 4.2, 4.3, 7.2.2, 7.3.1, 7.5.1)
+        c(
+            "child.agencies_involved",
+            "bool",
+            "other agencies are known to be involved with the child and family",
+            lambda ctx: ctx.case.child.agencies_involved,
+        ),
+        c(
+            "child.remand",
+            "str",
+            "the remand the YOS told Children's Services of",
+            lambda ctx: (
+                ctx.case.child.remand if ctx.seen(ctx.case.child.remand_notified_at) else None
+            ),
+            ("local_authority_accommodation", "youth_detention_accommodation"),
+        ),
+        c(
+            "child.remand_notified",
+            "moment",
+            "when the YOS told Children's Services of the remand",
+            lambda ctx: ctx.seen(ctx.case.child.remand_notified_at),
+        ),
+        c(
+            "concerns.presenting_concern",
+            "str",
+            "the presenting concern (CIN census primary need; 'disability' is N2)",
+            lambda ctx: ctx.case.concerns.presenting_concern,
+            PRESENTING_CONCERNS,
+        ),
+        c(
+            "concerns.cwd_threshold_met",
+            "bool",
+            "a recorded decision that the child meets the Children with Disabilities threshold",
+            lambda ctx: ctx.case.concerns.cwd_threshold_met,
+        ),
+        c(
+            "concerns.fabricated_or_induced_illness",
+            "bool",
+            "concerns that the child may have been subject to fabricated or induced illness",
+            lambda ctx: ctx.case.concerns.fabricated_or_induced_illness,
+        ),
+        c(
+            "information_sharing.requested_without_consent",
+            "moment",
+            "when information sharing without consent was first requested (a sharing with no "
+            "request recorded counts as its own request)",
+            lambda ctx: min(
+                (
+                    a.at
+                    for a in ctx.case.actions
+                    if a.kind
+                    in {
+                        "information_sharing_requested_without_consent",
+                        "information_shared_without_consent",
+                    }
+                    and a.at <= ctx.cutoff
+                ),
+                default=None,
+            ),
+        ),
+        # --- sa (issue 10)
+        c(
+            "assessment.family_disagreed",
+            "moment",
+            "when the family said they disagree with the assessment",
+            _assessment("family_disagreed_at", moment=True),
+        ),
+        c(
+            "professional_conversation.without_family_agreement",
+            "bool",
+            "a conversation with another professional, as part of the assessment rather than "
+            "of s47 enquiries, was held without the family's agreement (unknown if any such "
+            "conversation does not record whether the family agreed)",
+            _conversation_without_agreement,
+        ),
+        c(
+            "consent.sought",
+            "moment",
+            "when consent was (last) sought",
+            lambda ctx: _moment(_latest_consent(ctx, ("sought",))),
+        ),
+        c(
+            "consent.changed_mind",
+            "moment",
+            "when the family last changed their mind: a withdrawal of consent, or a refusal "
+            "by someone who had given consent, that is still that person's latest position",
+            lambda ctx: _moment(_changed_mind(ctx)),
+        ),
+        c(
+            "assessment.activity_after_withdrawal",
+            "moment",
+            "the first visit or conversation with another professional, not part of s47 "
+            "enquiries, while the family's agreement was withdrawn: after a withdrawal (or a "
+            "refusal by someone who had consented) and before that person next consented",
+            _activity_after_withdrawal,
+        ),
+        # --- bucks review (issue 10)
+        c(
+            "oversight.child_seen_delay.first_by_manager",
+            "moment",
+            "the first discussion of a delay in seeing the child recorded by a team manager or "
+            "above (Bucks 2.11b)",
+            _first_by_manager("child_seen_delay"),
+        ),
+        c(
+            "oversight.mid_point_review.first_by_manager",
+            "moment",
+            "the first mid-point review recorded by a team manager or above (Bucks 2.14b)",
+            _first_by_manager("mid_point_review"),
+        ),
+        c(
+            "assessment.outcome_communicated",
+            "moment",
+            "the first outcome_to_family, outcome_to_referrer or outcome_to_agencies action at "
+            "or after this referral (an earlier episode's outcome does not count)",
+            _outcome_communicated,
+        ),
+        c(
+            "child.age_at_previous_assessment",
+            "int",
+            "age in whole years on the date the latest previous assessment was authorised (0 if "
+            "not yet born on that date)",
+            _age_at_previous_assessment,
+        ),
+        _item_fact(
+            "cancellations",
+            "cancellation.action",
+            "str",
+            "this request: the action asked for (cancel_assessment, not_progress_assessment, ...)",
+            lambda ctx, q: q.action,
         ),
     ]
     for kind in OVERSIGHT_KINDS:
@@ -1024,19 +1639,52 @@ def _specs() -> list[FactSpec]:
         specs.append(
             c(f"action.{kind}", "moment", f"the first action of kind {kind}", _action_first(kind))
         )
+    specs += _bucks_review_2_specs()
     specs += _cancellation_specs()
     specs += _item_specs()
     return specs
 
 
-def _cancellation_specs() -> list[FactSpec]:
-    """``cancellation.*``: at case level the latest request; in ``for_each`` the item."""
+# --- actions (issue 6)
+def _assessment_cancellation_specs() -> list[FactSpec]:
+    """``assessment_cancellation.*``: the case-level ``cancellation.*`` facts read from the
+    latest request to cancel the assessment (action ``cancel_assessment``) only, so a later
+    request for another action (sharing, stepping across, ...) does not move them."""
     out: list[FactSpec] = []
-    rows: list[
-        tuple[
-            str, str, str, Callable[[FactContext, CancellationRequest], Any], tuple[str, ...] | None
-        ]
-    ] = [
+    for suffix, kind, description, extract, values in _cancellation_rows():
+
+        def latest(ctx: FactContext, extract: Any = extract) -> Any:
+            requests = [q for q in _visible_cancellations(ctx) if q.action == "cancel_assessment"]
+            return extract(ctx, requests[-1]) if requests else None
+
+        out.append(
+            _case_fact(
+                f"assessment_cancellation.{suffix}",
+                kind,
+                f"the latest request to cancel the assessment: {description}",
+                latest,
+                values,
+            )
+        )
+    out.append(
+        _case_fact(
+            "assessment_cancellation.requested",
+            "bool",
+            "a request to cancel the assessment has been made",
+            lambda ctx: any(q.action == "cancel_assessment" for q in _visible_cancellations(ctx)),
+        )
+    )
+    return out
+
+
+_CancellationRow = tuple[
+    str, str, str, Callable[[FactContext, CancellationRequest], Any], tuple[str, ...] | None
+]
+
+
+def _cancellation_rows() -> list[_CancellationRow]:
+    """Each ``cancellation.*`` fact of a request: suffix, type, meaning, extractor, values."""
+    return [
         ("reason", "str", "the reason id given", lambda ctx, q: q.reason, None),
         (
             "has_free_text",
@@ -1075,6 +1723,14 @@ def _cancellation_specs() -> list[FactSpec]:
         ),
         ("decided", "moment", "when it was decided", lambda ctx, q: ctx.seen(q.decided_at), None),
         (
+            "reassigned_or_decided",
+            "moment",
+            "when it was passed to the decider: the reassignment, or the decision itself when "
+            "no reassignment is recorded",
+            lambda ctx, q: ctx.seen(q.reassigned_at) or ctx.seen(q.decided_at),
+            None,
+        ),
+        (
             "decided_by",
             "role",
             "who decided it",
@@ -1089,7 +1745,12 @@ def _cancellation_specs() -> list[FactSpec]:
             ("pending", "approved", "refused"),
         ),
     ]
-    for suffix, kind, description, extract, values in rows:
+
+
+def _cancellation_specs() -> list[FactSpec]:
+    """``cancellation.*``: at case level the latest request; in ``for_each`` the item."""
+    out: list[FactSpec] = []
+    for suffix, kind, description, extract, values in _cancellation_rows():
         name = f"cancellation.{suffix}"
         out.append(
             _item_fact("cancellations", name, kind, f"this request: {description}", extract, values)
@@ -1154,7 +1815,7 @@ def _item_specs() -> list[FactSpec]:
             "str",
             "the legal circumstance",
             _field("circumstance"),
-            ("police_protection", "section_20_withdrawn", "care_order"),
+            ("police_protection", "section_20_withdrawn", "care_order", "section_20"),
         ),
         i(
             "returns_home",
@@ -1164,7 +1825,115 @@ def _item_specs() -> list[FactSpec]:
             _field("consented_by"),
             ROLES,
         ),
+        # --- bucks-b (issue 10): Bucks 6.2, 8.1, 8.5
+        i(
+            "strategy_discussions",
+            "strategy_discussion.chaired_by",
+            "role",
+            "who chaired this strategy discussion",
+            _field("chaired_by"),
+            ROLES,
+        ),
+        i(
+            "returns_home",
+            "return_home.appropriateness_assessed",
+            "moment",
+            "when the assessment of the appropriateness of this return was recorded",
+            _field("appropriateness_assessed_at", moment=True),
+        ),
+        i(
+            "returns_home",
+            "return_home.planned",
+            "bool",
+            "this return home was planned",
+            _field("planned"),
+        ),
+        i(
+            "returns_home",
+            "return_home.looked_after_review",
+            "moment",
+            "the looked-after review (or urgent review) that agreed the plan and its timing",
+            _field("looked_after_review_at", moment=True),
+        ),
+        i(
+            "returns_home",
+            "return_home.next_review_due",
+            "date",
+            "the next looked-after review as scheduled when the return was planned",
+            _field("next_review_due_on"),
+        ),
+        # review fixes (issue 10): each emergency action judged on its own (HIPS)
+        i(
+            "emergency_actions",
+            "emergency_action.taken",
+            "moment",
+            "when this emergency action was taken",
+            _field("taken_at", moment=True),
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.agency",
+            "str",
+            "the agency that took this emergency action",
+            _field("agency"),
+            ("local_authority", "police", "nspcc"),
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.planned",
+            "bool",
+            "this emergency action was planned (false: a single agency acting immediately)",
+            _field("planned"),
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.removal_from_home",
+            "bool",
+            "this emergency action removed the child from home",
+            _field("removal_from_home"),
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.epo_applied",
+            "moment",
+            "when an Emergency Protection Order was applied for in this emergency action",
+            _field("epo_applied_at", moment=True),
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.immediate_risk_recorded",
+            "bool",
+            "recorded, for this action, that the child's safety was otherwise at immediate risk",
+            _field("immediate_risk_recorded"),
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.legal_action",
+            "moment",
+            "when legal action (an EPO application or other) was first initiated in this "
+            "emergency action",
+            _item_legal_action,
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.legal_advice",
+            "moment",
+            "when legal advice was obtained for this emergency action",
+            _field("legal_advice_at", moment=True),
+        ),
+        i(
+            "emergency_actions",
+            "emergency_action.child_seen",
+            "moment",
+            "when a practitioner of the agency taking this emergency action saw the child",
+            _field("child_seen_at", moment=True),
+        ),
     ]
+
+
+def _item_legal_action(ctx: FactContext, action: Any) -> datetime | None:
+    moments = [ctx.seen(m) for m in (action.legal_action_at, action.epo_applied_at)]
+    return min((m for m in moments if m is not None), default=None)
 
 
 def _moment(event: ConsentEvent | None) -> datetime | None:
@@ -1175,11 +1944,115 @@ def _attr(event: ConsentEvent | None, attribute: str) -> Any:
     return None if event is None else getattr(event, attribute)
 
 
-def _latest_emergency_single(ctx: FactContext) -> bool | None:
-    taken = [e for e in ctx.case.emergency_actions if e.taken_at <= ctx.cutoff]
-    if not taken:
+def _sharing_refused_before_override(ctx: FactContext) -> bool | None:
+    override = _latest_consent(ctx, ("overridden",))
+    if override is None:
         return None
-    return max(taken, key=lambda e: e.taken_at).single_agency
+    refusals = [
+        e
+        for e in _consent_events(ctx)
+        if e.event in {"declined", "withdrawn"} and e.at <= override.at
+    ]
+    if any(e.about == "information_sharing" for e in refusals):
+        return True
+    if any(e.about is None for e in refusals):
+        return None
+    return False
+
+
+def _sharing_refused(ctx: FactContext) -> bool | None:
+    """Whether someone's latest position on sharing information is a refusal. Events about
+    the assessment are out of scope; an event that does not say what it is about may be
+    either, so where it decides a person's position the answer is unknown."""
+    latest: dict[str, ConsentEvent] = {}
+    refused_sharing: set[str] = set()
+    for e in _consent_events(ctx):
+        if e.event in _POSITIONS and e.about != "assessment":
+            who = e.person or e.by or "unnamed"
+            latest[who] = e
+            if e.about == "information_sharing" and e.event != "given":
+                refused_sharing.add(who)
+    answer: bool | None = False
+    for who, e in latest.items():
+        if e.about == "information_sharing":
+            if e.event != "given":
+                return True
+        elif e.event != "given" or who in refused_sharing:
+            answer = None
+    return answer
+
+
+def _adults_seen_before_mid_point_review(ctx: FactContext) -> bool | None:
+    review = _oversight_first("mid_point_review")(ctx)
+    if review is None:
+        return None
+    visits = [v for v in _episode_visits(ctx) if v.at <= review]
+    if any(v.adults_seen for v in visits):
+        return True
+    if any(v.adults_seen is None for v in visits):
+        return None
+    return False
+
+
+def _age_at_latest_authorised(ctx: FactContext) -> int | None:
+    on = _latest_authorised(ctx)
+    birth = ctx.case.child.date_of_birth
+    if on is None or birth is None:
+        return None
+    return 0 if birth > on else age_in_years(birth, on)
+
+
+# --- bucks-b (issue 10): helpers of the emergency-action and sibling facts
+
+
+def _latest_emergency(ctx: FactContext) -> Any:
+    taken = [e for e in ctx.case.emergency_actions if e.taken_at <= ctx.cutoff]
+    return max(taken, key=lambda e: e.taken_at) if taken else None
+
+
+def _emergency(attribute: str, *, moment: bool = False) -> Extractor:
+    def extract(ctx: FactContext) -> Any:
+        action = _latest_emergency(ctx)
+        if action is None:
+            return None
+        value = getattr(action, attribute)
+        return ctx.seen(value) if moment else value
+
+    return extract
+
+
+def _emergency_legal_action(ctx: FactContext) -> datetime | None:
+    action = _latest_emergency(ctx)
+    if action is None:
+        return None
+    moments = [ctx.seen(m) for m in (action.legal_action_at, action.epo_applied_at)]
+    return min((m for m in moments if m is not None), default=None)
+
+
+def _siblings_referral_accepted(ctx: FactContext) -> bool | None:
+    flags = [s.referral_accepted for s in ctx.case.siblings]
+    if any(flags):
+        return True
+    return None if None in flags else False
+
+
+def _siblings_needs_assessed(ctx: FactContext) -> datetime | None:
+    accepted = [s for s in ctx.case.siblings if s.referral_accepted]
+    moments = [ctx.seen(s.needs_assessed_at) for s in accepted]
+    if not accepted or None in moments:
+        return None
+    return max(m for m in moments if m is not None)
+
+
+def _siblings_same_worker(ctx: FactContext) -> bool | None:
+    assessment = ctx.case.assessment
+    worker = assessment.allocated_worker if assessment is not None else None
+    others = [s.allocated_worker for s in ctx.case.siblings]
+    if worker is not None and any(o is not None and o != worker for o in others):
+        return False
+    if worker is None or None in others:
+        return None
+    return True
 
 
 def collection_items(ctx: FactContext, scope: str) -> list[Any]:
@@ -1192,6 +2065,8 @@ def collection_items(ctx: FactContext, scope: str) -> list[Any]:
         return [x for x in ctx.case.complaints if x.received_at <= ctx.cutoff]
     if scope == "returns_home":
         return [x for x in ctx.case.returns_home if x.at <= ctx.cutoff]
+    if scope == "emergency_actions":
+        return [x for x in ctx.case.emergency_actions if x.taken_at <= ctx.cutoff]
     raise KeyError(scope)
 
 

@@ -20,18 +20,26 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jsonschema
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from assess_rules.calendar import FIRST_SUPPORTED, LAST_SUPPORTED, WorkingDayCalendar
+from assess_rules.calendar import (
+    FIRST_SUPPORTED,
+    LAST_SUPPORTED,
+    WorkingDayCalendar,
+    fridays_before_monday_holidays,
+    yearly_days,
+)
 from assess_rules.case import ROLES
 from assess_rules.conditions import CompiledCondition, compile_condition
 from assess_rules.errors import ConditionError, PolicyError
@@ -43,8 +51,10 @@ from assess_rules.pack import (
     CaseloadReviewRule,
     CheckRule,
     ConsentRule,
+    Duration,
     ObligationRule,
     Pack,
+    Parameter,
     ProhibitionRule,
     RoleDefinition,
     Rule,
@@ -53,6 +63,8 @@ from assess_rules.pack import (
     WarningRule,
 )
 from assess_rules.policy import Policy
+
+M = TypeVar("M", bound=BaseModel)
 
 __all__ = [
     "MAX_DEPTH",
@@ -100,7 +112,11 @@ def schema_path(name: str) -> Path:
 
 def bundled_policies() -> list[str]:
     """Names of the bundled packs, e.g. ``['buckinghamshire', 'generic_s17', ...]``."""
-    return sorted(p.stem for p in bundled_dir("policies").glob("*.yaml") if "." not in p.stem)
+    return sorted(
+        p.stem
+        for p in bundled_dir("policies").glob("*.yaml")
+        if "." not in p.stem and "@" not in p.stem
+    )
 
 
 @cache
@@ -185,6 +201,7 @@ def _scan_events(text: str, file: str) -> None:
                 raise PolicyError(
                     "anchors and aliases (& and *) are not allowed in a policy "
                     "pack; write the value out in full",
+                    kind="yaml-anchor",
                     file=file,
                     line=line,
                     column=column,
@@ -195,6 +212,7 @@ def _scan_events(text: str, file: str) -> None:
                     line, column = _mark(event.start_mark)
                     raise PolicyError(
                         f"nesting deeper than {MAX_DEPTH} levels",
+                        kind="yaml-depth",
                         file=file,
                         line=line,
                         column=column,
@@ -205,7 +223,9 @@ def _scan_events(text: str, file: str) -> None:
                 nodes += 1
                 if nodes > MAX_NODES:
                     raise PolicyError(
-                        f"more than {MAX_NODES:,} values; a policy pack is much smaller", file=file
+                        f"more than {MAX_NODES:,} values; a policy pack is much smaller",
+                        kind="yaml-size",
+                        file=file,
                     )
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, file) from None
@@ -222,15 +242,17 @@ def _yaml_error(exc: yaml.YAMLError, file: str) -> PolicyError:
         # e.g. a ReaderError: a character YAML does not allow, with its offset in the text
         position = getattr(exc, "position", None)
         where = f" at character {position}" if position is not None else ""
-        return PolicyError(f"not valid YAML{where}: {exc}", file=file)
+        return PolicyError(f"not valid YAML{where}: {exc}", file=file, kind="yaml-syntax")
     mark = exc.problem_mark or exc.context_mark
     reason = f"not valid YAML: {exc.problem or exc.context}"
     if exc.context and exc.problem and exc.context_mark is not None:
         line, column = _mark(exc.context_mark)
         reason += f" ({exc.context} that starts at line {line}, column {column})"
     if mark is None:
-        return PolicyError(reason, file=file)
-    return PolicyError(reason, file=file, line=mark.line + 1, column=mark.column + 1)
+        return PolicyError(reason, file=file, kind="yaml-syntax")
+    return PolicyError(
+        reason, file=file, line=mark.line + 1, column=mark.column + 1, kind="yaml-syntax"
+    )
 
 
 _PLAIN_TAGS = frozenset(
@@ -252,6 +274,7 @@ def _convert(
     if node.tag not in _PLAIN_TAGS:
         raise PolicyError(
             f"the YAML tag {node.tag!r} is not allowed in a policy pack",
+            kind="yaml-tag",
             file=file,
             line=values[path][0],
             column=values[path][1],
@@ -265,6 +288,7 @@ def _convert(
             if not isinstance(key, str):
                 raise PolicyError(
                     f"keys must be text, found {key!r}",
+                    kind="yaml-key",
                     file=file,
                     line=where[0],
                     column=where[1],
@@ -274,6 +298,7 @@ def _convert(
                 first = keys[(*path, key)]
                 raise PolicyError(
                     f"duplicate key {key!r} (first given on line {first[0]})",
+                    kind="yaml-duplicate",
                     file=file,
                     line=where[0],
                     column=where[1],
@@ -294,6 +319,7 @@ def _convert(
         line, column = _mark(node.start_mark)
         raise PolicyError(
             f"{node.value!r} is not a valid value here ({exc})",
+            kind="yaml-value",
             file=file,
             line=line,
             column=column,
@@ -308,6 +334,7 @@ def _convert(
 
 _KIND_DEFS = {
     "timescale": "TimescaleRule",
+    "action": "CancellationRule",
     "cancellation": "CancellationRule",
     "consent": "ConsentRule",
     "obligation": "ObligationRule",
@@ -486,12 +513,13 @@ class _Checker:
     roles: tuple[str, ...]
     compiled: dict[tuple[str, str | None], CompiledCondition]
     errors: list[PolicyError]
+    parameters: Mapping[str, int]
 
     def condition(self, text: str | None, scope: str | None, path: Path_) -> None:
         if text is None:
             return
         try:
-            self.compiled[(text, scope)] = compile_condition(text, FACTS, scope)
+            self.compiled[(text, scope)] = compile_condition(text, FACTS, scope, self.parameters)
         except ConditionError as exc:
             self.errors.append(
                 self.doc.error(
@@ -573,8 +601,23 @@ class _Checker:
             self.role(step.owner, (*at, "owner"))
             self.condition(step.unless, scope, (*at, "unless"))
 
+    def durations(self, rule: Rule, at: Path_) -> None:
+        """Every duration that names a parameter names one the pack (or one it extends)
+        defines."""
+        for duration, path in _durations(rule, at):
+            if isinstance(duration.amount, str) and duration.amount not in self.parameters:
+                close = difflib.get_close_matches(duration.amount, list(self.parameters), n=1)
+                self.errors.append(
+                    self.doc.error(
+                        f"parameter {duration.amount!r} is not defined in 'parameters:'",
+                        (*path, "amount"),
+                        suggestion=close[0] if close else None,
+                    )
+                )
+
     def rule(self, rule: Rule, index: int) -> None:
         at: Path_ = ("rules", index)
+        self.durations(rule, at)
         scope = getattr(rule, "for_each", None)
         if rule.effective_from and rule.effective_to and rule.effective_from > rule.effective_to:
             self.errors.append(
@@ -613,7 +656,11 @@ class _Checker:
             self.role(rule.owner, (*at, "owner"))
             self.steps(rule.steps, scope, (*at, "steps"))
         elif isinstance(rule, WarningRule | ProhibitionRule):
-            self.condition(rule.when, "cancellations" if rule.action else None, (*at, "when"))
+            self.condition(rule.when, "cancellations" if rule.action else scope, (*at, "when"))
+            if isinstance(rule, WarningRule) and rule.action and rule.for_each:
+                self.errors.append(
+                    self.doc.error("a warning on an action cannot also say for_each", (*at,))
+                )
         elif isinstance(rule, CheckRule):
             self.condition(rule.violation_when, scope, (*at, "violation_when"))
         elif isinstance(rule, CaseloadReviewRule):
@@ -713,6 +760,63 @@ def _load_chain(path: Path) -> list[tuple[Path, Pack, YamlDocument, bytes]]:
     return chain
 
 
+def _durations(node: BaseModel, path: Path_) -> Iterator[tuple[Duration, Path_]]:
+    """Each duration inside ``node`` (a rule), with its path."""
+    for name in type(node).model_fields:
+        value = getattr(node, name)
+        key = "from" if name == "from_" else name
+        if isinstance(value, Duration):
+            yield value, (*path, key)
+        elif isinstance(value, BaseModel):
+            yield from _durations(value, (*path, key))
+        elif isinstance(value, tuple):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from _durations(item, (*path, key, i))
+
+
+def _with_parameters(node: M, values: Mapping[str, int]) -> M:
+    """``node`` with every duration that names a parameter given its value."""
+    changes: dict[str, Any] = {}
+    for name in type(node).model_fields:
+        value = getattr(node, name)
+        if isinstance(value, Duration):
+            if isinstance(value.amount, str):
+                changes[name] = value.model_copy(update={"amount": values[value.amount]})
+        elif isinstance(value, BaseModel):
+            resolved = _with_parameters(value, values)
+            if resolved is not value:
+                changes[name] = resolved
+        elif isinstance(value, tuple) and any(isinstance(v, BaseModel) for v in value):
+            items = tuple(
+                _with_parameters(v, values) if isinstance(v, BaseModel) else v for v in value
+            )
+            if any(a is not b for a, b in zip(items, value, strict=True)):
+                changes[name] = items
+    return node.model_copy(update=changes) if changes else node
+
+
+def _check_parameters(pack: Pack, doc: YamlDocument, errors: list[PolicyError]) -> None:
+    """A parameter's name must not be a fact's (a condition would read it as the fact)."""
+    for name in pack.parameters:
+        if FACTS.lookup(name, None) is not None:
+            errors.append(
+                doc.error(f"parameter {name!r} has the name of a fact", ("parameters", name))
+            )
+
+
+def _closure_days(settings: CalendarSettings) -> frozenset[date]:
+    """The pack's closure days: those it lists, and every year's recurring ones."""
+    days = set(settings.closures)
+    for closure in settings.recurring_closures:
+        if closure.every is not None:
+            month, day = (int(part) for part in closure.every.split("-"))
+            days |= yearly_days(month, day)
+        else:
+            days |= fridays_before_monday_holidays(settings.region)
+    return frozenset(days)
+
+
 def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
     rules: list[Rule] = []
     origin: dict[str, str] = {}
@@ -722,9 +826,13 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
         for r in ROLES
     )
     higher = True
+    roles_note: str | None = None
     compiled: dict[tuple[str, str | None], CompiledCondition] = {}
     removed = []
+    parameters: dict[str, Parameter] = {}
     for path, pack, doc, _raw in chain:
+        parameters.update(pack.parameters)
+        values = {name: parameter.value for name, parameter in parameters.items()}
         if pack.calendar is not None:
             calendar = pack.calendar
             for i, closure in enumerate(calendar.closures):
@@ -736,9 +844,12 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
                     )
         if pack.roles is not None:
             roles = pack.roles
+        if pack.roles_note is not None:
+            roles_note = pack.roles_note
         if pack.higher_roles_may_act is not None:
             higher = pack.higher_roles_may_act
         errors: list[PolicyError] = []
+        _check_parameters(pack, doc, errors)
         for i, removal in enumerate(pack.removed_rules):
             if removal.id not in origin:
                 errors.append(
@@ -752,7 +863,7 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
                 rules = [r for r in rules if r.id != removal.id]
                 del origin[removal.id]
                 removed.append(removal)
-        checker = _Checker(doc, tuple(r.id for r in roles), compiled, errors)
+        checker = _Checker(doc, tuple(r.id for r in roles), compiled, errors, values)
         own: set[str] = set()
         for i, rule in enumerate(pack.rules):
             checker.rule(rule, i)
@@ -784,9 +895,25 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
             else:
                 rules.append(rule)
             origin[rule.id] = pack.pack.id
+        for i, change in enumerate(pack.pack.changes):
+            for j, rule_id in enumerate(change.rules):
+                if rule_id not in origin:
+                    errors.append(
+                        doc.error(
+                            f"changes names rule {rule_id!r}, which this pack does not have",
+                            ("pack", "changes", i, "rules", j),
+                        )
+                    )
         if errors:
             raise _ordered(errors)[0]
         del path
+    if parameters:
+        # A pack may change a parameter the pack it extends set: every rule, inherited ones
+        # too, takes the final value, in its durations and in its conditions.
+        rules = [_with_parameters(rule, values) for rule in rules]
+        compiled = {
+            (text, scope): compile_condition(text, FACTS, scope, values) for text, scope in compiled
+        }
     digest = hashlib.sha256()
     for _path, _pack, _doc, raw in chain:
         digest.update(hashlib.sha256(raw).digest())
@@ -794,14 +921,21 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
         info=chain[-1][1].pack,
         chain=tuple(c[1].pack for c in chain),
         calendar_settings=calendar,
-        calendar=WorkingDayCalendar(calendar.region, calendar.closures),
+        calendar=WorkingDayCalendar(calendar.region, _closure_days(calendar)),
+        closures_listed_until=(
+            date(max(calendar.closures).year, 12, 31)
+            if calendar.closures and not calendar.recurring_closures
+            else None
+        ),
         roles=roles,
+        roles_note=roles_note,
         higher_roles_may_act=higher,
         rules=tuple(rules),
         origin=origin,
         removed=tuple(removed),
         content_hash="sha256:" + digest.hexdigest(),
         files=tuple(str(c[0]) for c in chain),
+        parameters=dict(parameters),
         _conditions=compiled,
     )
 
@@ -814,7 +948,44 @@ def load_policy(name_or_path: str | Path) -> Policy:
     path = _resolve_path(name_or_path, None)
     if not path.is_file():
         raise PolicyError("no such file", file=str(path))
-    return _build(_load_chain(path))
+    chain = _load_chain(path)
+    current = _build(chain)
+    others = sorted(path.parent.glob(f"{path.stem}@*{path.suffix}"))
+    if "@" in path.stem or not others:
+        return current
+    versions = [(current, chain[-1][2])]
+    for other in others:
+        other_chain = _load_chain(other)
+        versions.append((_build(other_chain), other_chain[-1][2]))
+    return _shelve(versions)
+
+
+def _shelve(versions: list[tuple[Policy, YamlDocument]]) -> Policy:
+    """Dated versions of one pack side by side (``kent.yaml``, ``kent@1.0.0.yaml``, ...):
+    each evaluation picks the one in force on the referral date. Their ids must agree and
+    their dates must not overlap; the current file's policy is returned, holding them all."""
+    current = versions[0][0]
+    for policy, doc in versions[1:]:
+        if policy.id != current.id:
+            raise doc.error(
+                f"a version of pack {current.id!r} must have its id, not {policy.id!r}",
+                ("pack", "id"),
+            )
+    ordered = sorted(versions, key=lambda v: v[0].info.effective_from or date.min)
+    for (earlier, _), (later, doc) in pairwise(ordered):
+        ends = earlier.info.effective_to
+        starts = later.info.effective_from
+        if ends is None or starts is None or starts <= ends:
+            raise doc.error(
+                f"versions {earlier.version} and {later.version} of pack {current.id!r} are "
+                "both in force on some dates: give the earlier an effective_to before this "
+                "effective_from",
+                ("pack", "effective_from"),
+            )
+    shelf = tuple(policy for policy, _ in ordered)
+    for policy in shelf:
+        object.__setattr__(policy, "versions", shelf)
+    return current
 
 
 def reload_policy(path: str, pack_id: str, content_hash: str) -> Policy:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from assess_rules.calendar import Counting, Region
 from assess_rules.case import Role
@@ -27,7 +27,10 @@ __all__ = [
     "ObligationRule",
     "Pack",
     "PackInfo",
+    "Parameter",
     "ProhibitionRule",
+    "ReadingChange",
+    "RecurringClosure",
     "RemovedRule",
     "RiseThreshold",
     "RoleDefinition",
@@ -45,7 +48,9 @@ Condition = Annotated[
     Field(min_length=1, max_length=2000, description="a condition in the pack condition language"),
 ]
 FactName = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_.]*$", max_length=120)]
-Collection = Literal["strategy_discussions", "complaints", "cancellations", "returns_home"]
+Collection = Literal[
+    "strategy_discussions", "complaints", "cancellations", "returns_home", "emergency_actions"
+]
 Severity = Literal["low", "medium", "high"]
 
 
@@ -60,11 +65,40 @@ class SourceRef(_Strict):
     para: str = Field(min_length=1, description="paragraph or section of the source")
 
 
-class Duration(_Strict):
-    """An amount of time: ``{amount: 5, unit: working_days}``."""
+ParameterName = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        max_length=60,
+        description="the name of one of the pack's parameters (no dots, unlike a fact)",
+    ),
+]
 
-    amount: int = Field(ge=0, le=10_000)
+
+class Parameter(_Strict):
+    """A named number rules refer to (``assessment_days: {value: 45}``), so a council that
+    changes it changes every rule that uses it, and no number is written twice."""
+
+    value: int = Field(ge=0, le=10_000)
+    description: str | None = None
+    sources: tuple[SourceRef, ...] = ()
+
+
+class Duration(_Strict):
+    """An amount of time: ``{amount: 5, unit: working_days}``; the amount may name one of
+    the pack's parameters (``{amount: assessment_days, unit: working_days}``)."""
+
+    amount: Annotated[int, Field(ge=0, le=10_000)] | ParameterName = Field(
+        description="a whole number, or a parameter's name"
+    )
     unit: Literal["working_days", "calendar_days", "hours", "weeks", "months"]
+
+    @property
+    def count(self) -> int:
+        """The amount as a number (the loader resolves parameter names before evaluation)."""
+        if isinstance(self.amount, str):
+            raise ValueError(f"parameter {self.amount!r} is not resolved")
+        return self.amount
 
 
 class Extension(_Strict):
@@ -133,6 +167,11 @@ class TimescaleRule(_RuleBase):
     counting: Counting | None = None
     extensions: tuple[Extension, ...] = ()
     owner: Role | None = None
+    effect: Literal["violation", "warning"] = Field(
+        "violation",
+        description="what a missed deadline raises: a violation, or a warning where the "
+        "source sets a target ('normally', 'should') rather than a limit",
+    )
 
 
 class CancellationReason(_Strict):
@@ -151,7 +190,10 @@ class CancellationReason(_Strict):
 class CancellationRule(_RuleBase):
     """Who may cancel an assessment, for which reasons, after which steps."""
 
-    kind: Literal["cancellation"]
+    kind: Literal["action", "cancellation"] = Field(
+        description="'action' (any action: not progressing, closing with signposting, "
+        "finalising, sharing, ...); 'cancellation' is its older name"
+    )
     action: Identifier = Field(
         "cancel_assessment",
         description="the action requested (cancel_assessment, not_progress_assessment, ...)",
@@ -201,6 +243,9 @@ class WarningRule(_RuleBase):
     kind: Literal["warning"]
     when: Condition
     action: Identifier | None = None
+    for_each: Collection | None = Field(
+        None, description="warn about each item of a collection (not with 'action')"
+    )
     message: str
 
 
@@ -288,6 +333,17 @@ class SourceDocument(_Strict):
     file: str | None = None
 
 
+class ReadingChange(_Strict):
+    """A reading of the sources that changed in a version of the pack, for the pack page's
+    "Readings changed" section: what a manager would now be told differently, and why."""
+
+    version: str = Field(min_length=1, description="the pack version that made the change")
+    rules: tuple[Identifier, ...] = Field(
+        min_length=1, description="the rules of this pack (or the one it extends) it changed"
+    )
+    summary: str = Field(min_length=1, description="what changed and why, in plain words")
+
+
 class PackInfo(_Strict):
     """Who the pack is for, what it encodes and what it extends."""
 
@@ -303,6 +359,27 @@ class PackInfo(_Strict):
     override_policy: str | None = Field(
         None, description="what this pack changes in the one it extends, in words"
     )
+    changes: tuple[ReadingChange, ...] = Field(
+        (), description="readings of the sources changed by each version, newest first"
+    )
+
+
+class RecurringClosure(_Strict):
+    """A local closure day that comes back every year: a date (``every: "12-24"``, every 24
+    December) or ``friday_before_monday_bank_holidays`` (the Friday before each bank holiday
+    that falls on a Monday)."""
+
+    label: str = Field(min_length=1)
+    every: str | None = Field(
+        None, pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", description="MM-DD"
+    )
+    rule: Literal["friday_before_monday_bank_holidays"] | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> RecurringClosure:
+        if (self.every is None) == (self.rule is None):
+            raise ValueError("a recurring closure gives either 'every' (MM-DD) or 'rule'")
+        return self
 
 
 class CalendarSettings(_Strict):
@@ -310,8 +387,22 @@ class CalendarSettings(_Strict):
 
     region: Region = Region.ENGLAND_AND_WALES
     counting: Counting = Counting.DAY0
-    closures: tuple[date, ...] = ()
-    office_opens: time = time(9, 0)
+    closures: tuple[date, ...] = Field(
+        (), description="closure days listed one by one (a list that ends is warned about)"
+    )
+    recurring_closures: tuple[RecurringClosure, ...] = Field(
+        (), description="closure days that come back every year"
+    )
+    office_opens: Annotated[
+        time,
+        WithJsonSchema(
+            {
+                "type": "string",
+                "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+                "description": 'when the office opens, HH:MM in London (quote it: "09:00")',
+            }
+        ),
+    ] = time(9, 0)
     note: str | None = None
 
 
@@ -336,8 +427,17 @@ class Pack(_Strict):
     pack: PackInfo
     calendar: CalendarSettings | None = None
     roles: tuple[RoleDefinition, ...] | None = None
+    roles_note: str | None = Field(
+        None,
+        description="how the ladder is read: for example that group manager below service "
+        "manager is an assumption (no source ranks them)",
+    )
     higher_roles_may_act: bool | None = Field(
         None, description="a duty naming a role may be done by a higher one (default true)"
+    )
+    parameters: dict[ParameterName, Parameter] = Field(
+        default_factory=dict,
+        description="named numbers the rules use; a pack that extends another may change them",
     )
     removed_rules: tuple[RemovedRule, ...] = ()
     rules: tuple[Rule, ...] = ()

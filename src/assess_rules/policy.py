@@ -12,7 +12,15 @@ from typing import Any, TypeVar
 
 from assess_rules.calendar import Counting, WorkingDayCalendar
 from assess_rules.conditions import CompiledCondition
-from assess_rules.pack import CalendarSettings, PackInfo, RemovedRule, RoleDefinition, Rule
+from assess_rules.errors import NoVersionInForceError
+from assess_rules.pack import (
+    CalendarSettings,
+    PackInfo,
+    Parameter,
+    RemovedRule,
+    RoleDefinition,
+    Rule,
+)
 
 __all__ = ["Policy"]
 
@@ -32,19 +40,52 @@ class Policy:
     calendar_settings: CalendarSettings
     calendar: WorkingDayCalendar
     roles: tuple[RoleDefinition, ...]
+    roles_note: str | None
     higher_roles_may_act: bool
     rules: tuple[Rule, ...]
     origin: Mapping[str, str]
     removed: tuple[RemovedRule, ...]
     content_hash: str
     files: tuple[str, ...]
+    parameters: Mapping[str, Parameter]
+    #: the last day a pack's one-by-one closure list covers (31 December of its last year),
+    #: past which due dates may miss closures it has not listed yet; None when it recurs
+    closures_listed_until: date | None
     _conditions: Mapping[tuple[str, str | None], CompiledCondition] = field(repr=False)
+    #: every dated version of this pack installed side by side, oldest first (itself alone
+    #: unless files such as ``kent@1.0.0.yaml`` sit beside ``kent.yaml``)
+    versions: tuple[Policy, ...] = field(default=(), repr=False)
     _ranks: Mapping[str, int] = field(init=False, repr=False)
     _derived: dict[str, Any] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_ranks", {role.id: i for i, role in enumerate(self.roles)})
         object.__setattr__(self, "_derived", {})
+
+    def version_on(self, day: date) -> Policy:
+        """The version of this pack in force on ``day`` (its ``effective_from`` and
+        ``effective_to``, both inclusive); raise :class:`NoVersionInForceError` if none is.
+
+        >>> from datetime import date
+        >>> from assess_rules import load_policy
+        >>> load_policy("kent").version_on(date(2026, 12, 1)).version
+        '1.1.0'
+        """
+        for version in self.versions or (self,):
+            info = version.info
+            if (info.effective_from is None or info.effective_from <= day) and (
+                info.effective_to is None or day <= info.effective_to
+            ):
+                return version
+        spans = "; ".join(
+            f"{v.version} from {v.info.effective_from or 'the start'} to "
+            f"{v.info.effective_to or 'now'}"
+            for v in self.versions or (self,)
+        )
+        raise NoVersionInForceError(
+            f"no version of pack {self.id!r} is in force on {day.isoformat()} "
+            f"(the referral date): {spans}"
+        )
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle as the pack's source (where it was loaded from, its id and content hash),

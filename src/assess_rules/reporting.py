@@ -62,8 +62,11 @@ def format_text(result: Result, policy: Policy | None = None) -> str:
         subject = f" [{d.subject}]" if d.subject else ""
         done = f", done {_when(d.done)}" if d.done else ""
         lines.append(f"  {d.status.upper():<12} {d.title}{subject}")
-        lines.append(f"               due {_when(d.due)}{done}")
+        due = _when(d.due) if d.unit == "hours" else f"{_when(d.due_date)} (end of day)"
+        lines.append(f"               due {due}{done}")
         lines.append(f"               {d.computation}")
+        for caveat in d.caveats:
+            lines.append(f"               note: {caveat}")
         if d.missing_facts:
             lines.append(f"               needs: {', '.join(d.missing_facts)}")
         lines.append(f"               rule {d.rule}: {_cites(d.sources)}")
@@ -189,6 +192,17 @@ def pack_markdown(policy: Policy) -> str:
     out.append("")
     if info.description:
         out += [_md(info.description), ""]
+    if info.changes:
+        out += [
+            "## Readings changed",
+            "",
+            "| version | rules | what changed |",
+            "| --- | --- | --- |",
+        ]
+        for change in info.changes:
+            rules = ", ".join(f"`{r}`" for r in change.rules)
+            out.append(f"| {change.version} | {rules} | {_md(change.summary)} |")
+        out.append("")
     if info.override_policy:
         out += [
             "## What this pack changes in the one it extends",
@@ -196,6 +210,11 @@ def pack_markdown(policy: Policy) -> str:
             _md(info.override_policy),
             "",
         ]
+    if policy.parameters:
+        out += ["## Parameters", "", "| parameter | value | meaning |", "| --- | --- | --- |"]
+        for name, parameter in policy.parameters.items():
+            out.append(f"| `{name}` | {parameter.value} | {_md(parameter.description or '')} |")
+        out.append("")
     settings = policy.calendar_settings
     out += [
         "## Calendar and counting",
@@ -213,6 +232,8 @@ def pack_markdown(policy: Policy) -> str:
     ]
     higher = "may" if policy.higher_roles_may_act else "may not"
     out += ["", f"A higher role {higher} do what a duty names a lower role for.", ""]
+    if policy.roles_note:
+        out += [f"Note: {_md(policy.roles_note)}", ""]
 
     def rules_of(kind: type) -> list[Any]:
         return [r for r in policy.rules if isinstance(r, kind)]
@@ -233,6 +254,8 @@ def pack_markdown(policy: Policy) -> str:
             extensions = "; ".join(f"{_within(e.within)} when `{e.when}`" for e in t.extensions)
             start = f"`{t.start}`" + (" (next working day)" if t.start_at != "event" else "")
             each = f" for each of {t.for_each}" if t.for_each else ""
+            if t.effect == "warning":
+                each += " (missed: a warning, not a violation)"
             out.append(
                 f"| `{t.id}`{origin(t)} | {_md(t.title)}{each} | {start} | "
                 f"`{t.end or '-'}` | {_within(t.within)} | {_md(extensions) or '-'} | "
@@ -318,6 +341,8 @@ def pack_markdown(policy: Policy) -> str:
                 condition = f"{r.applies_when}; by {role(r.role)} or higher"
             else:
                 condition = r.when
+                if isinstance(r, WarningRule) and r.for_each:
+                    condition += f"; for each of {r.for_each}"
             out.append(
                 f"| `{r.id}`{origin(r)} | {r.kind} | {_md(r.title)} | "
                 f"`{_md(condition)}` | {_sources_md(r.sources)} |"

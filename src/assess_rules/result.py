@@ -28,7 +28,7 @@ __all__ = [
     "Warning",
 ]
 
-RESULT_SCHEMA_VERSION = "2.0"
+RESULT_SCHEMA_VERSION = "2.1"
 
 DeadlineStatus = Literal["pending", "met", "missed", "undetermined"]
 #: What the pack says of a permitted action: ``allowed``; ``allowed_once`` its listed
@@ -78,6 +78,9 @@ class Deadline:
     extension: str | None = None
     subject: str | None = None
     missing_facts: tuple[str, ...] = ()
+    #: what the reader should know about how the date was found (for example: the pack's
+    #: closure days are not listed this far ahead)
+    caveats: tuple[str, ...] = ()
 
     @property
     def due_date(self) -> date:

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from assess_rules.case import CaseSnapshot
+from assess_rules.case import DATE_PATTERN, MAX_ITEMS, MAX_TEXT, CaseSnapshot
 from assess_rules.pack import Pack
 from assess_rules.result import RESULT_SCHEMA_VERSION, Result
 
@@ -25,7 +25,32 @@ _BASE = "https://assess-rules.example/schemas/"
 def _case() -> dict[str, Any]:
     schema = CaseSnapshot.model_json_schema()
     schema["title"] = "assess_rules case snapshot"
+    _dates_as_text(schema)
+    schema["description"] = (
+        "One child's case as recorded up to some moment. Beyond what this schema says, the "
+        "parser refuses events out of order (a decision before the referral, ...), impossible "
+        "calendar dates, London times in a clock change's gap or (without an offset) fold, "
+        "dates outside 1990-2100, nesting deeper than 12 levels and more than 200,000 values."
+    )
     return schema
+
+
+def _dates_as_text(node: Any) -> None:
+    """Give every ``format: date`` the pattern the parser holds dates to, and every text and
+    list the parser's bounds, so a validator that does not check formats still agrees with
+    :func:`parse_case`."""
+    if isinstance(node, dict):
+        if node.get("type") == "string":
+            node.setdefault("maxLength", MAX_TEXT)
+        if node.get("type") == "array":
+            node.setdefault("maxItems", MAX_ITEMS)
+        if node.get("format") == "date" and node.get("type") == "string":
+            node["pattern"] = DATE_PATTERN
+        for value in node.values():
+            _dates_as_text(value)
+    elif isinstance(node, list):
+        for value in node:
+            _dates_as_text(value)
 
 
 def _pack() -> dict[str, Any]:

@@ -1,0 +1,5 @@
+"""``python -m assess_rules``: the same as the ``assess-rules`` command."""
+
+from assess_rules.cli import main
+
+main()
