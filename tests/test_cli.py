@@ -1,5 +1,6 @@
 """The command line, run in-process through run(argv, stdout, stderr)."""
 
+import errno
 import io
 import json
 from pathlib import Path
@@ -7,7 +8,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from assess_rules.cli import EXIT_INVALID, EXIT_OK, EXIT_VIOLATION, run
+from assess_rules.cli import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_OUTPUT,
+    EXIT_PIPE_CLOSED,
+    EXIT_VIOLATION,
+    run,
+)
 from assess_rules.loading import schema_path
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "cases" / "saturday-referral.json"
@@ -232,3 +240,45 @@ def test_a_bad_as_of_is_refused_without_repeating_it(as_of: str) -> None:
     assert "not a date" in err
     assert as_of not in err
     assert len(err) < 1_000
+
+
+class _Failing(io.StringIO):
+    def __init__(self, error: OSError) -> None:
+        super().__init__()
+        self.error = error
+
+    def write(self, text: str) -> int:
+        raise self.error
+
+
+@pytest.mark.parametrize("output_format", ["json", "text"])
+def test_a_full_disk_is_a_clear_output_error_not_an_internal_error(output_format: str) -> None:
+    err = io.StringIO()
+    code = run(
+        [
+            "evaluate",
+            "--policy",
+            "generic_s17",
+            "--case",
+            str(EXAMPLE),
+            "--as-of",
+            "2027-01-04",
+            "--format",
+            output_format,
+        ],
+        _Failing(OSError(errno.ENOSPC, "No space left on device")),
+        err,
+    )
+    assert code == EXIT_OUTPUT
+    assert err.getvalue() == "assess-rules: cannot write the output: No space left on device\n"
+
+
+def test_a_closed_output_pipe_ends_quietly() -> None:
+    err = io.StringIO()
+    code = run(
+        ["evaluate", "--policy", "generic_s17", "--case", str(EXAMPLE), "--as-of", "2027-01-04"],
+        _Failing(BrokenPipeError(errno.EPIPE, "Broken pipe")),
+        err,
+    )
+    assert code == EXIT_PIPE_CLOSED
+    assert err.getvalue() == ""

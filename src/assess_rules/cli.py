@@ -29,7 +29,7 @@ Exit codes:
 - 3: internal error (a bug: please report it with the input)
 - 4: the output could not be written (a full disk): a clear message, not a traceback
 - 130 / 143: a sweep stopped by Ctrl-C / SIGTERM; what was written is whole lines
-- 141: the reader closed the output pipe; the sweep ends quietly
+- 141: the reader closed the output pipe (any command); it ends quietly
 """
 
 from __future__ import annotations
@@ -196,6 +196,12 @@ def _iso_date(text: str) -> date:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``assess-rules`` script."""
     code = run(list(sys.argv[1:] if argv is None else argv), sys.stdout, sys.stderr)
+    if _pool_broke.is_set():  # pragma: no cover - needs a worker killed
+        # Python 3.11's process pool can deadlock at exit after a worker died (CPython
+        # gh-94777): everything is written and flushed, so leave without waiting for it
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     if code == EXIT_PIPE_CLOSED:  # pragma: no cover - needs a real pipe
         # the reader has gone: let the interpreter's last flush go nowhere, quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -239,6 +245,13 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
     except AssessRulesError as exc:
         stderr.write(f"assess-rules: {exc}\n")
         return EXIT_INVALID
+    except BrokenPipeError:
+        return EXIT_PIPE_CLOSED  # the reader went away (``| head``): nothing more to say
+    except OSError as exc:
+        # Input problems are reported as invalid input where they are read, so what reaches
+        # here is the output failing: a full disk, a closed file.
+        stderr.write(f"assess-rules: cannot write the output: {exc.strerror or exc}\n")
+        return EXIT_OUTPUT
     except Exception:
         stderr.write("assess-rules: internal error; please report this with the input:\n")
         stderr.write(traceback.format_exc())
@@ -474,6 +487,10 @@ def _evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 # --- sweeps: --format jsonl -----------------------------------------------------------------
 
 
+#: set when a worker process died during a sweep (see :func:`main`)
+_pool_broke = threading.Event()
+
+
 class _Stopped(BaseException):
     """Ctrl-C or SIGTERM, raised between output lines (a BaseException, like
     KeyboardInterrupt, so that no per-record handler turns it into an error line)."""
@@ -628,6 +645,7 @@ def _sweep(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 stderr.write(f"assess-rules: {args.case}: {exc}\n")
                 code = EXIT_INVALID
             except BrokenProcessPool:
+                _pool_broke.set()
                 _guarded(flush)
                 stderr.write(
                     "assess-rules: a worker process died (out of memory, or killed) after "

@@ -32,6 +32,7 @@ import signal
 from collections import Counter, deque
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -286,6 +287,7 @@ def sweep(
     )
     window: deque[Future[list[Outcome]]] = deque()
     batches = _batches(lines, _BATCH)
+    started: set[Any] = set()  # the worker processes, to stop them if the pool breaks
     try:
         while True:
             try:
@@ -294,17 +296,38 @@ def sweep(
                 break
             except Exception:  # reading failed (too large, unreadable): finish what was read
                 while window:
-                    yield from window.popleft().result()
+                    yield from _result(pool, window.popleft())
                 raise
             window.append(pool.submit(_evaluate_batch, batch, as_of, limits))
+            if len(started) < workers:  # the pool starts its processes as work comes
+                started.update((getattr(pool, "_processes", None) or {}).values())
             if len(window) >= workers * 4:
-                yield from window.popleft().result()
+                yield from _result(pool, window.popleft())
         while window:
-            yield from window.popleft().result()
+            yield from _result(pool, window.popleft())
+    except BrokenProcessPool:
+        # A worker died (out of memory, killed). Python 3.11's pool can then deadlock while
+        # tidying up (CPython gh-94777), so the other workers are stopped here, and the
+        # command line leaves without waiting for the pool's own thread (cli.main).
+        for process in started:
+            if process.is_alive():
+                process.kill()
+        raise
     finally:
         for pending in window:
             pending.cancel()
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _result(pool: ProcessPoolExecutor, future: Future[list[Outcome]]) -> list[Outcome]:
+    """A batch's outcomes. Waits in steps, because in Python 3.11 a batch sent just as a
+    worker died may never be answered (CPython gh-94777): a broken pool is then noticed."""
+    while True:
+        try:
+            return future.result(timeout=1.0)
+        except TimeoutError:
+            if getattr(pool, "_broken", False):
+                raise BrokenProcessPool("a worker process died") from None
 
 
 def _batches(lines: Iterable[RawLine], size: int) -> Iterator[list[RawLine]]:
@@ -327,11 +350,11 @@ _worker_policy: Policy | None = None
 
 
 def _start_worker(pickled: bytes) -> None:
-    """Each worker: load the policy once; leave Ctrl-C and SIGTERM to the parent, which
-    stops the sweep and writes how far it got."""
+    """Each worker: load the policy once; leave Ctrl-C (sent to the whole process group) to
+    the parent, which stops the sweep and writes how far it got. SIGTERM still ends a
+    worker, so that one left behind can always be stopped."""
     global _worker_policy
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _worker_policy = pickle.loads(pickled)
 
 
