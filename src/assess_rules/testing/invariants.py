@@ -17,6 +17,7 @@ author writes in a scenario file's ``invariants:`` section.
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 import os
 import time
@@ -31,13 +32,14 @@ import jsonschema
 from assess_rules.calendar import LONDON
 from assess_rules.case import CaseSnapshot, Visit
 from assess_rules.conditions import CompiledCondition, compile_condition
-from assess_rules.errors import AssessRulesError
+from assess_rules.errors import AssessRulesError, ConditionError
 from assess_rules.evaluation import evaluate
 from assess_rules.facts import FACTS, FactContext
 from assess_rules.loading import schema_path
-from assess_rules.pack import CancellationRule
+from assess_rules.pack import CancellationRule, ProhibitionRule
 from assess_rules.policy import Policy
 from assess_rules.result import Result
+from assess_rules.scenarios import AuthoredInvariant
 
 __all__ = [
     "BUILT_IN",
@@ -368,6 +370,38 @@ class Never:
         if self.status == "allowed":
             return frozenset({"allowed", "allowed_once"})
         return frozenset({self.status})
+
+    @classmethod
+    def from_authored(cls, authored: AuthoredInvariant) -> Never:
+        """The invariant a scenario file's ``invariants:`` entry states."""
+        return cls(
+            authored.action,
+            authored.status,
+            authored.when,
+            authored.name,
+            authored.file,
+            authored.line,
+        )
+
+    def check_against(self, policy: Policy) -> None:
+        """Raise :class:`AssessRulesError` if ``policy`` governs no such action (with the
+        nearest it does) or ``when`` does not compile against its facts."""
+        actions = {r.action for r in policy.rules if isinstance(r, CancellationRule)} | {
+            r.action for r in policy.rules if isinstance(r, ProhibitionRule)
+        }
+        if self.action not in actions:
+            near = difflib.get_close_matches(self.action, sorted(actions), n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else f"; it governs {sorted(actions)}"
+            raise AssessRulesError(
+                f"{self.file}:{self.line}: invariant {self.name!r}: pack {policy.id!r} governs "
+                f"no action {self.action!r}{hint}"
+            )
+        try:
+            self.compiled(policy)
+        except ConditionError as error:
+            raise AssessRulesError(
+                f"{self.file}:{self.line}: invariant {self.name!r}: {error}"
+            ) from None
 
     def compiled(self, policy: Policy) -> CompiledCondition | None:
         """``when`` compiled against the fact registry and the pack's parameters."""
