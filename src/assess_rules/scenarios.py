@@ -30,6 +30,8 @@ counter-example by :mod:`assess_rules.testing` (``docs/testing.md``)::
           action: cancel_assessment
           status: allowed               # allowed (or allowed_once), refused, undecidable
           when: "concerns.significant_harm_suspected and cancellation.reason == 'no-consent'"
+      - name: A deadline never falls on a day the office is closed
+        due_on_working_days: [referral-decision, assessment-completion]
 
 A scenario's ``case`` is deep-merged onto ``base``: mappings merge key by key, anything
 else (lists included) replaces; ``null`` removes a key of the base. A key that is left out
@@ -97,16 +99,19 @@ class Scenario:
 
 @dataclass(frozen=True)
 class AuthoredInvariant:
-    """An invariant a policy author states: a request for ``action`` never gets ``status``
-    while ``when`` (a condition of the pack's language) holds."""
+    """An invariant a policy author states: ``never``, a request for ``action`` never gets
+    ``status`` while ``when`` (a condition of the pack's language) holds; or
+    ``due_on_working_days``, the deadlines of these timescale rules always fall on working
+    days of the pack's calendar, whatever their unit."""
 
     name: str
     file: str
     line: int
-    action: str
-    status: str
+    action: str = ""
+    status: str = "allowed"
     when: str | None = None
     note: str | None = None
+    due_on_working_days: tuple[str, ...] = ()
 
 
 #: The statuses an authored invariant may forbid (``allowed`` also forbids ``allowed_once``).
@@ -182,8 +187,38 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
     invariants = []
     for i, raw in enumerate(data.get("invariants") or []):
         at = ("invariants", i)
-        if not isinstance(raw, dict) or set(raw) - {"name", "never", "note"} or "never" not in raw:
-            raise doc.error("an invariant has 'name', 'never' and optionally 'note'", at)
+        forms = {"never", "due_on_working_days"}
+        if (
+            not isinstance(raw, dict)
+            or set(raw) - {"name", "note", *forms}
+            or len(forms & set(raw)) != 1
+        ):
+            raise doc.error(
+                "an invariant has 'name', one of 'never' or 'due_on_working_days', and "
+                "optionally 'note'",
+                at,
+            )
+        name = str(raw.get("name") or f"invariant {i + 1}")
+        if name in names:
+            raise doc.error(f"name {name!r} is used twice", (*at, "name"))
+        names.add(name)
+        position = doc.where(at) or (0, 0)
+        if "due_on_working_days" in raw:
+            rules = raw["due_on_working_days"]
+            if not isinstance(rules, list) or not rules:
+                raise doc.error(
+                    "'due_on_working_days' lists timescale rule ids", (*at, "due_on_working_days")
+                )
+            invariants.append(
+                AuthoredInvariant(
+                    name,
+                    str(file),
+                    position[0],
+                    note=raw.get("note"),
+                    due_on_working_days=tuple(str(r) for r in rules),
+                )
+            )
+            continue
         never = raw["never"]
         if not isinstance(never, dict) or set(never) - _NEVER_KEYS or "action" not in never:
             raise doc.error("'never' has 'action', 'status' and optionally 'when'", (*at, "never"))
@@ -193,11 +228,6 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
                 f"unknown status {status!r}; allowed: {', '.join(INVARIANT_STATUSES)}",
                 (*at, "never", "status"),
             )
-        name = str(raw.get("name") or f"invariant {i + 1}")
-        if name in names:
-            raise doc.error(f"name {name!r} is used twice", (*at, "name"))
-        names.add(name)
-        position = doc.where(at) or (0, 0)
         when = never.get("when")
         invariants.append(
             AuthoredInvariant(

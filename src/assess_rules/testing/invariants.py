@@ -36,7 +36,7 @@ from assess_rules.errors import AssessRulesError, ConditionError
 from assess_rules.evaluation import evaluate
 from assess_rules.facts import FACTS, FactContext
 from assess_rules.loading import schema_path
-from assess_rules.pack import CancellationRule, ProhibitionRule
+from assess_rules.pack import CancellationRule, ProhibitionRule, TimescaleRule
 from assess_rules.policy import Policy
 from assess_rules.result import Result
 from assess_rules.scenarios import AuthoredInvariant
@@ -44,10 +44,12 @@ from assess_rules.scenarios import AuthoredInvariant
 __all__ = [
     "BUILT_IN",
     "DECISION_STATUSES",
+    "DueOnWorkingDays",
     "Invariant",
     "InvariantViolation",
     "Never",
     "allowed_only_to_allowed_roles",
+    "authored",
     "check_all",
     "cites_declared_catalogue_ids",
     "declared_catalogue_ids",
@@ -341,6 +343,55 @@ def check_all(
     """Run ``invariants`` in order; raise the first :class:`InvariantViolation`."""
     for invariant in invariants:
         invariant(policy, case, as_of)
+
+
+@dataclass(frozen=True)
+class DueOnWorkingDays:
+    """An author's invariant: the deadlines of these timescale rules always fall on working
+    days of the pack's calendar, whatever unit they are counted in.
+
+    >>> from datetime import date
+    >>> from assess_rules import load_policy, parse_case
+    >>> case = parse_case({"case_id": "C1", "referral": {"received_at": "2026-12-18T10:00"}})
+    >>> DueOnWorkingDays(("referral-decision",))(load_policy("generic_s17"), case,
+    ...                                          date(2026, 12, 22))
+    """
+
+    rules: tuple[str, ...]
+    name: str = ""
+    file: str = ""
+    line: int = 0
+
+    def check_against(self, policy: Policy) -> None:
+        """Raise :class:`AssessRulesError` for a rule id the pack has no timescale of."""
+        ids = {r.id for r in policy.rules if isinstance(r, TimescaleRule)}
+        for rule in self.rules:
+            if rule not in ids:
+                near = difflib.get_close_matches(rule, sorted(ids), n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                raise AssessRulesError(
+                    f"{self.file}:{self.line}: invariant {self.name!r}: pack {policy.id!r} "
+                    f"has no timescale {rule!r}{hint}"
+                )
+
+    def __call__(self, policy: Policy, case: CaseSnapshot, as_of: date) -> None:
+        calendar = policy.version_on(case.referral.received_at.date()).calendar
+        for deadline in evaluate(policy, case, as_of).deadlines:
+            if deadline.rule in self.rules and not calendar.is_working_day(deadline.due_date):
+                raise _fail(
+                    self.name or "due_on_working_days",
+                    policy,
+                    as_of,
+                    f"deadline {_label(deadline)} is due {deadline.due_date:%a %d %b %Y}, a "
+                    f"day the office is closed ({deadline.computation})",
+                )
+
+
+def authored(spec: AuthoredInvariant) -> Never | DueOnWorkingDays:
+    """The invariant a scenario file's ``invariants:`` entry states."""
+    if spec.due_on_working_days:
+        return DueOnWorkingDays(spec.due_on_working_days, spec.name, spec.file, spec.line)
+    return Never.from_authored(spec)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import pytest
 from assess_rules.errors import AssessRulesError
 from assess_rules.policy import Policy
 from assess_rules.scenarios import Scenario, check_scenario, load_scenario_file
-from assess_rules.testing.invariants import BUILT_IN, Invariant, Never
+from assess_rules.testing.invariants import BUILT_IN, Invariant, authored
 from assess_rules.testing.search import examples_from_env, find_counterexample
 
 SUFFIX = ".scenarios.yaml"
@@ -51,24 +51,24 @@ class ScenarioFileCollector(pytest.File):
             yield ScenarioItem.from_parent(
                 self, name=scenario.name, scenario=scenario, policy=policy
             )
-        for authored in scenario_file.invariants:
-            never = Never.from_authored(authored)
+        for spec in scenario_file.invariants:
+            invariant = authored(spec)
             try:
-                never.check_against(policy)
+                invariant.check_against(policy)
             except AssessRulesError as exc:
                 raise self.CollectError(str(exc)) from None
             yield InvariantItem.from_parent(
                 self,
-                name=f"invariant: {authored.name}",
-                invariant=never,
+                name=f"invariant: {spec.name}",
+                invariant=invariant,
                 policy=policy,
-                line=authored.line,
+                line=spec.line,
             )
-        for invariant in BUILT_IN:
+        for built_in in BUILT_IN:
             yield InvariantItem.from_parent(
                 self,
-                name=f"built-in: {invariant.__name__}",
-                invariant=invariant,
+                name=f"built-in: {built_in.__name__}",
+                invariant=built_in,
                 policy=policy,
                 line=1,
             )
