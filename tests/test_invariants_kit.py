@@ -51,7 +51,7 @@ def test_generated_requests_cover_each_action_and_reason_of_the_pack() -> None:
         seen.update((r.action, r.reason) for r in pair[0].cancellations)
 
     collect()
-    assert ("cancel_assessment", "already-18") in seen
+    assert {action for action, _ in seen} == {"cancel_assessment", "step_across_to_early_help"}
     assert len(seen) > 10
 
 
@@ -87,12 +87,14 @@ def test_built_in_has_each_invariant_once() -> None:
 
 
 def test_a_false_invariant_is_found_and_shrunk_to_one_request() -> None:
-    found = find_counterexample(KENT, Never("cancel_assessment", "allowed"), examples=200)
+    # generic_s17 lists no cancellation reasons: every request is left to a manager.
+    generic = POLICIES["generic_s17"]
+    found = find_counterexample(generic, Never("cancel_assessment", "undecidable"), examples=50)
     assert found is not None
     assert len(found.case.cancellations) == 1
     scenario = found.scenario()
     assert scenario["as_of"]
     assert scenario["case"]["cancellations"]
     assert "cancellations[0]" in str(found)
-    result = evaluate(KENT, found.case, found.as_of)
+    result = evaluate(generic, found.case, found.as_of)
     assert result.permitted_actions

@@ -52,7 +52,7 @@ from assess_rules.case import (
 )
 from assess_rules.evaluation import compute_due
 from assess_rules.facts import FACTS
-from assess_rules.pack import CancellationRule, ProhibitionRule, TimescaleRule
+from assess_rules.pack import CancellationRule, ProhibitionRule, Step, TimescaleRule
 from assess_rules.policy import Policy
 
 __all__ = [
@@ -175,8 +175,10 @@ def cases_for(
     end: date = date(2027, 12, 31),
     max_requests: int = 2,
     max_events: int = 2,
+    actions: Sequence[str] | None = None,
 ) -> CaseSnapshot:
-    """Valid snapshots that reach ``policy``'s rules and branches (see the module)."""
+    """Valid snapshots that reach ``policy``'s rules and branches (see the module).
+    ``actions`` limits requests to those actions (a search for one action's invariant)."""
     read = facts_read(policy)
     pivots = _pivot_days(policy, start, end)
     pivot = (
@@ -287,9 +289,12 @@ def cases_for(
             assessment["status"] = "completed"
         raw["assessment"] = assessment
 
-    raw_requests = _requests(draw, policy, roles, moment, text, max_requests)
+    raw_requests, records = _requests(draw, policy, roles, moment, text, max_requests, actions)
     if raw_requests:
         raw["cancellations"] = raw_requests
+    for key, items in records.items():
+        if items:
+            raw[key] = [*raw.get(key, []), *items]
     return parse_case(raw)
 
 
@@ -300,18 +305,35 @@ def _requests(
     moment: Any,
     text: Any,
     max_requests: int,
-) -> list[dict[str, Any]]:
+    only: Sequence[str] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """Requests, and the oversight and action records of the steps some of them follow."""
     choices: dict[str, list[str]] = {}
+    steps: dict[str, list[Step]] = {}
+    deciders: dict[str, list[str]] = {}
+    recommenders: dict[str, list[str]] = {}
     for rule in policy.rules:
         if isinstance(rule, CancellationRule):
             choices.setdefault(rule.action, []).extend(r.id for r in rule.reasons)
+            steps.setdefault(rule.action, []).extend(rule.requires)
+            if rule.recommended_by is not None and rule.recommended_by in roles:
+                recommenders.setdefault(rule.action, []).extend(_around(roles, rule.recommended_by))
+            for need in (rule.decided_by, *(r.decided_by for r in rule.reasons)):
+                if need is not None and need in roles:
+                    deciders.setdefault(rule.action, []).extend(_around(roles, need))
         elif isinstance(rule, ProhibitionRule):
             choices.setdefault(rule.action, [])
+            steps.setdefault(rule.action, [])
+    records: dict[str, list[dict[str, Any]]] = {"oversight": [], "actions": []}
     if not choices:
-        return []
-    actions = sorted(choices)
-    out = []
-    for _ in range(draw(st.integers(0, max_requests))):
+        return [], records
+    actions = sorted(a for a in choices if only is None or a in only)
+    out: list[dict[str, Any]] = []
+    if not actions:
+        return out, records
+    # one request first (it shrinks there): most of what a pack decides is about requests
+    counts = sorted(range(max_requests + 1), key=lambda n: (n != 1, n))
+    for _ in range(draw(st.sampled_from(counts))):
         action = draw(st.sampled_from(actions))
         reason = draw(st.sampled_from([*choices[action], UNLISTED_REASON]))
         request: dict[str, Any] = {"action": action, "reason": reason}
@@ -319,14 +341,49 @@ def _requests(
             request["free_text"] = "Recorded reason."
         recommended = moment()
         request["recommended_at"] = text(recommended)
-        request["recommended_by"] = draw(st.sampled_from(roles))
+        request["recommended_by"] = _role(draw, recommenders.get(action), roles)
         outcome = draw(st.sampled_from(["approved", "pending", "refused"]))
         request["outcome"] = outcome
         if outcome != "pending":
-            request["decided_at"] = text(moment(recommended))
-            request["decided_by"] = draw(st.sampled_from(roles))
+            prepared: bool = bool(steps[action]) and draw(st.booleans())
+            if prepared:
+                # the rule's steps, recorded between the recommendation and the decision
+                done = recommended + timedelta(minutes=1)
+                for step in steps[action]:
+                    _record_step(step, text(done), draw(st.sampled_from(roles)), records)
+            decided = recommended + timedelta(minutes=2)
+            if draw(st.booleans()):
+                decided = max(moment(recommended), decided)
+            request["decided_at"] = text(decided)
+            request["decided_by"] = _role(draw, deciders.get(action), roles)
         out.append(request)
-    return out
+    return out, records
+
+
+def _role(draw: st.DrawFn, near: list[str] | None, roles: Sequence[str]) -> str:
+    """Usually a role next to a boundary of the ladder (``near``), else any role."""
+    pool = sorted(set(near), key=near.index) if near and draw(st.booleans()) else roles
+    role: str = draw(st.sampled_from(pool))
+    return role
+
+
+def _around(roles: Sequence[str], need: str) -> list[str]:
+    """The role one below ``need`` on the ladder, ``need`` itself, and the one above: where
+    an approver check goes wrong."""
+    i = list(roles).index(need)
+    return [roles[j] for j in (i - 1, i, i + 1) if 0 <= j < len(roles)]
+
+
+def _record_step(step: Step, at: str, role: str, records: dict[str, list[dict[str, Any]]]) -> None:
+    """Record ``step`` at ``at``: its oversight or action records, by the role it names."""
+    names = step.record if isinstance(step.record, tuple) else (step.record,)
+    for name in names:
+        section, _, kind = name.partition(".")
+        by = step.by or role
+        if section == "oversight" and kind in OVERSIGHT_KINDS:
+            records["oversight"].append({"kind": kind, "at": at, "by": by})
+        elif section == "action" and kind in ACTION_KINDS:
+            records["actions"].append({"kind": kind, "at": at, "by": by})
 
 
 @st.composite
@@ -338,11 +395,19 @@ def evaluations_for(
     end: date = date(2027, 12, 31),
     max_requests: int = 2,
     max_events: int = 2,
+    actions: Sequence[str] | None = None,
 ) -> tuple[CaseSnapshot, date]:
     """A case from :func:`cases_for` and an evaluation date on or after its referral, on
     a boundary day of the pack's timescales."""
     case = draw(
-        cases_for(policy, start=start, end=end, max_requests=max_requests, max_events=max_events)
+        cases_for(
+            policy,
+            start=start,
+            end=end,
+            max_requests=max_requests,
+            max_events=max_events,
+            actions=actions,
+        )
     )
     received = case.referral.received_at
     offset = draw(st.sampled_from(boundary_days(policy, received)))

@@ -65,6 +65,11 @@ def _name(invariant: Invariant) -> str:
     return str(getattr(invariant, "name", "") or getattr(invariant, "__name__", invariant))
 
 
+def _actions(invariant: Invariant) -> list[str] | None:
+    action = getattr(invariant, "action", None)
+    return [action] if isinstance(action, str) and action else None
+
+
 def find_counterexample(
     policy: Policy,
     invariant: Invariant,
@@ -74,7 +79,9 @@ def find_counterexample(
 ) -> Counterexample | None:
     """Try ``examples`` cases from :func:`~assess_rules.testing.cases.evaluations_for`;
     return the smallest one found on which ``invariant`` fails, or ``None``. Without a
-    ``seed`` the search is derandomized: the same examples on every run."""
+    ``seed`` the search is derandomized: the same examples on every run. An invariant
+    about one action (:class:`~assess_rules.testing.invariants.Never`) is searched with
+    requests for that action only."""
 
     def fails(pair: tuple[CaseSnapshot, date]) -> bool:
         try:
@@ -93,7 +100,7 @@ def find_counterexample(
     )
     try:
         case, as_of = find(
-            evaluations_for(policy),
+            evaluations_for(policy, actions=_actions(invariant)),
             fails,
             settings=config,
             random=None if seed is None else random.Random(seed),
