@@ -1,17 +1,28 @@
 """The invariants kit (issue 9): pack-aware strategies, built-in invariants, the search."""
 
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 
-from assess_rules import AssessRulesError, bundled_policies, evaluate, load_policy, parse_case
+from assess_rules import (
+    AssessRulesError,
+    PolicyError,
+    bundled_policies,
+    evaluate,
+    load_policy,
+    parse_case,
+)
 from assess_rules.calendar import LONDON
+from assess_rules.loading import bundled_dir
+from assess_rules.scenarios import load_scenario_file
 from assess_rules.testing.cases import boundary_days, case_to_yaml_dict, evaluations_for
 from assess_rules.testing.invariants import (
     BUILT_IN,
     InvariantViolation,
     Never,
+    authored,
     check_all,
     declared_catalogue_ids,
     independent_of_time_zone,
@@ -98,3 +109,33 @@ def test_a_false_invariant_is_found_and_shrunk_to_one_request() -> None:
     assert "cancellations[0]" in str(found)
     result = evaluate(generic, found.case, found.as_of)
     assert result.permitted_actions
+
+
+@pytest.mark.parametrize(
+    ("entry", "words"),
+    [
+        ("- {name: x, never: {action: cancel_assessment, status: alowed}}", "unknown status"),
+        ("- {name: x, never: {action: cancel_assessment, colour: red}}", "'never' has"),
+        ("- {name: x}", "one of 'never' or 'due_on_working_days'"),
+        ("- {name: x, due_on_working_days: []}", "lists timescale rule ids"),
+    ],
+)
+def test_a_malformed_invariant_is_refused_with_its_place(
+    tmp_path: Path, entry: str, words: str
+) -> None:
+    path = tmp_path / "x.scenarios.yaml"
+    path.write_text(f"pack: generic_s17\nscenarios: []\ninvariants:\n  {entry}\n")
+    with pytest.raises(PolicyError, match=words):
+        load_scenario_file(path)
+
+
+def test_an_invariant_on_an_action_the_pack_does_not_govern_suggests_one() -> None:
+    never = Never("cancel_asessment", "allowed", name="x", file="f", line=3)
+    with pytest.raises(AssessRulesError, match="did you mean 'cancel_assessment'"):
+        never.check_against(KENT)
+
+
+def test_an_authored_invariant_reads_back_from_a_bundled_scenario_file() -> None:
+    specs = load_scenario_file(bundled_dir("policies") / "kent.scenarios.yaml").invariants
+    assert len(specs) >= 3
+    assert all(isinstance(authored(spec), Never) for spec in specs)
