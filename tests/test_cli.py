@@ -1,5 +1,6 @@
 """The command line, run in-process through run(argv, stdout, stderr)."""
 
+import errno
 import io
 import json
 from pathlib import Path
@@ -7,7 +8,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from assess_rules.cli import EXIT_INVALID, EXIT_OK, EXIT_VIOLATION, run
+from assess_rules.cli import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_OUTPUT,
+    EXIT_PIPE_CLOSED,
+    EXIT_VIOLATION,
+    run,
+)
 from assess_rules.loading import schema_path
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "cases" / "saturday-referral.json"
@@ -107,13 +115,15 @@ def test_a_batch_processes_good_records_and_reports_each_bad_one(tmp_path: Path)
     payload = json.loads(out)
     assert [r["case_id"] for r in payload["results"]] == ["A", "C"]
     assert [e["index"] for e in payload["errors"]] == [1, 2]
+    assert [e["line"] for e in payload["errors"]] == [2, 3]
     assert payload["errors"][1]["issues"] == [
         {
             "path": ["child", "expected_birth_date"],
             "reason": "a child has a date of birth or an expected birth date, not both",
         }
     ]
-    assert "line 2: not valid JSON" in err
+    assert "batch.jsonl:2: invalid case snapshot" in err
+    assert "<case>: not valid JSON at column 2" in err
     assert "Traceback" not in err
 
 
@@ -230,3 +240,45 @@ def test_a_bad_as_of_is_refused_without_repeating_it(as_of: str) -> None:
     assert "not a date" in err
     assert as_of not in err
     assert len(err) < 1_000
+
+
+class _Failing(io.StringIO):
+    def __init__(self, error: OSError) -> None:
+        super().__init__()
+        self.error = error
+
+    def write(self, text: str) -> int:
+        raise self.error
+
+
+@pytest.mark.parametrize("output_format", ["json", "text"])
+def test_a_full_disk_is_a_clear_output_error_not_an_internal_error(output_format: str) -> None:
+    err = io.StringIO()
+    code = run(
+        [
+            "evaluate",
+            "--policy",
+            "generic_s17",
+            "--case",
+            str(EXAMPLE),
+            "--as-of",
+            "2027-01-04",
+            "--format",
+            output_format,
+        ],
+        _Failing(OSError(errno.ENOSPC, "No space left on device")),
+        err,
+    )
+    assert code == EXIT_OUTPUT
+    assert err.getvalue() == "assess-rules: cannot write the output: No space left on device\n"
+
+
+def test_a_closed_output_pipe_ends_quietly() -> None:
+    err = io.StringIO()
+    code = run(
+        ["evaluate", "--policy", "generic_s17", "--case", str(EXAMPLE), "--as-of", "2027-01-04"],
+        _Failing(BrokenPipeError(errno.EPIPE, "Broken pipe")),
+        err,
+    )
+    assert code == EXIT_PIPE_CLOSED
+    assert err.getvalue() == ""

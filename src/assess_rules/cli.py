@@ -3,6 +3,8 @@
 Commands::
 
     assess-rules evaluate --policy NAME|PATH --case FILE [--as-of DATE] [--format json|text]
+    assess-rules evaluate --policy NAME|PATH --case FILE.jsonl|- --format jsonl
+                          [--workers N] [--summary FILE.csv]       (a caseload sweep)
     assess-rules validate PATH...
     assess-rules test SCENARIO_FILE...
     assess-rules list
@@ -11,7 +13,12 @@ Commands::
 
 ``--case`` takes a JSON (or YAML) file holding one case object, a list of cases, or JSON
 Lines (``.jsonl``, one case a line). In a batch every good case is evaluated and every bad
-one is reported with its index and field paths.
+one is reported with its index (and line) and field paths.
+
+``--format jsonl`` streams a caseload sweep (docs/sweeps.md): one output line per non-blank
+input line, in order, each a result or an error record with the input ``line`` and the
+``case_id``; memory stays flat, ``--workers`` processes evaluate, and a summary line goes to
+stderr. The reading and the per-record function live in :mod:`assess_rules.sweep`.
 
 Exit codes:
 
@@ -20,17 +27,27 @@ Exit codes:
 - 2: invalid input: a bad pack, case file, case record or argument (good records of a batch
   are still evaluated and printed)
 - 3: internal error (a bug: please report it with the input)
+- 4: the output could not be written (a full disk): a clear message, not a traceback
+- 130 / 143: a sweep stopped by Ctrl-C / SIGTERM; what was written is whole lines
+- 141: the reader closed the output pipe (any command); it ends quietly
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import os
+import signal
+import stat
 import sys
+import threading
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -40,17 +57,44 @@ from assess_rules.caseload import review_caseload
 from assess_rules.errors import AssessRulesError, CaseError, CaseIssue, PolicyError
 from assess_rules.evaluation import evaluate
 from assess_rules.loading import bundled_policies, check_policy_file, load_policy, read_yaml
+from assess_rules.records import (
+    DEFAULT_LIMITS,
+    InputTooLargeError,
+    Limits,
+    RawLine,
+    loads_record,
+    read_bounded,
+    read_lines,
+)
 from assess_rules.reporting import facts_markdown, format_text, pack_markdown
 from assess_rules.scenarios import run_file
+from assess_rules.sweep import SweepCounts, default_workers, sweep
 
-__all__ = ["EXIT_INTERNAL", "EXIT_INVALID", "EXIT_OK", "EXIT_VIOLATION", "main", "run"]
+__all__ = [
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_OUTPUT",
+    "EXIT_PIPE_CLOSED",
+    "EXIT_TERMINATED",
+    "EXIT_VIOLATION",
+    "main",
+    "run",
+]
 
 EXIT_OK = 0
 EXIT_VIOLATION = 1
 EXIT_INVALID = 2
 EXIT_INTERNAL = 3
+EXIT_OUTPUT = 4
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_PIPE_CLOSED = 128 + signal.SIGPIPE
+EXIT_TERMINATED = 128 + signal.SIGTERM
 
-MAX_CASE_FILE_BYTES = 512 * 1024 * 1024
+#: the largest case file read whole (``--format json`` or ``text``); ``--format jsonl``
+#: streams JSON Lines of any size
+MAX_CASE_FILE_BYTES = 64 * 1024 * 1024
 
 
 class _Parser(argparse.ArgumentParser):
@@ -68,22 +112,58 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="assess-rules", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def pack_and_cases(name: str, help_text: str, as_of: str) -> argparse.ArgumentParser:
+    def pack_and_cases(
+        name: str, help_text: str, as_of: str, formats: tuple[str, ...] = ("json", "text")
+    ) -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--policy", required=True, help="a bundled pack name or a pack file")
-        command.add_argument("--case", required=True, help="a case file (.json, .yaml or .jsonl)")
+        command.add_argument(
+            "--case",
+            required=True,
+            help="a case file (.json, .yaml or .jsonl); with --format jsonl, JSON Lines "
+            "from a file or '-' (standard input)",
+        )
         command.add_argument(
             "--as-of",
             type=_iso_date,
             default=None,
             help=f"{as_of} YYYY-MM-DD (default: today in London)",
         )
-        command.add_argument("--format", choices=("json", "text"), default="text")
+        command.add_argument("--format", choices=formats, default="text")
         return command
 
-    ev = pack_and_cases("evaluate", "evaluate case snapshots against a pack", "evaluation date")
+    ev = pack_and_cases(
+        "evaluate",
+        "evaluate case snapshots against a pack",
+        "evaluation date",
+        ("json", "text", "jsonl"),
+    )
     ev.add_argument(
         "--fail-on-violation", action="store_true", help="exit 1 when any case has a violation"
+    )
+    sweeping = ev.add_argument_group(
+        "sweeps (--format jsonl: one output line per input line, streamed)"
+    )
+    sweeping.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help="worker processes (default: the machine's cores)",
+    )
+    sweeping.add_argument(
+        "--summary", metavar="FILE.csv", help="write counts per team, rule and status here"
+    )
+    sweeping.add_argument(
+        "--max-line-bytes",
+        type=_positive,
+        default=DEFAULT_LIMITS.max_line_bytes,
+        help="refuse a longer line (default: %(default)s)",
+    )
+    sweeping.add_argument(
+        "--max-input-bytes",
+        type=_positive,
+        default=DEFAULT_LIMITS.max_input_bytes,
+        help="stop reading after this many bytes (default: %(default)s)",
     )
     pack_and_cases("caseload", "apply a pack's caseload reviews to many cases", "count up to")
     te = commands.add_parser("test", help="run scenario files (*.scenarios.yaml)")
@@ -95,6 +175,12 @@ def _parser() -> argparse.ArgumentParser:
     docs.add_argument("policy", nargs="?", help="a bundled pack name or a pack file")
     docs.add_argument("--facts", action="store_true", help="print the fact reference instead")
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or len(text) > 18 or int(text) < 1:
+        raise argparse.ArgumentTypeError("expected a whole number, 1 or more")
+    return int(text)
 
 
 def _iso_date(text: str) -> date:
@@ -110,6 +196,15 @@ def _iso_date(text: str) -> date:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``assess-rules`` script."""
     code = run(list(sys.argv[1:] if argv is None else argv), sys.stdout, sys.stderr)
+    if _pool_broke.is_set():  # pragma: no cover - needs a worker killed
+        # Python 3.11's process pool can deadlock at exit after a worker died (CPython
+        # gh-94777): everything is written and flushed, so leave without waiting for it
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    if code == EXIT_PIPE_CLOSED:  # pragma: no cover - needs a real pipe
+        # the reader has gone: let the interpreter's last flush go nowhere, quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     if argv is None:
         raise SystemExit(code)
     return code
@@ -141,10 +236,22 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
             for name in bundled_policies():
                 stdout.write(f"{name}\n")
             return EXIT_OK
+        if args.format == "jsonl":
+            return _sweep(args, stdout, stderr)
+        if args.workers is not None or args.summary is not None:
+            stderr.write("assess-rules: --workers and --summary go with --format jsonl\n")
+            return EXIT_INVALID
         return _evaluate(args, stdout, stderr)
     except AssessRulesError as exc:
         stderr.write(f"assess-rules: {exc}\n")
         return EXIT_INVALID
+    except BrokenPipeError:
+        return EXIT_PIPE_CLOSED  # the reader went away (``| head``): nothing more to say
+    except OSError as exc:
+        # Input problems are reported as invalid input where they are read, so what reaches
+        # here is the output failing: a full disk, a closed file.
+        stderr.write(f"assess-rules: cannot write the output: {exc.strerror or exc}\n")
+        return EXIT_OUTPUT
     except Exception:
         stderr.write("assess-rules: internal error; please report this with the input:\n")
         stderr.write(traceback.format_exc())
@@ -187,35 +294,43 @@ def _validate(paths: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _read_cases(path: Path) -> list[Any]:
+    """The records of a case file, read whole (for ``--format json`` and ``text``): a JSON
+    or YAML document (one case or a list), or JSON Lines. A JSON Lines record that cannot be
+    read is a :class:`_BadLine`, so the rest are still evaluated."""
+
     def refuse(reason: str) -> CaseError:
         return CaseError([CaseIssue((), reason)], source=str(path))
 
     try:
-        size = path.stat().st_size
-        if size > MAX_CASE_FILE_BYTES:
-            raise refuse(f"the case file is {size:,} bytes; split it into smaller files")
-        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".jsonl":
+            with path.open("rb") as stream:
+                limits = Limits(max_input_bytes=MAX_CASE_FILE_BYTES)
+                return [_json_line(raw) for raw in read_lines(stream, limits)]
+        with path.open("rb") as stream:
+            data = read_bounded(stream, MAX_CASE_FILE_BYTES)
     except OSError as exc:
         raise refuse(f"cannot read the file: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise refuse(f"not UTF-8 text (byte {exc.start})") from None
-    try:
-        if path.suffix == ".jsonl":
-            return [
-                _json_line(line, number)
-                for number, line in enumerate(text.splitlines(), start=1)
-                if line.strip()
-            ]
-        if path.suffix in {".yaml", ".yml"}:
-            loaded = read_yaml(text, str(path)).data
-        else:
-            loaded = json.loads(text)
-    except json.JSONDecodeError as exc:
+    except InputTooLargeError:
         raise refuse(
-            f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            f"the case file is larger than {MAX_CASE_FILE_BYTES:,} bytes; split it, or use "
+            "--format jsonl on JSON Lines, which streams"
         ) from None
-    except PolicyError as exc:
-        raise CaseError([_yaml_case_issue(exc)], source=str(path)) from None
+    if not data.strip():
+        raise refuse("the file is empty: no case to evaluate")
+    if path.suffix in {".yaml", ".yml"}:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise refuse(f"not UTF-8 text (byte {exc.start + 1})") from None
+        try:
+            loaded = read_yaml(text, str(path)).data
+        except PolicyError as exc:
+            raise CaseError([_yaml_case_issue(exc)], source=str(path)) from None
+    else:
+        try:
+            loaded = loads_record(data, document=True)
+        except CaseError as exc:
+            raise CaseError(exc.issues, source=str(path)) from None
     return loaded if isinstance(loaded, list) else [loaded]
 
 
@@ -241,32 +356,53 @@ def _yaml_case_issue(error: PolicyError) -> CaseIssue:
 
 
 class _BadLine:
-    """A JSON Lines record that is not JSON: reported, and the batch goes on."""
+    """A JSON Lines record that cannot be read: reported, and the batch goes on."""
 
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
+    def __init__(self, line: int, issues: Sequence[CaseIssue]) -> None:
+        self.line = line
+        self.issues = tuple(issues)
 
 
-def _json_line(line: str, number: int) -> Any:
+class _Line:
+    """A JSON Lines record and its line number."""
+
+    def __init__(self, line: int, value: Any) -> None:
+        self.line = line
+        self.value = value
+
+
+def _json_line(raw: RawLine) -> _Line | _BadLine:
+    if raw.data is None:
+        return _BadLine(raw.number, [CaseIssue((), raw.problem or "the line was not read")])
     try:
-        return json.loads(line)
-    except json.JSONDecodeError as exc:
-        return _BadLine(f"line {number}: not valid JSON at column {exc.colno}: {exc.msg}")
+        return _Line(raw.number, loads_record(raw.data))
+    except CaseError as exc:
+        return _BadLine(raw.number, exc.issues)
 
 
 def _records(
     path: Path, raw_cases: list[Any], *, batch: bool
 ) -> Iterator[tuple[int, str, Any, CaseSnapshot | CaseError]]:
-    """Each record of a case file: its index, its label for messages, the raw value, and
-    the parsed case or the error that refused it. A bad record never stops the rest."""
+    """Each record of a case file: its index, its label for messages (with the line number
+    for JSON Lines), the raw value, and the parsed case or the error that refused it. A bad
+    record never stops the rest."""
     for index, raw in enumerate(raw_cases):
         label = f"{path}[{index}]" if batch else str(path)
+        if isinstance(raw, _BadLine | _Line):
+            label = f"{path}:{raw.line}"
+        if isinstance(raw, _BadLine):
+            yield index, label, None, CaseError(raw.issues, source=label)
+            continue
+        value = raw.value if isinstance(raw, _Line) else raw
         try:
-            if isinstance(raw, _BadLine):
-                raise CaseError([CaseIssue((), raw.reason)], source=label)
-            yield index, label, raw, parse_case(raw, source=label)
+            yield index, label, value, parse_case(value, source=label)
         except CaseError as exc:
-            yield index, label, raw, exc
+            yield index, label, value, exc
+
+
+def _line_of(raw_cases: list[Any], index: int) -> dict[str, int]:
+    raw = raw_cases[index]
+    return {"line": raw.line} if isinstance(raw, _BadLine | _Line) else {}
 
 
 def _caseload(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -314,6 +450,7 @@ def _evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             errors.append(
                 {
                     "index": index,
+                    **_line_of(raw_cases, index),
                     "case_id": case_id,
                     "issues": [{"path": list(i.path), "reason": i.reason} for i in case.issues],
                 }
@@ -326,6 +463,7 @@ def _evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             errors.append(
                 {
                     "index": index,
+                    **_line_of(raw_cases, index),
                     "case_id": case.case_id,
                     "issues": [{"path": [], "reason": str(exc)}],
                 }
@@ -344,3 +482,230 @@ def _evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if args.fail_on_violation and any(r.violations for r in results):
         return EXIT_VIOLATION
     return EXIT_OK
+
+
+# --- sweeps: --format jsonl -----------------------------------------------------------------
+
+
+#: set when a worker process died during a sweep (see :func:`main`)
+_pool_broke = threading.Event()
+
+
+class _Stopped(BaseException):
+    """Ctrl-C or SIGTERM, raised between output lines (a BaseException, like
+    KeyboardInterrupt, so that no per-record handler turns it into an error line)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _OutputError(Exception):
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+class _PipeClosedError(Exception):
+    pass
+
+
+class _SignalGuard:
+    """Ctrl-C and SIGTERM stop a sweep, but never in the middle of writing a line: a signal
+    that comes while a line is written takes effect once it is."""
+
+    def __init__(self) -> None:
+        self.writing = False
+        self.pending: int | None = None
+        self.previous: dict[int, Any] = {}
+
+    def __enter__(self) -> _SignalGuard:
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self.previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.writing:
+            self.pending = signum
+        else:
+            raise _Stopped(signum)
+
+    def check(self) -> None:
+        if self.pending is not None:
+            signum, self.pending = self.pending, None
+            raise _Stopped(signum)
+
+
+def _binary_writer(stream: TextIO) -> tuple[Callable[[bytes], object], Callable[[], object]]:
+    """Write bytes to ``stream``: to its binary buffer where it has one (stdout), else as
+    text (a ``StringIO`` in tests)."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        stream.flush()
+        return buffer.write, buffer.flush
+    return (lambda data: stream.write(data.decode("utf-8"))), stream.flush
+
+
+def _guarded(action: Callable[[], object]) -> None:
+    try:
+        action()
+    except BrokenPipeError:
+        raise _PipeClosedError from None
+    except OSError as exc:
+        raise _OutputError(exc) from None
+
+
+def _open_input(name: str) -> tuple[Any, int | None]:
+    """The input as a binary stream, and its size when it is a regular file."""
+    if name == "-":
+        return sys.stdin.buffer, None
+    if Path(name).suffix in {".json", ".yaml", ".yml"}:
+        raise CaseError(
+            [
+                CaseIssue(
+                    (),
+                    "--format jsonl reads JSON Lines (one case a line); "
+                    "for a .json or .yaml file use --format json",
+                )
+            ],
+            source=name,
+        )
+    try:
+        stream = open(name, "rb")  # noqa: SIM115 - closed by the caller
+        info = os.fstat(stream.fileno())
+    except OSError as exc:
+        raise CaseError(
+            [CaseIssue((), f"cannot read the file: {exc.strerror or exc}")], source=name
+        ) from None
+    return stream, info.st_size if stat.S_ISREG(info.st_mode) else None
+
+
+def _progress_bar(stderr: TextIO, size: int | None) -> Any:
+    """A progress bar on stderr when it is a terminal (records, rate, time left), else
+    ``None``."""
+    isatty = getattr(stderr, "isatty", None)
+    if not (isatty and isatty()):
+        return None
+    from tqdm import tqdm
+
+    class _Bar(tqdm):  # type: ignore[type-arg]
+        monitor_interval = 0  # no monitor thread: worker processes are forked later
+
+    return _Bar(file=stderr, unit=" records", unit_scale=True, mininterval=0.5, total=size and 0)
+
+
+def _sweep(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """``evaluate --format jsonl``: stream the records, one output line per input line."""
+    policy = load_policy(args.policy)
+    as_of = args.as_of or datetime.now(LONDON).date()
+    limits = Limits(max_line_bytes=args.max_line_bytes, max_input_bytes=args.max_input_bytes)
+    workers = args.workers or default_workers()
+    source, size = _open_input(args.case)
+    counts = SweepCounts()
+    write, flush = _binary_writer(stdout)
+    bar = _progress_bar(stderr, size)
+    read_to = [0]  # how far the reader has got, in bytes, for the time left
+
+    def lines() -> Iterator[RawLine]:
+        for raw in read_lines(source, limits):
+            read_to[0] = raw.end
+            yield raw
+
+    code: int | None = None
+    try:
+        with _SignalGuard() as guard:
+            outcomes = sweep(policy, lines(), as_of, workers=workers, limits=limits)
+            try:
+                for outcome in outcomes:
+                    guard.writing = True
+                    _guarded(partial(write, outcome.output + b"\n"))
+                    counts.add(outcome)
+                    guard.writing = False
+                    guard.check()
+                    if bar is not None:
+                        if size and read_to[0]:
+                            bar.total = max(counts.read, counts.read * size // read_to[0])
+                        bar.update()
+                _guarded(flush)
+            except _Stopped as exc:
+                name = "Ctrl-C" if exc.signum == signal.SIGINT else "SIGTERM"
+                _guarded(flush)
+                stderr.write(
+                    f"assess-rules: stopped by {name} after input line {counts.last_line:,}; "
+                    f"the output holds {counts.read:,} complete lines\n"
+                )
+                code = EXIT_INTERRUPTED if exc.signum == signal.SIGINT else EXIT_TERMINATED
+            except InputTooLargeError as exc:
+                _guarded(flush)
+                stderr.write(f"assess-rules: {args.case}: {exc}\n")
+                code = EXIT_INVALID
+            except BrokenProcessPool:
+                _pool_broke.set()
+                _guarded(flush)
+                stderr.write(
+                    "assess-rules: a worker process died (out of memory, or killed) after "
+                    f"input line {counts.last_line:,}; the output holds {counts.read:,} "
+                    "complete lines\n"
+                )
+                code = EXIT_INTERNAL
+            except OSError as exc:  # output errors are _OutputError: this is the input
+                _guarded(flush)
+                stderr.write(
+                    f"assess-rules: {args.case}: cannot read the input "
+                    f"({exc.strerror or type(exc).__name__}) after line {counts.last_line:,}\n"
+                )
+                code = EXIT_INVALID
+            finally:
+                outcomes.close()
+    except _PipeClosedError:
+        return EXIT_PIPE_CLOSED
+    except _OutputError as exc:
+        stderr.write(
+            f"assess-rules: cannot write the output ({exc.error.strerror or exc.error}); "
+            f"stopped after input line {counts.last_line:,}, the last line written may be "
+            "incomplete\n"
+        )
+        return EXIT_OUTPUT
+    finally:
+        if bar is not None:
+            bar.close()
+        if source is not sys.stdin.buffer:
+            source.close()
+    if args.summary:
+        try:
+            _write_summary(Path(args.summary), counts)
+        except OSError as exc:
+            stderr.write(
+                f"assess-rules: cannot write the summary {args.summary}: {exc.strerror or exc}\n"
+            )
+            return EXIT_OUTPUT
+    internal = f", {_count(counts.internal, 'internal error')}" if counts.internal else ""
+    stderr.write(
+        f"assess-rules: {_count(counts.read, 'record')} read, {counts.evaluated:,} evaluated, "
+        f"{counts.refused:,} refused{internal}\n"
+    )
+    if code is not None:
+        return code
+    if counts.internal:
+        return EXIT_INTERNAL
+    if counts.refused:
+        return EXIT_INVALID
+    if args.fail_on_violation and counts.with_violations:
+        return EXIT_VIOLATION
+    return EXIT_OK
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
+def _write_summary(path: Path, counts: SweepCounts) -> None:
+    with path.open("w", newline="", encoding="utf-8") as file:
+        table = csv.writer(file)
+        table.writerow(["team", "finding", "rule", "status", "count"])
+        table.writerows(counts.summary_rows())

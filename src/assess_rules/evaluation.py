@@ -785,21 +785,20 @@ class _Run:
         reason: CancellationReason | None,
         prohibitions: list[ProhibitionRule],
         ctx: FactContext,
+        memo: dict[str, tuple[bool | None, list[str]]] | None = None,
     ) -> _Decision:
         """What the pack says of ``reason`` (``None``: a reason the rule does not list, or an
-        action no rule governs) in ``ctx``: its conditions and every prohibition."""
+        action no rule governs) in ``ctx``: its conditions and every prohibition. ``memo``
+        keeps the verdicts of conditions shared by the options judged in one ``ctx``."""
         decision = _Decision()
         if rule is not None and rule.applies_when:
-            applies = self.policy.condition(rule.applies_when, "cancellations")
-            verdict = applies(ctx)
+            verdict, unknown = self._verdict(rule.applies_when, ctx, memo)
             if verdict is False:
                 decision.refuse(
                     f"{rule.title!r} applies only when {rule.applies_when}", rule.sources
                 )
             elif verdict is None:
-                decision.hold(
-                    f"cannot tell whether {rule.title!r} applies", applies.unknown_facts(ctx)
-                )
+                decision.hold(f"cannot tell whether {rule.title!r} applies", unknown)
         if reason is not None and reason.when is not None:
             holds, fails, undecided = self.plan.reason_texts(reason)
             condition = self.policy.condition(reason.when, "cancellations")
@@ -818,13 +817,9 @@ class _Run:
                 continue
             if grounds.intersection(prohibition.except_grounds):
                 continue
-            condition = self.policy.condition(prohibition.when, "cancellations")
-            verdict = condition(ctx)
+            verdict, unknown = self._verdict(prohibition.when, ctx, memo)
             if verdict is None:
-                decision.hold(
-                    f"cannot rule out: {prohibition.message} ({prohibition.id})",
-                    condition.unknown_facts(ctx),
-                )
+                decision.hold(f"cannot rule out: {prohibition.message} ({prohibition.id})", unknown)
             elif verdict:
                 decision.blocked_by.append(prohibition.id)
                 if prohibition.effect == "refuse":
@@ -832,6 +827,23 @@ class _Run:
                 else:
                     decision.hold(f"for a manager to decide: {prohibition.message}", ())
         return decision
+
+    def _verdict(
+        self,
+        text: str,
+        ctx: FactContext,
+        memo: dict[str, tuple[bool | None, list[str]]] | None,
+    ) -> tuple[bool | None, list[str]]:
+        """A condition's verdict in ``ctx``, and the facts it lacks when undecided; kept in
+        ``memo`` (conditions are pure, so a second call would give the same)."""
+        if memo is not None and text in memo:
+            return memo[text]
+        condition = self.policy.condition(text, "cancellations")
+        verdict = condition(ctx)
+        found = (verdict, condition.unknown_facts(ctx) if verdict is None else [])
+        if memo is not None:
+            memo[text] = found
+        return found
 
     def _options(
         self,
@@ -850,8 +862,9 @@ class _Run:
             step.title for step in rule.requires if self.find_record(step, ctx, None)[0] is None
         )
         advice = tuple(w.message for w in self._advice(warnings, ctx))
+        memo: dict[str, tuple[bool | None, list[str]]] = {}  # every option is judged in ctx
         for reason in rule.reasons:
-            decision = self._judge(rule, reason, prohibitions, ctx)
+            decision = self._judge(rule, reason, prohibitions, ctx, memo)
             if reason.requires_free_text:
                 decision.note("needs free text explaining the reason")
             self.permitted.append(

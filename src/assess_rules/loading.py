@@ -75,6 +75,7 @@ __all__ = [
     "check_policy_file",
     "load_policy",
     "read_yaml",
+    "reload_policy",
     "schema_path",
 ]
 
@@ -985,6 +986,29 @@ def _shelve(versions: list[tuple[Policy, YamlDocument]]) -> Policy:
     for policy in shelf:
         object.__setattr__(policy, "versions", shelf)
     return current
+
+
+def reload_policy(path: str, pack_id: str, content_hash: str) -> Policy:
+    """Load a pickled policy again: from ``path``, or where that file is not there (another
+    machine) the bundled pack ``pack_id``; :class:`PolicyError` unless its content hash is
+    still ``content_hash``."""
+    key = (path, pack_id, content_hash)
+    cached = _RELOADED.get(key)
+    if cached is not None:
+        return cached
+    policy = load_policy(path if Path(path).is_file() else pack_id)
+    if policy.content_hash != content_hash:
+        raise PolicyError(
+            f"the pack {pack_id!r} has changed since it was loaded and pickled "
+            f"(content hash {policy.content_hash}, expected {content_hash})",
+            file=path,
+        )
+    _RELOADED[key] = policy
+    return policy
+
+
+#: policies unpickled in this process, so that tasks sent one by one (Dask) load a pack once
+_RELOADED: dict[tuple[str, str, str], Policy] = {}
 
 
 def check_policy_file(path: str | Path) -> list[PolicyError]:

@@ -87,6 +87,15 @@ class Policy:
             f"(the referral date): {spans}"
         )
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the pack's source (where it was loaded from, its id and content hash),
+        not as objects: compiled conditions are closures. Unpickling re-loads the pack, the
+        bundled one of that id where the file is not there (another machine), and refuses
+        it with :class:`PolicyError` if its content has changed since."""
+        from pathlib import Path
+
+        return (_unpickle, (str(Path(self.files[-1]).resolve()), self.id, self.content_hash))
+
     def derived(self, key: str, build: Callable[[], T]) -> T:
         """A value derived from this policy alone, built on first use and kept with it (for
         example the evaluator's plan). ``build`` must be pure: the policy never changes."""
@@ -149,3 +158,10 @@ class Policy:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
+
+
+def _unpickle(path: str, pack_id: str, content_hash: str) -> Policy:
+    # loading imports this module, so it is imported here, when a policy is unpickled
+    from assess_rules.loading import reload_policy
+
+    return reload_policy(path, pack_id, content_hash)

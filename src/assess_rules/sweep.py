@@ -1,0 +1,369 @@
+"""Caseload sweeps: many case records in, one JSON line out per record, in order.
+
+:func:`evaluate_line` is the per-record function: one record's text in, one
+:class:`Outcome` out (the output line, and what the summary counts). It never raises for a
+bad record: bad JSON, an invalid snapshot, an evaluation the calendar cannot answer, even a
+bug, each becomes that record's error line, and the next record goes on. :func:`sweep` runs
+it over a stream of lines, in this process or in a pool of worker processes, and yields the
+outcomes in input order with bounded memory; the same function can be mapped over a Dask
+bag (``docs/sweeps.md``).
+
+An output line is a result or an error, each with the input line number and the case id
+when one could be read:
+
+>>> from datetime import date
+>>> from assess_rules import load_policy
+>>> policy = load_policy("generic_s17")
+>>> good = evaluate_line(
+...     policy, b'{"case_id": "A", "referral": {"received_at": "2026-12-18T10:00"}}',
+...     date(2026, 12, 22), line=1)
+>>> good.output[:60]
+b'{"line":1,"case_id":"A","result":{"case_id":"A","as_of":"202'
+>>> bad = evaluate_line(policy, b'{"case_id": "B", "referral": {}}', date(2026, 12, 22), line=2)
+>>> print(bad.output.decode())  # doctest: +ELLIPSIS
+{"line":2,"case_id":"B","error":{"stage":"case","issues":[{"path":["referral","received_at"],...
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+from collections import Counter, deque
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+
+from assess_rules.case import parse_case
+from assess_rules.errors import AssessRulesError, CaseError, CaseIssue
+from assess_rules.evaluation import evaluate
+from assess_rules.policy import Policy
+from assess_rules.records import (
+    DEFAULT_LIMITS,
+    Limits,
+    RawLine,
+    RecordRefusedError,
+    loads_record,
+    too_long_reason,
+)
+from assess_rules.result import Result
+
+__all__ = [
+    "MAX_ISSUES",
+    "NO_TEAM",
+    "Outcome",
+    "SweepCounts",
+    "Tally",
+    "default_workers",
+    "evaluate_line",
+    "evaluate_partition",
+    "sweep",
+]
+
+#: An error line lists at most this many issues, and counts the rest in ``more_issues``.
+MAX_ISSUES = 20
+#: The team a summary counts a case under when its snapshot names none.
+NO_TEAM = "(not recorded)"
+_MAX_CASE_ID = 200
+_BATCH = 64
+
+#: (team, finding, rule, status): one count of the ``--summary`` table
+Tally = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one input line gave: the output line (JSON, no line end) and what the sweep
+    counts. Small and picklable, so workers send it back cheaply."""
+
+    line: int
+    case_id: str | None
+    output: bytes
+    #: ``None`` for a result; else the stage that refused it (``line``, ``json``, ``case``,
+    #: ``evaluation``) or ``internal`` for a bug
+    error: str | None = None
+    violations: int = 0
+    tallies: tuple[Tally, ...] = ()
+
+
+def evaluate_line(
+    policy: Policy,
+    text: str | bytes | None,
+    as_of: date | datetime | str,
+    *,
+    line: int,
+    limits: Limits = DEFAULT_LIMITS,
+    problem: str | None = None,
+) -> Outcome:
+    """Evaluate one JSON record (``text``) and give its :class:`Outcome`; never raises for
+    anything wrong with the record. ``problem`` reports a line the reader could not keep
+    (too long), with ``text`` ``None``."""
+    if text is None:
+        return _error(line, None, "line", [CaseIssue((), problem or "the line was not read")])
+    if isinstance(text, str):  # lone surrogates (text decoded leniently) fail as "not UTF-8"
+        text = text.encode("utf-8", "surrogatepass")
+    try:
+        raw = loads_record(text, limits)
+    except RecordRefusedError as exc:
+        return _error(line, _case_id(exc.value), "json", exc.issues)
+    except CaseError as exc:
+        return _error(line, None, "json", exc.issues)
+    case_id = _case_id(raw)
+    try:
+        case = parse_case(raw)
+    except CaseError as exc:
+        return _error(line, case_id, "case", exc.issues)
+    except RecursionError:
+        return _error(line, case_id, "case", [CaseIssue((), "nested too deeply")])
+    try:
+        result = evaluate(policy, case, as_of)
+    except AssessRulesError as exc:
+        return _error(line, case.case_id, "evaluation", [CaseIssue((), str(exc))])
+    except Exception as exc:  # a bug: reported on this record's line, the sweep goes on
+        reason = f"internal error ({type(exc).__name__}); please report it with the record"
+        return _error(line, case.case_id, "internal", [CaseIssue((), reason)])
+    team = (case.assessment.allocated_team if case.assessment else None) or NO_TEAM
+    return Outcome(
+        line,
+        case.case_id,
+        _dumps({"line": line, "case_id": case.case_id, "result": result}),
+        violations=len(result.violations),
+        tallies=_tallies(result, team),
+    )
+
+
+#: characters that JSON leaves raw but ``str.splitlines`` and some JSON Lines readers take as
+#: line ends: escaped, so an output line is one line for every reader
+_LINE_BREAKS = (
+    (b"\xc2\x85", b"\\u0085"),
+    (b"\xe2\x80\xa8", b"\\u2028"),
+    (b"\xe2\x80\xa9", b"\\u2029"),
+)
+
+
+def _dumps(payload: Any) -> bytes:
+    """One output line: compact JSON (``orjson``, which writes dataclasses, dates and
+    date-times as ``Result.to_json`` does), with Unicode line separators escaped."""
+    data = orjson.dumps(payload)
+    if b"\xc2\x85" in data or b"\xe2\x80" in data:
+        for raw, escaped in _LINE_BREAKS:
+            data = data.replace(raw, escaped)
+    return data
+
+
+def _case_id(raw: Any) -> str | None:
+    if isinstance(raw, dict):
+        value = raw.get("case_id")
+        if isinstance(value, str) and 0 < len(value) <= _MAX_CASE_ID:
+            return value
+    return None
+
+
+def _error(line: int, case_id: str | None, stage: str, issues: Sequence[CaseIssue]) -> Outcome:
+    shown = [{"path": list(i.path), "reason": i.reason} for i in issues[:MAX_ISSUES]]
+    payload = {
+        "line": line,
+        "case_id": case_id,
+        "error": {"stage": stage, "issues": shown, "more_issues": max(0, len(issues) - MAX_ISSUES)},
+    }
+    return Outcome(line, case_id, _dumps(payload), error=stage)
+
+
+def _tallies(result: Result, team: str) -> tuple[Tally, ...]:
+    found: list[Tally] = [(team, "deadline", d.rule, d.status) for d in result.deadlines]
+    found += [(team, "violation", v.rule, v.severity) for v in result.violations]
+    found += [(team, "obligation", o.rule, o.status) for o in result.obligations]
+    return tuple(found)
+
+
+@dataclass
+class SweepCounts:
+    """Running totals of a sweep, and the ``--summary`` table's counts."""
+
+    read: int = 0
+    evaluated: int = 0
+    refused: int = 0
+    internal: int = 0
+    with_violations: int = 0
+    last_line: int = 0
+    findings: Counter[Tally] = field(default_factory=Counter)
+
+    def add(self, outcome: Outcome) -> None:
+        """Count one outcome."""
+        self.read += 1
+        self.last_line = outcome.line
+        if outcome.error is None:
+            self.evaluated += 1
+            self.with_violations += outcome.violations > 0
+            self.findings.update(outcome.tallies)
+        elif outcome.error == "internal":
+            self.internal += 1
+        else:
+            self.refused += 1
+
+    def summary_rows(self) -> list[tuple[str, str, str, str, int]]:
+        """The ``--summary`` table: (team, finding, rule, status, count), every team's rows
+        then ``all`` teams, sorted; the records read, evaluated and refused first."""
+        totals: Counter[Tally] = Counter()
+        for (_team, finding, rule, status), count in self.findings.items():
+            totals[("all", finding, rule, status)] += count
+        rows = [
+            ("all", "records", "", "read", self.read),
+            ("all", "records", "", "evaluated", self.evaluated),
+            ("all", "records", "", "refused", self.refused + self.internal),
+        ]
+        rows += sorted((*key, count) for key, count in self.findings.items())
+        rows += sorted((*key, count) for key, count in totals.items())
+        return rows
+
+
+def evaluate_partition(
+    lines: Iterable[str | bytes],
+    policy: Policy,
+    as_of: date | datetime | str,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[str]:
+    """The output lines (text, no line end) of one partition of JSON Lines: a whole file,
+    its lines in order, line ends kept or not. For ``dask.bag``'s ``map_partitions`` over
+    ``read_text(..., blocksize=None, linedelimiter="\\n")`` (one partition per file, split on
+    ``\\n`` only), so that ``line`` numbers each file's lines; see docs/sweeps.md.
+
+    >>> import json
+    >>> from assess_rules import load_policy
+    >>> lines = ['{"case_id": "A", "referral": {"received_at": "2026-12-18"}}\\n', "\\n", "{"]
+    >>> out = evaluate_partition(lines, load_policy("generic_s17"), "2026-12-22")
+    >>> [json.loads(o)["line"] for o in out], [json.loads(o)["case_id"] for o in out]
+    ([1, 3], ['A', None])
+    """
+    out: list[str] = []
+    for number, text in enumerate(lines, start=1):
+        raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+        raw = raw.removesuffix(b"\n").removesuffix(b"\r")
+        if len(raw) > limits.max_line_bytes:
+            outcome = evaluate_line(
+                policy, None, as_of, line=number, problem=too_long_reason(limits)
+            )
+        elif raw.strip(b" \t\r"):
+            outcome = evaluate_line(policy, raw, as_of, line=number, limits=limits)
+        else:
+            continue
+        out.append(outcome.output.decode("utf-8"))
+    return out
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def sweep(
+    policy: Policy,
+    lines: Iterable[RawLine],
+    as_of: date | datetime | str,
+    *,
+    workers: int = 1,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Generator[Outcome, None, None]:
+    """The outcome of each line, in input order. With ``workers`` > 1, records are
+    evaluated in a pool of processes (the policy is pickled to them once), at most a few
+    batches ahead of the output, so memory stays flat. Closing the iterator early shuts the
+    pool down."""
+    if workers <= 1:
+        for raw in lines:
+            yield evaluate_line(
+                policy, raw.data, as_of, line=raw.number, limits=limits, problem=raw.problem
+            )
+        return
+    pool = ProcessPoolExecutor(
+        max_workers=workers, initializer=_start_worker, initargs=(pickle.dumps(policy),)
+    )
+    window: deque[Future[list[Outcome]]] = deque()
+    batches = _batches(lines, _BATCH)
+    started: set[Any] = set()  # the worker processes, to stop them if the pool breaks
+    try:
+        while True:
+            try:
+                batch = next(batches)
+            except StopIteration:
+                break
+            except Exception:  # reading failed (too large, unreadable): finish what was read
+                while window:
+                    yield from _result(pool, window.popleft())
+                raise
+            window.append(pool.submit(_evaluate_batch, batch, as_of, limits))
+            if len(started) < workers:  # the pool starts its processes as work comes
+                started.update((getattr(pool, "_processes", None) or {}).values())
+            if len(window) >= workers * 4:
+                yield from _result(pool, window.popleft())
+        while window:
+            yield from _result(pool, window.popleft())
+    except BrokenProcessPool:
+        # A worker died (out of memory, killed). Python 3.11's pool can then deadlock while
+        # tidying up (CPython gh-94777), so the other workers are stopped here, and the
+        # command line leaves without waiting for the pool's own thread (cli.main).
+        for process in started:
+            if process.is_alive():
+                process.kill()
+        raise
+    finally:
+        for pending in window:
+            pending.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _result(pool: ProcessPoolExecutor, future: Future[list[Outcome]]) -> list[Outcome]:
+    """A batch's outcomes. Waits in steps, because in Python 3.11 a batch sent just as a
+    worker died may never be answered (CPython gh-94777): a broken pool is then noticed."""
+    while True:
+        try:
+            return future.result(timeout=1.0)
+        except TimeoutError:
+            if getattr(pool, "_broken", False):
+                raise BrokenProcessPool("a worker process died") from None
+
+
+def _batches(lines: Iterable[RawLine], size: int) -> Iterator[list[RawLine]]:
+    batch: list[RawLine] = []
+    try:
+        for raw in lines:
+            batch.append(raw)
+            if len(batch) >= size:
+                yield batch
+                batch = []
+    except Exception:  # reading failed: the lines read so far are still evaluated
+        if batch:
+            yield batch
+        raise
+    if batch:
+        yield batch
+
+
+_worker_policy: Policy | None = None
+
+
+def _start_worker(pickled: bytes) -> None:
+    """Each worker: load the policy once; leave Ctrl-C (sent to the whole process group) to
+    the parent, which stops the sweep and writes how far it got. SIGTERM still ends a
+    worker, so that one left behind can always be stopped."""
+    global _worker_policy
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_policy = pickle.loads(pickled)
+
+
+def _evaluate_batch(
+    batch: list[RawLine], as_of: date | datetime | str, limits: Limits
+) -> list[Outcome]:
+    policy = _worker_policy
+    assert policy is not None, "worker not started"
+    return [
+        evaluate_line(policy, raw.data, as_of, line=raw.number, limits=limits, problem=raw.problem)
+        for raw in batch
+    ]
