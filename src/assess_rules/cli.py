@@ -7,6 +7,7 @@ Commands::
                           [--workers N] [--summary FILE.csv]       (a caseload sweep)
     assess-rules validate PATH...
     assess-rules test SCENARIO_FILE...
+    assess-rules check SCENARIO_FILE... [--examples N] [--seed S] [--time-budget SECONDS]
     assess-rules list
     assess-rules caseload --policy NAME|PATH --case FILE [--as-of DATE]
     assess-rules docs NAME|PATH    (or --facts)
@@ -41,7 +42,9 @@ import os
 import signal
 import stat
 import sys
+import textwrap
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
@@ -67,7 +70,7 @@ from assess_rules.records import (
     read_lines,
 )
 from assess_rules.reporting import facts_markdown, format_text, pack_markdown
-from assess_rules.scenarios import run_file
+from assess_rules.scenarios import load_scenario_file, run_file
 from assess_rules.sweep import SweepCounts, default_workers, sweep
 
 __all__ = [
@@ -166,6 +169,20 @@ def _parser() -> argparse.ArgumentParser:
         help="stop reading after this many bytes (default: %(default)s)",
     )
     pack_and_cases("caseload", "apply a pack's caseload reviews to many cases", "count up to")
+    ch = commands.add_parser(
+        "check",
+        help="search scenario files' packs for counter-examples to the built-in invariants "
+        "and the files' own (needs the test extra: hypothesis)",
+    )
+    ch.add_argument("paths", nargs="+", help="scenario files (*.scenarios.yaml)")
+    ch.add_argument("--examples", type=_positive, default=100, help="cases per invariant")
+    ch.add_argument("--seed", type=int, default=None, help="a seed (default: derandomized)")
+    ch.add_argument(
+        "--time-budget",
+        type=_positive,
+        default=None,
+        help="seconds: start no further invariant once spent",
+    )
     te = commands.add_parser("test", help="run scenario files (*.scenarios.yaml)")
     te.add_argument("paths", nargs="+")
     va = commands.add_parser("validate", help="check policy pack files")
@@ -230,6 +247,8 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
             return EXIT_OK
         if args.command == "test":
             return _test(args.paths, stdout, stderr)
+        if args.command == "check":
+            return _check(args, stdout, stderr)
         if args.command == "caseload":
             return _caseload(args, stdout, stderr)
         if args.command == "list":
@@ -277,6 +296,43 @@ def _test(paths: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
                 passed += 1
                 stdout.write(f"ok   {path}: {name}\n")
     stdout.write(f"{passed} passed, {failed} failed\n")
+    return EXIT_VIOLATION if failed else EXIT_OK
+
+
+def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """``assess-rules check``: built-in and authored invariants of each file's pack; each
+    counter-example printed as a scenario (JSON, which YAML reads) to paste into the file."""
+    try:  # the testing helpers need Hypothesis, a test dependency: imported only here
+        from assess_rules.testing.invariants import BUILT_IN, authored
+        from assess_rules.testing.search import find_counterexample
+    except ImportError:  # pragma: no cover - the dev install has it
+        stderr.write("assess-rules: check needs Hypothesis: pip install 'assess-rules[test]'\n")
+        return EXIT_INVALID
+    started = time.monotonic()
+    passed = failed = skipped = 0
+    for path in args.paths:
+        scenario_file = load_scenario_file(path)
+        policy = scenario_file.policy()
+        checks: list[tuple[str, Any]] = [(f"built-in: {i.__name__}", i) for i in BUILT_IN]
+        for spec in scenario_file.invariants:
+            invariant = authored(spec)
+            invariant.check_against(policy)
+            checks.append((f"invariant: {spec.name}", invariant))
+        for label, invariant in checks:
+            if args.time_budget and time.monotonic() - started > args.time_budget:
+                skipped += 1
+                continue
+            found = find_counterexample(policy, invariant, examples=args.examples, seed=args.seed)
+            if found is None:
+                passed += 1
+                stdout.write(f"ok   {path}: {label}\n")
+            else:
+                failed += 1
+                stdout.write(f"FAIL {path}: {label}\n     {found.violation}\n")
+                scenario = json.dumps([found.scenario()], indent=2, ensure_ascii=False)
+                stdout.write(textwrap.indent(scenario, "     ") + "\n")
+    tail = f", {skipped} not run (time budget)" if skipped else ""
+    stdout.write(f"{passed} passed, {failed} failed{tail}\n")
     return EXIT_VIOLATION if failed else EXIT_OK
 
 

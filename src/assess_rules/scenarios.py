@@ -21,6 +21,18 @@ A scenario file (``<name>.scenarios.yaml``) names its pack and lists scenarios::
           undecided: [reason, ...]        # ... or undecided ("option@subject" for a request)
           invalid: ["referral.referrer_anonymous"]   # the case must be refused there
 
+A scenario file may also state invariants: properties no case may break, searched for a
+counter-example by :mod:`assess_rules.testing` (``docs/testing.md``)::
+
+    invariants:
+      - name: No no-consent cancellation while harm is suspected and s47 is not ruled out
+        never:
+          action: cancel_assessment
+          status: allowed               # allowed (or allowed_once), refused, undecidable
+          when: "concerns.significant_harm_suspected and cancellation.reason == 'no-consent'"
+      - name: A deadline never falls on a day the office is closed
+        due_on_working_days: [referral-decision, assessment-completion]
+
 A scenario's ``case`` is deep-merged onto ``base``: mappings merge key by key, anything
 else (lists included) replaces; ``null`` removes a key of the base. A key that is left out
 is not checked; a list that is given is compared exactly (for the
@@ -43,7 +55,13 @@ from assess_rules.loading import load_policy, read_yaml
 from assess_rules.policy import Policy
 from assess_rules.result import Result
 
-__all__ = ["Scenario", "ScenarioFile", "check_scenario", "load_scenario_file"]
+__all__ = [
+    "AuthoredInvariant",
+    "Scenario",
+    "ScenarioFile",
+    "check_scenario",
+    "load_scenario_file",
+]
 
 #: The scenario expectation that lists options of each decision status.
 _DECISIONS = {
@@ -80,12 +98,35 @@ class Scenario:
 
 
 @dataclass(frozen=True)
+class AuthoredInvariant:
+    """An invariant a policy author states: ``never``, a request for ``action`` never gets
+    ``status`` while ``when`` (a condition of the pack's language) holds; or
+    ``due_on_working_days``, the deadlines of these timescale rules always fall on working
+    days of the pack's calendar, whatever their unit."""
+
+    name: str
+    file: str
+    line: int
+    action: str = ""
+    status: str = "allowed"
+    when: str | None = None
+    note: str | None = None
+    due_on_working_days: tuple[str, ...] = ()
+
+
+#: The statuses an authored invariant may forbid (``allowed`` also forbids ``allowed_once``).
+INVARIANT_STATUSES = ("allowed", "allowed_once", "refused", "undecidable")
+_NEVER_KEYS = {"action", "status", "when"}
+
+
+@dataclass(frozen=True)
 class ScenarioFile:
-    """A scenario file: the pack it tests and its scenarios."""
+    """A scenario file: the pack it tests, its scenarios and its invariants."""
 
     path: Path
     pack: str
     scenarios: tuple[Scenario, ...]
+    invariants: tuple[AuthoredInvariant, ...] = ()
 
     def policy(self) -> Policy:
         """Load the pack this file tests (a name, or a path relative to the file)."""
@@ -103,11 +144,13 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
     data = doc.data
     if (
         not isinstance(data, dict)
-        or set(data) - {"pack", "base", "scenarios"}
+        or set(data) - {"pack", "base", "scenarios", "invariants"}
         or "pack" not in data
     ):
         raise doc.error(
-            "a scenario file has 'pack:', 'scenarios:' and optionally 'base:' at the top", ()
+            "a scenario file has 'pack:', 'scenarios:' and optionally 'base:' and "
+            "'invariants:' at the top",
+            (),
         )
     base = data.get("base") or {}
     scenarios = []
@@ -141,7 +184,63 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
                 expect,
             )
         )
-    return ScenarioFile(file, str(data["pack"]), tuple(scenarios))
+    invariants = []
+    for i, raw in enumerate(data.get("invariants") or []):
+        at = ("invariants", i)
+        forms = {"never", "due_on_working_days"}
+        if (
+            not isinstance(raw, dict)
+            or set(raw) - {"name", "note", *forms}
+            or len(forms & set(raw)) != 1
+        ):
+            raise doc.error(
+                "an invariant has 'name', one of 'never' or 'due_on_working_days', and "
+                "optionally 'note'",
+                at,
+            )
+        name = str(raw.get("name") or f"invariant {i + 1}")
+        if name in names:
+            raise doc.error(f"name {name!r} is used twice", (*at, "name"))
+        names.add(name)
+        position = doc.where(at) or (0, 0)
+        if "due_on_working_days" in raw:
+            rules = raw["due_on_working_days"]
+            if not isinstance(rules, list) or not rules:
+                raise doc.error(
+                    "'due_on_working_days' lists timescale rule ids", (*at, "due_on_working_days")
+                )
+            invariants.append(
+                AuthoredInvariant(
+                    name,
+                    str(file),
+                    position[0],
+                    note=raw.get("note"),
+                    due_on_working_days=tuple(str(r) for r in rules),
+                )
+            )
+            continue
+        never = raw["never"]
+        if not isinstance(never, dict) or set(never) - _NEVER_KEYS or "action" not in never:
+            raise doc.error("'never' has 'action', 'status' and optionally 'when'", (*at, "never"))
+        status = str(never.get("status", "allowed"))
+        if status not in INVARIANT_STATUSES:
+            raise doc.error(
+                f"unknown status {status!r}; allowed: {', '.join(INVARIANT_STATUSES)}",
+                (*at, "never", "status"),
+            )
+        when = never.get("when")
+        invariants.append(
+            AuthoredInvariant(
+                name,
+                str(file),
+                position[0],
+                str(never["action"]),
+                status,
+                None if when is None else str(when),
+                raw.get("note"),
+            )
+        )
+    return ScenarioFile(file, str(data["pack"]), tuple(scenarios), tuple(invariants))
 
 
 def _merge(base: Any, override: Any) -> Any:

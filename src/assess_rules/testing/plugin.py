@@ -2,6 +2,11 @@
 
 Installed with assess_rules (entry point ``pytest11``), so a council's own repository of
 packs and scenario files is tested by plain ``pytest``.
+
+Each file also gives one item per invariant its ``invariants:`` section states and one per
+built-in invariant (:data:`assess_rules.testing.invariants.BUILT_IN`), each searched for a
+counter-example with :func:`assess_rules.testing.search.find_counterexample`:
+``ASSESS_RULES_INVARIANT_EXAMPLES`` cases each (25 if unset).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import pytest
 from assess_rules.errors import AssessRulesError
 from assess_rules.policy import Policy
 from assess_rules.scenarios import Scenario, check_scenario, load_scenario_file
+from assess_rules.testing.invariants import BUILT_IN, Invariant, authored
+from assess_rules.testing.search import examples_from_env, find_counterexample
 
 SUFFIX = ".scenarios.yaml"
 
@@ -44,6 +51,27 @@ class ScenarioFileCollector(pytest.File):
             yield ScenarioItem.from_parent(
                 self, name=scenario.name, scenario=scenario, policy=policy
             )
+        for spec in scenario_file.invariants:
+            invariant = authored(spec)
+            try:
+                invariant.check_against(policy)
+            except AssessRulesError as exc:
+                raise self.CollectError(str(exc)) from None
+            yield InvariantItem.from_parent(
+                self,
+                name=f"invariant: {spec.name}",
+                invariant=invariant,
+                policy=policy,
+                line=spec.line,
+            )
+        for built_in in BUILT_IN:
+            yield InvariantItem.from_parent(
+                self,
+                name=f"built-in: {built_in.__name__}",
+                invariant=built_in,
+                policy=policy,
+                line=1,
+            )
 
 
 class ScenarioItem(pytest.Item):
@@ -69,3 +97,33 @@ class ScenarioItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, self.scenario.line - 1, f"scenario: {self.scenario.name}"
+
+
+class InvariantFailedError(Exception):
+    """An invariant with a counter-example."""
+
+
+class InvariantItem(pytest.Item):
+    """One invariant of one pack, searched for a counter-example."""
+
+    def __init__(self, *, invariant: Invariant, policy: Policy, line: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.invariant = invariant
+        self.policy = policy
+        self.line = line
+
+    def runtest(self) -> None:
+        found = find_counterexample(self.policy, self.invariant, examples=examples_from_env())
+        if found is not None:
+            raise InvariantFailedError(str(found))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, InvariantFailedError):
+            return (
+                f"{self.name} ({self.path}:{self.line}) against {self.policy.id}; the smallest "
+                f"counter-example found, as a scenario:\n{excinfo.value}"
+            )
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.line - 1, self.name

@@ -1,0 +1,420 @@
+"""Pack-aware Hypothesis strategies: valid case snapshots that reach a pack's rules.
+
+:func:`cases_for` draws snapshots for one policy:
+
+- the referral on or near a day where counting is easy to get wrong: a bank holiday or a
+  closure of the pack's calendar, a clock change, Christmas, or any day of the range;
+- the case-level facts the pack's conditions read (``concerns.*``, ``child.*``), each
+  unrecorded, or one of the values its type allows;
+- events in an order the parser accepts: each after the referral, an assessment
+  authorised after it started, a request decided after it was recommended;
+- event dates on the day before, on and after each of the pack's due dates, counted from
+  this referral with the pack's own calendar;
+- requests (``cancellations:``) for each action the pack governs, with each of its reasons
+  and one it does not list, recommended and decided by any role of the pack.
+
+Every choice shrinks towards "not recorded" or the first option, so a counter-example
+shrinks to a small case. :func:`evaluations_for` adds an evaluation date near the same
+boundaries, and :func:`case_to_yaml_dict` writes a case back as the mapping a scenario
+file holds.
+
+>>> from hypothesis import given, settings
+>>> from assess_rules import evaluate, load_policy
+>>> kent = load_policy("kent")
+>>> @settings(max_examples=10, deadline=None)
+... @given(evaluations_for(kent))
+... def test_evaluates(pair):
+...     case, as_of = pair
+...     assert evaluate(kent, case, as_of).case_id == case.case_id
+>>> test_evaluates()
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any, Literal
+
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from assess_rules.calendar import LONDON
+from assess_rules.case import (
+    ACTION_KINDS,
+    OVERSIGHT_KINDS,
+    CaseSnapshot,
+    Child,
+    Concerns,
+    ConsentEvent,
+    parse_case,
+)
+from assess_rules.evaluation import compute_due
+from assess_rules.facts import FACTS
+from assess_rules.pack import CancellationRule, ProhibitionRule, Step, TimescaleRule
+from assess_rules.policy import Policy
+
+__all__ = [
+    "UNLISTED_REASON",
+    "boundary_days",
+    "case_to_yaml_dict",
+    "cases_for",
+    "evaluations_for",
+    "facts_read",
+]
+
+#: The reason a generated request gives when it gives none the pack lists.
+UNLISTED_REASON = "not-a-listed-reason"
+
+#: Times of day events are recorded at: office hours first (they shrink there), then the
+#: edges of the day. None falls in a clock change's missing or repeated hour.
+_TIMES = (time(10, 0), time(16, 30), time(9, 0), time(23, 59), time(0, 0))
+
+
+def facts_read(policy: Policy) -> frozenset[str]:
+    """Every fact ``policy`` reads: those its compiled conditions name, and the fact names
+    its rules use as starts, ends, records and role facts."""
+    names: set[str] = set()
+    conditions = policy._conditions  # the compiled conditions, keyed by (text, scope)
+    for compiled in conditions.values():
+        names |= compiled.facts
+    known = {spec.name for spec in FACTS.all_specs()}
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            if value in known:
+                names.add(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    for rule in policy.rules:
+        walk(rule.model_dump())
+    return frozenset(names)
+
+
+def _options(annotation: Any) -> list[Any] | None:
+    """The values a field of this type may take, ``None`` first if it is optional; ``None``
+    (the result) for types other than booleans and fixed lists of text."""
+    optional = False
+    args: list[Any] = []
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        optional = len(members) < len(typing.get_args(annotation))
+    else:
+        members = [annotation]
+    for member in members:
+        if member is bool:
+            args += [False, True]
+        elif typing.get_origin(member) is Literal:
+            args += list(typing.get_args(member))
+        else:
+            return None
+    return [None, *args] if optional else args
+
+
+def _case_fields(
+    model: type[BaseModel], section: str, read: frozenset[str]
+) -> list[tuple[str, list[Any]]]:
+    """Fields of ``model`` the pack reads as ``section.field``, with their values."""
+    out = []
+    for name, info in model.model_fields.items():
+        if f"{section}.{name}" not in read:
+            continue
+        options = _options(info.annotation)
+        if options:
+            out.append((name, options))
+    return out
+
+
+def boundary_days(policy: Policy, received: datetime) -> list[int]:
+    """Day offsets from the referral worth landing an event or evaluation on: 0, then the
+    day before, the day of and the day after each of ``policy``'s due dates counted from
+    ``received`` (and from the next day, for duties started by later events)."""
+    offsets: set[int] = set()
+    for rule in policy.rules:
+        if not isinstance(rule, TimescaleRule):
+            continue
+        counting = rule.counting or policy.counting
+        for within in (rule.within, *(e.within for e in rule.extensions)):
+            if isinstance(within.amount, str) and within.amount not in policy.parameters:
+                continue
+            for start in (received, received + timedelta(days=1)):
+                try:
+                    due = compute_due(policy, start, within, counting, rule.start_at).due
+                except Exception:
+                    continue
+                due_day = due.date() if isinstance(due, datetime) else due
+                base = (due_day - received.date()).days
+                offsets |= {base - 1, base, base + 1}
+    return [0, *sorted(o for o in offsets if 0 < o <= 800)]
+
+
+def _pivot_days(policy: Policy, start: date, end: date) -> list[date]:
+    """Days where counting goes wrong: closures and bank holidays, clock changes, 24 Dec."""
+    days = list(policy.calendar.non_working_weekdays(start, end))
+    for year in range(start.year, end.year + 1):
+        for month in (3, 10):  # the last Sunday of March and of October
+            last = date(year, month, 31)
+            days.append(last - timedelta(days=(last.weekday() + 1) % 7))
+        days.append(date(year, 12, 24))
+    return sorted({d for d in days if start <= d <= end})
+
+
+@st.composite
+def cases_for(
+    draw: st.DrawFn,
+    policy: Policy,
+    *,
+    start: date = date(2024, 1, 1),
+    end: date = date(2027, 12, 31),
+    max_requests: int = 2,
+    max_events: int = 2,
+    actions: Sequence[str] | None = None,
+) -> CaseSnapshot:
+    """Valid snapshots that reach ``policy``'s rules and branches (see the module).
+    ``actions`` limits requests to those actions (a search for one action's invariant)."""
+    read = facts_read(policy)
+    pivots = _pivot_days(policy, start, end)
+    pivot = (
+        draw(st.sampled_from(pivots) | st.dates(start, end))
+        if pivots
+        else draw(st.dates(start, end))
+    )
+    day = pivot + timedelta(days=draw(st.sampled_from([0, -1, 1, -2, 2])))
+    received = datetime.combine(day, draw(st.sampled_from(_TIMES)), LONDON)
+    offsets = boundary_days(policy, received)
+    roles = [role.id for role in policy.roles]
+
+    def moment(after: datetime | None = None) -> datetime:
+        """An event on a boundary day, at a time of day, never before ``after``."""
+        floor = after or received
+        offset = draw(st.sampled_from(offsets))
+        at = datetime.combine(
+            received.date() + timedelta(days=offset), draw(st.sampled_from(_TIMES)), LONDON
+        )
+        return max(at, floor)
+
+    def text(value: datetime) -> str:
+        return value.isoformat(timespec="minutes")
+
+    raw: dict[str, Any] = {"case_id": "G1", "referral": {"received_at": text(received)}}
+    for section, model in (("concerns", Concerns), ("child", Child)):
+        values = {}
+        for name, options in _case_fields(model, section, read):
+            value = draw(st.sampled_from(options))
+            if value is not None:
+                values[name] = value
+        if values:
+            raw[section] = values
+    if any(name.startswith("child.age") or name == "child.adult" for name in read) and draw(
+        st.booleans()
+    ):
+        years = draw(st.sampled_from([10, 17, 18, 0, 16]))
+        born = date(received.year - years, received.month, min(received.day, 28))
+        born += timedelta(days=draw(st.sampled_from([0, 1, -1])))
+        raw.setdefault("child", {})["date_of_birth"] = born.isoformat()
+
+    if draw(st.booleans()):
+        raw["decision"] = {
+            "made_at": text(moment()),
+            "made_by": draw(st.sampled_from(roles)),
+            "response": draw(st.sampled_from(["assessment", "strategy_discussion", "early_help"])),
+        }
+    at = st.builds(
+        lambda offset, clock: text(
+            max(
+                received,
+                datetime.combine(received.date() + timedelta(days=offset), clock, LONDON),
+            )
+        ),
+        st.sampled_from(offsets),
+        st.sampled_from(_TIMES),
+    )
+    kinds = typing.get_args(ConsentEvent.model_fields["event"].annotation)
+    consent_event = st.sampled_from(kinds).flatmap(
+        lambda kind: st.fixed_dictionaries(
+            {
+                "event": st.just(kind),
+                "at": at,
+                **(
+                    {"overridden_by": st.sampled_from(roles)}
+                    if kind == "overridden"
+                    else {"by": st.sampled_from(["parent", "young_person"])}
+                ),
+            }
+        )
+    )
+    lists = {
+        "consent": consent_event,
+        "visits": st.fixed_dictionaries({"at": at, "child_seen": st.booleans()}),
+        "strategy_discussions": st.fixed_dictionaries(
+            {"held_at": at},
+            optional={
+                "outcome": st.sampled_from(
+                    ["s47_threshold_met", "s47_threshold_not_met", "no_further_action"]
+                ),
+                "initiated_s47": st.just(True),
+            },
+        ),
+    }
+    oversight_kinds = [k for k in OVERSIGHT_KINDS if any(k in name for name in read)]
+    if oversight_kinds:
+        lists["oversight"] = st.fixed_dictionaries(
+            {"kind": st.sampled_from(oversight_kinds), "at": at, "by": st.sampled_from(roles)}
+        )
+    action_kinds = [k for k in ACTION_KINDS if any(k in name for name in read)]
+    if action_kinds:
+        lists["actions"] = st.fixed_dictionaries({"kind": st.sampled_from(action_kinds), "at": at})
+    for key, item in lists.items():
+        limit = 1 if key == "strategy_discussions" else max_events
+        drawn = draw(st.lists(item, max_size=limit))
+        if drawn:
+            raw[key] = drawn
+    if raw.get("strategy_discussions") and draw(st.booleans()):
+        raw["initial_conference"] = {"held_at": text(moment())}
+    if draw(st.booleans()):
+        started = moment()
+        assessment: dict[str, Any] = {"started_at": text(started)}
+        if draw(st.booleans()):
+            done = moment(started)
+            assessment["completed_at"] = text(done)
+            assessment["authorised_at"] = text(done)
+            assessment["authorised_by"] = draw(st.sampled_from(roles))
+            assessment["status"] = "completed"
+        raw["assessment"] = assessment
+
+    raw_requests, records = _requests(draw, policy, roles, moment, text, max_requests, actions)
+    if raw_requests:
+        raw["cancellations"] = raw_requests
+    for key, items in records.items():
+        if items:
+            raw[key] = [*raw.get(key, []), *items]
+    return parse_case(raw)
+
+
+def _requests(
+    draw: st.DrawFn,
+    policy: Policy,
+    roles: Sequence[str],
+    moment: Any,
+    text: Any,
+    max_requests: int,
+    only: Sequence[str] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """Requests, and the oversight and action records of the steps some of them follow."""
+    choices: dict[str, list[str]] = {}
+    steps: dict[str, list[Step]] = {}
+    deciders: dict[str, list[str]] = {}
+    recommenders: dict[str, list[str]] = {}
+    for rule in policy.rules:
+        if isinstance(rule, CancellationRule):
+            choices.setdefault(rule.action, []).extend(r.id for r in rule.reasons)
+            steps.setdefault(rule.action, []).extend(rule.requires)
+            if rule.recommended_by is not None and rule.recommended_by in roles:
+                recommenders.setdefault(rule.action, []).extend(_around(roles, rule.recommended_by))
+            for need in (rule.decided_by, *(r.decided_by for r in rule.reasons)):
+                if need is not None and need in roles:
+                    deciders.setdefault(rule.action, []).extend(_around(roles, need))
+        elif isinstance(rule, ProhibitionRule):
+            choices.setdefault(rule.action, [])
+            steps.setdefault(rule.action, [])
+    records: dict[str, list[dict[str, Any]]] = {"oversight": [], "actions": []}
+    if not choices:
+        return [], records
+    actions = sorted(a for a in choices if only is None or a in only)
+    out: list[dict[str, Any]] = []
+    if not actions:
+        return out, records
+    # one request first (it shrinks there): most of what a pack decides is about requests
+    counts = sorted(range(max_requests + 1), key=lambda n: (n != 1, n))
+    for _ in range(draw(st.sampled_from(counts))):
+        action = draw(st.sampled_from(actions))
+        reason = draw(st.sampled_from([*choices[action], UNLISTED_REASON]))
+        request: dict[str, Any] = {"action": action, "reason": reason}
+        if draw(st.booleans()):
+            request["free_text"] = "Recorded reason."
+        recommended = moment()
+        request["recommended_at"] = text(recommended)
+        request["recommended_by"] = _role(draw, recommenders.get(action), roles)
+        outcome = draw(st.sampled_from(["approved", "pending", "refused"]))
+        request["outcome"] = outcome
+        if outcome != "pending":
+            prepared: bool = bool(steps[action]) and draw(st.booleans())
+            if prepared:
+                # the rule's steps, recorded between the recommendation and the decision
+                done = recommended + timedelta(minutes=1)
+                for step in steps[action]:
+                    _record_step(step, text(done), draw(st.sampled_from(roles)), records)
+            decided = recommended + timedelta(minutes=2)
+            if draw(st.booleans()):
+                decided = max(moment(recommended), decided)
+            request["decided_at"] = text(decided)
+            request["decided_by"] = _role(draw, deciders.get(action), roles)
+        out.append(request)
+    return out, records
+
+
+def _role(draw: st.DrawFn, near: list[str] | None, roles: Sequence[str]) -> str:
+    """Usually a role next to a boundary of the ladder (``near``), else any role."""
+    pool = sorted(set(near), key=near.index) if near and draw(st.booleans()) else roles
+    role: str = draw(st.sampled_from(pool))
+    return role
+
+
+def _around(roles: Sequence[str], need: str) -> list[str]:
+    """The role one below ``need`` on the ladder, ``need`` itself, and the one above: where
+    an approver check goes wrong."""
+    i = list(roles).index(need)
+    return [roles[j] for j in (i - 1, i, i + 1) if 0 <= j < len(roles)]
+
+
+def _record_step(step: Step, at: str, role: str, records: dict[str, list[dict[str, Any]]]) -> None:
+    """Record ``step`` at ``at``: its oversight or action records, by the role it names."""
+    names = step.record if isinstance(step.record, tuple) else (step.record,)
+    for name in names:
+        section, _, kind = name.partition(".")
+        by = step.by or role
+        if section == "oversight" and kind in OVERSIGHT_KINDS:
+            records["oversight"].append({"kind": kind, "at": at, "by": by})
+        elif section == "action" and kind in ACTION_KINDS:
+            records["actions"].append({"kind": kind, "at": at, "by": by})
+
+
+@st.composite
+def evaluations_for(
+    draw: st.DrawFn,
+    policy: Policy,
+    *,
+    start: date = date(2024, 1, 1),
+    end: date = date(2027, 12, 31),
+    max_requests: int = 2,
+    max_events: int = 2,
+    actions: Sequence[str] | None = None,
+) -> tuple[CaseSnapshot, date]:
+    """A case from :func:`cases_for` and an evaluation date on or after its referral, on
+    a boundary day of the pack's timescales."""
+    case = draw(
+        cases_for(
+            policy,
+            start=start,
+            end=end,
+            max_requests=max_requests,
+            max_events=max_events,
+            actions=actions,
+        )
+    )
+    received = case.referral.received_at
+    offset = draw(st.sampled_from(boundary_days(policy, received)))
+    return case, received.date() + timedelta(days=offset)
+
+
+def case_to_yaml_dict(case: CaseSnapshot) -> dict[str, Any]:
+    """``case`` as the mapping a scenario file's ``case:`` holds (defaults left out)."""
+    dumped: dict[str, Any] = case.model_dump(mode="json", exclude_defaults=True)
+    return dumped
