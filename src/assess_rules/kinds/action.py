@@ -269,7 +269,9 @@ def _request(
         )
         decision.refuse(text, rule.sources)
     approver = (reason.decided_by if reason is not None else None) or rule.decided_by
-    if decided is not None and request.outcome == "approved":
+    if decided is not None and request.outcome in {"approved", "refused"}:
+        # Whoever decides, to grant or to refuse, must be a role that may decide: a
+        # decision by a more junior role is not the pack's decision either way.
         fits = policy.may_act(
             request.decided_by, approver, higher_allowed=rule.higher_roles_may_decide
         )
