@@ -99,9 +99,11 @@ def test_a_broken_copy_is_caught_with_a_small_counter_example(
         find_counterexample(load_policy(POLICIES / f"{pack}.yaml"), invariant, examples=300) is None
     )
     breakage(tmp_path)
-    found = find_counterexample(load_policy(tmp_path / f"{pack}.yaml"), invariant, examples=300)
+    # 600 examples: a counter-example to a prohibition needs a request decided by the right
+    # role with its steps recorded, which the search reaches less often than a bad approver.
+    found = find_counterexample(load_policy(tmp_path / f"{pack}.yaml"), invariant, examples=600)
     assert found is not None, f"{invariant_name} missed the broken copy"
     case = found.case
-    assert len(case.cancellations) <= 1
+    assert len(case.cancellations) <= 2  # small: one request, or one beside the one that fails
     assert len(case.consent) + len(case.visits) + len(case.oversight) <= 3
     assert invariant_name in str(found)
