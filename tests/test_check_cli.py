@@ -46,6 +46,9 @@ def test_a_broken_copy_prints_a_scenario_to_paste(tmp_path: Path) -> None:
     start, end = failure.index("\n     ["), failure.index("\n     ]")
     pasted = json.loads(failure[start : end + 7])
     assert pasted[0]["case"]["referral"]["received_at"]
+    # With the answer of the pack for that case, rule by rule, so the author sees why.
+    assert "what the pack says of this case:" in failure
+    assert "Decision on the type of response within 1 working day" in failure
 
 
 def test_the_time_budget_stops_starting_invariants() -> None:

@@ -331,6 +331,10 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 stdout.write(f"FAIL {path}: {label}\n     {found.violation}\n")
                 scenario = json.dumps([found.scenario()], indent=2, ensure_ascii=False)
                 stdout.write(textwrap.indent(scenario, "     ") + "\n")
+                # What the pack said of that case, rule by rule, with the why of each answer.
+                report = format_text(evaluate(policy, found.case, found.as_of), policy)
+                stdout.write("     what the pack says of this case:\n")
+                stdout.write(textwrap.indent(report, "       ") + "\n")
     tail = f", {skipped} not run (time budget)" if skipped else ""
     stdout.write(f"{passed} passed, {failed} failed{tail}\n")
     return EXIT_VIOLATION if failed else EXIT_OK
