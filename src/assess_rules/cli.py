@@ -60,6 +60,7 @@ from assess_rules.caseload import review_caseload
 from assess_rules.errors import AssessRulesError, CaseError, CaseIssue, PolicyError
 from assess_rules.evaluation import evaluate
 from assess_rules.loading import bundled_policies, check_policy_file, load_policy, read_yaml
+from assess_rules.policy import Policy
 from assess_rules.records import (
     DEFAULT_LIMITS,
     InputTooLargeError,
@@ -253,7 +254,9 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
             return _caseload(args, stdout, stderr)
         if args.command == "list":
             for name in bundled_policies():
-                stdout.write(f"{name}\n")
+                policy = load_policy(name)
+                spans = "; ".join(_in_force(v) for v in policy.versions or (policy,))
+                stdout.write(f"{name}  {spans}\n")
             return EXIT_OK
         if args.format == "jsonl":
             return _sweep(args, stdout, stderr)
@@ -275,6 +278,16 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
         stderr.write("assess-rules: internal error; please report this with the input:\n")
         stderr.write(traceback.format_exc())
         return EXIT_INTERNAL
+
+
+def _in_force(policy: Policy) -> str:
+    """A version and when it is in force: ``1.1.0 (from 2023-07-01)``."""
+    start, end = policy.info.effective_from, policy.info.effective_to
+    if start and end:
+        return f"{policy.version} ({start} to {end})"
+    if start:
+        return f"{policy.version} (from {start})"
+    return f"{policy.version} (until {end})" if end else f"{policy.version} (no dates)"
 
 
 def _test(paths: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
