@@ -4,7 +4,7 @@ judged against the records of a case, and shown on the pack page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time
 from typing import Any
 
@@ -12,11 +12,11 @@ from assess_rules.calendar import LONDON, describe
 from assess_rules.facts import FactContext
 from assess_rules.kinds._base import Checker, Judge, Path
 from assess_rules.kinds._page import md, within_words
-from assess_rules.pack import Step
+from assess_rules.pack import ConsentRule, ObligationRule, Step
 from assess_rules.result import Obligation
 from assess_rules.timing import on_time
 
-__all__ = ["check_steps", "find_record", "judge_steps", "step_md"]
+__all__ = ["check_steps", "find_record", "judge_steps", "step_branches", "step_md"]
 
 
 def check_steps(steps: Iterable[Step], scope: str | None, at: Checker, path: Path) -> None:
@@ -187,3 +187,9 @@ def step_md(step: Step, role: Callable[[str], str]) -> str:
     if step.unless:
         parts.append(f"unless `{step.unless}`")
     return ", ".join(parts)
+
+
+def step_branches(rule: ConsentRule | ObligationRule) -> Iterator[tuple[str, str]]:
+    """The coverage branches of a rule made of steps: each step owed or broken."""
+    for step in rule.steps:
+        yield f"{rule.id}/{step.id}#step", f"{rule.id}/{step.id}: never owed or broken"

@@ -3,11 +3,11 @@ overridden) requires: its steps, counted from the moment consent took that branc
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from assess_rules.kinds._base import Checker, Judge, RuleKind
 from assess_rules.kinds._page import Page, md, sources_md
-from assess_rules.kinds._steps import check_steps, judge_steps, step_md
+from assess_rules.kinds._steps import check_steps, judge_steps, step_branches, step_md
 from assess_rules.pack import ConsentRule
 
 __all__ = ["KIND"]
@@ -54,10 +54,6 @@ def render(rules: Sequence[ConsentRule], page: Page) -> None:
         page.add(*(f"- {step_md(s, page.role)}" for s in r.steps), "")
 
 
-def branches(rule: ConsentRule) -> Iterator[tuple[str, str]]:
-    """Each step owed or broken."""
-    for step in rule.steps:
-        yield f"{rule.id}/{step.id}#step", f"{rule.id}/{step.id}: never owed or broken"
-
-
-KIND = RuleKind("consent", ConsentRule, check, render, branches, page_order=30, evaluate=evaluate)
+KIND = RuleKind(
+    "consent", ConsentRule, check, render, step_branches, page_order=30, evaluate=evaluate
+)

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, time
 
 from assess_rules.calendar import LONDON
 from assess_rules.kinds._base import Checker, Judge, RuleKind
 from assess_rules.kinds._page import Page, md, sources_md
-from assess_rules.kinds._steps import check_steps, judge_steps, step_md
+from assess_rules.kinds._steps import check_steps, judge_steps, step_branches, step_md
 from assess_rules.pack import ObligationRule
 
 __all__ = ["KIND"]
@@ -64,12 +64,6 @@ def render(rules: Sequence[ObligationRule], page: Page) -> None:
         page.add(*(f"- {step_md(s, page.role)}" for s in r.steps), "")
 
 
-def branches(rule: ObligationRule) -> Iterator[tuple[str, str]]:
-    """Each step owed or broken."""
-    for step in rule.steps:
-        yield f"{rule.id}/{step.id}#step", f"{rule.id}/{step.id}: never owed or broken"
-
-
 KIND = RuleKind(
-    "obligation", ObligationRule, check, render, branches, page_order=40, evaluate=evaluate
+    "obligation", ObligationRule, check, render, step_branches, page_order=40, evaluate=evaluate
 )
