@@ -284,3 +284,37 @@ def test_a_closed_output_pipe_ends_quietly() -> None:
     )
     assert code == EXIT_PIPE_CLOSED
     assert err.getvalue() == ""
+
+
+def test_timeline_previews_every_deadline_a_referral_starts() -> None:
+    """Easter 2027 (Good Friday 26 Mar, Easter Monday 29 Mar), a referral on Thu 25 Mar:
+    1 working day is Tue 30 Mar; 3 is Thu 1 Apr; 5 is Mon 5 Apr; 45 is Wed 2 Jun (skipping
+    also the bank holidays of 3 and 31 May)."""
+    code, out, _ = call(
+        "timeline",
+        "--policy",
+        "buckinghamshire",
+        "--referral",
+        "2027-03-25T10:00",
+        "--format",
+        "json",
+    )
+    assert code == EXIT_OK
+    due = {row["rule"]: row["due"][:10] for row in json.loads(out)}
+    assert due["referral-decision"] == "2027-03-30"
+    assert due["final-decision-after-mash-enquiries"] == "2027-04-01"
+    assert due["child-seen"] == "2027-04-05"
+    assert due["assessment-completion"] == "2027-06-02"
+    rows = json.loads(out)
+    assert [r["due"] for r in rows] == sorted(r["due"] for r in rows)
+    assert "2027-03-26" in rows[0]["skipped_days"]
+
+
+def test_timeline_text_names_the_pack_version_and_refuses_a_bad_date() -> None:
+    code, out, _ = call("timeline", "--policy", "kent", "--referral", "2026-12-01T10:00")
+    assert code == EXIT_OK
+    assert out.startswith("Referral Tue 01 Dec 2026 10:00, pack kent 1.1.0")
+    assert "due Fri 11 Dec 2026  Cancellation completed within 10 days" in out
+    code, _, err = call("timeline", "--policy", "kent", "--referral", "2026-13-01")
+    assert code == EXIT_INVALID
+    assert "2026-13-01" not in err

@@ -54,7 +54,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
-from assess_rules.calendar import LONDON
+from assess_rules.calendar import LONDON, describe
 from assess_rules.case import CaseSnapshot, parse_case
 from assess_rules.caseload import review_caseload
 from assess_rules.errors import AssessRulesError, CaseError, CaseIssue, PolicyError
@@ -73,6 +73,7 @@ from assess_rules.records import (
 from assess_rules.reporting import facts_markdown, format_text, pack_markdown
 from assess_rules.scenarios import load_scenario_file, run_file
 from assess_rules.sweep import SweepCounts, default_workers, sweep
+from assess_rules.timing import timeline
 
 __all__ = [
     "EXIT_INTERNAL",
@@ -189,6 +190,17 @@ def _parser() -> argparse.ArgumentParser:
     va = commands.add_parser("validate", help="check policy pack files")
     va.add_argument("paths", nargs="+")
     commands.add_parser("list", help="list the bundled packs")
+    tl = commands.add_parser(
+        "timeline", help="every timescale a referral starts, with its due date (a preview)"
+    )
+    tl.add_argument("--policy", required=True, help="a bundled pack name or a pack file")
+    tl.add_argument(
+        "--referral",
+        required=True,
+        type=_iso_moment,
+        help="when the referral was received: YYYY-MM-DD or YYYY-MM-DDTHH:MM (London)",
+    )
+    tl.add_argument("--format", choices=("json", "text"), default="text")
     docs = commands.add_parser("docs", help="print a pack's Markdown page (or the fact list)")
     docs.add_argument("policy", nargs="?", help="a bundled pack name or a pack file")
     docs.add_argument("--facts", action="store_true", help="print the fact reference instead")
@@ -252,6 +264,8 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
             return _check(args, stdout, stderr)
         if args.command == "caseload":
             return _caseload(args, stdout, stderr)
+        if args.command == "timeline":
+            return _timeline(args, stdout)
         if args.command == "list":
             for name in bundled_policies():
                 policy = load_policy(name)
@@ -278,6 +292,48 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
         stderr.write("assess-rules: internal error; please report this with the input:\n")
         stderr.write(traceback.format_exc())
         return EXIT_INTERNAL
+
+
+def _iso_moment(text: str) -> datetime:
+    """A referral time as the snapshot reads it (ISO 8601, London); never repeated back."""
+    try:
+        return parse_case(
+            {"case_id": "timeline", "referral": {"received_at": text}}
+        ).referral.received_at
+    except CaseError:
+        raise argparse.ArgumentTypeError(
+            "not a date or time (write YYYY-MM-DD or YYYY-MM-DDTHH:MM)"
+        ) from None
+
+
+def _timeline(args: argparse.Namespace, stdout: TextIO) -> int:
+    """``assess-rules timeline``: the deadlines a referral starts, soonest first."""
+    policy = load_policy(args.policy)
+    entries = timeline(policy, args.referral)
+    if args.format == "json":
+        rows = [
+            {
+                "rule": e.rule,
+                "title": e.title,
+                "due": e.due.isoformat(),
+                "computation": e.computation,
+                "skipped_days": [d.isoformat() for d in e.skipped],
+                "applies_when": e.applies_when,
+            }
+            for e in entries
+        ]
+        stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    version = policy.version_on(args.referral.date())
+    stdout.write(f"Referral {describe(args.referral)}, pack {version.id} {version.version}\n\n")
+    for e in entries:
+        stdout.write(f"  due {describe(e.due.date())}  {e.title} ({e.rule})\n")
+        stdout.write(f"      {e.computation}\n")
+        if e.applies_when:
+            stdout.write(f"      only when: {' '.join(e.applies_when.split())}\n")
+    if not entries:
+        stdout.write("  no timescale of this pack starts from the referral\n")
+    return EXIT_OK
 
 
 def _in_force(policy: Policy) -> str:

@@ -22,7 +22,7 @@ from assess_rules.calendar import (
 from assess_rules.pack import Duration
 from assess_rules.policy import Policy
 
-__all__ = ["DueDate", "compute_due", "end_of", "on_time"]
+__all__ = ["DueDate", "TimelineEntry", "compute_due", "end_of", "on_time", "timeline"]
 
 
 def end_of(due: date | datetime) -> datetime:
@@ -116,3 +116,52 @@ def on_time(done: datetime, due: date | datetime) -> bool:
     if isinstance(due, datetime):
         return done <= due
     return done.date() <= due
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One timescale a referral starts: its rule, the duty, when it falls due and how."""
+
+    rule: str
+    title: str
+    due: datetime
+    computation: str
+    skipped: tuple[date, ...]
+    #: the rule's condition, when it applies only to some referrals (None: to every one)
+    applies_when: str | None = None
+
+
+def timeline(policy: Policy, referral: datetime) -> list[TimelineEntry]:
+    """Every timescale of the pack version in force on ``referral``'s date that the referral
+    itself starts, with its due date, soonest first: a deadline preview for policy authors.
+
+    >>> from assess_rules import load_policy
+    >>> from assess_rules.calendar import LONDON
+    >>> referral = datetime(2026, 12, 18, 10, 0, tzinfo=LONDON)
+    >>> for entry in timeline(load_policy("generic_s17"), referral):
+    ...     print(entry.rule, entry.due.date())
+    referral-decision 2026-12-21
+    assessment-completion 2027-02-24
+    """
+    from assess_rules.pack import TimescaleRule
+
+    version = policy.version_on(referral.date())
+    entries = []
+    for rule in version.rules:
+        if not isinstance(rule, TimescaleRule) or rule.start != "referral.received":
+            continue
+        if not version.in_force(rule, referral.date()):
+            continue
+        counting = rule.counting or version.counting
+        due = compute_due(version, referral, rule.within, counting, rule.start_at)
+        entries.append(
+            TimelineEntry(
+                rule.id,
+                rule.title,
+                end_of(due.due),
+                due.computation,
+                due.skipped,
+                rule.applies_when,
+            )
+        )
+    return sorted(entries, key=lambda entry: entry.due)
