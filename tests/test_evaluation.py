@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 
 from assess_rules import (
+    CaseError,
     EvaluationDateError,
     NoVersionInForceError,
     PolicyError,
@@ -497,3 +498,57 @@ def test_the_example_council_pack_has_no_version_before_2024() -> None:
     case = parse_case({"case_id": "N0", "referral": {"received_at": "2023-12-29T10:00"}})
     with pytest.raises(NoVersionInForceError, match=r"1\.0\.0 from 2024-01-01 to 2025-12-31"):
         evaluate(policy, case, as_of=date(2024, 1, 5))
+
+
+def test_a_pack_declares_its_own_record_kinds_and_rules_read_them(tmp_path: Path) -> None:
+    """Issue 6: a council's own record (a family group conference) with no code change."""
+    body = (
+        "vocabulary:\n  oversight_kinds:\n"
+        "    - {id: family_group_conference, label: Family group conference}\n"
+        "rules:\n  - id: fgc-before-authorisation\n    kind: check\n"
+        "    title: A family group conference before the assessment is authorised\n"
+        "    sources: [{id: GEN-PLAN-1, para: test}]\n"
+        "    violation_when: >-\n      known(assessment.authorised)\n"
+        "      and not known(oversight.family_group_conference)\n"
+        "    message: no family group conference before authorisation\n"
+    )
+    policy = load_policy(write_pack(tmp_path, body))
+    raw = {
+        "case_id": "V",
+        "referral": {"received_at": "2026-12-01T10:00"},
+        "assessment": {"started_at": "2026-12-01T12:00", "authorised_at": "2026-12-10T12:00"},
+    }
+    late = evaluate(policy, parse_case(raw, vocabulary=policy.vocabulary), as_of=date(2026, 12, 11))
+    assert "fgc-before-authorisation" in late.violated_rules()
+    held = {
+        **raw,
+        "oversight": [
+            {"kind": "family_group_conference", "at": "2026-12-05T10:00", "by": "team_manager"}
+        ],
+    }
+    done = evaluate(
+        policy, parse_case(held, vocabulary=policy.vocabulary), as_of=date(2026, 12, 11)
+    )
+    assert "fgc-before-authorisation" not in done.violated_rules()
+    # The national vocabulary alone does not know the kind: refused with a suggestion.
+    with pytest.raises(
+        CaseError, match="'family_group_conference' is not one of this pack's oversight kinds"
+    ):
+        parse_case(held)
+    typo = {
+        **raw,
+        "oversight": [
+            {"kind": "family_group_conferance", "at": "2026-12-05T10:00", "by": "team_manager"}
+        ],
+    }
+    with pytest.raises(CaseError, match="did you mean 'family_group_conference'"):
+        parse_case(typo, vocabulary=policy.vocabulary)
+
+
+def test_a_kind_declared_twice_is_a_located_error(tmp_path: Path) -> None:
+    body = "vocabulary:\n  action_kinds:\n    - {id: chronology_updated, label: Again}\nrules: []\n"
+    with pytest.raises(
+        PolicyError, match="action kind 'chronology_updated' is already in the national vocabulary"
+    ) as caught:
+        load_policy(write_pack(tmp_path, body))
+    assert caught.value.line == 4

@@ -15,8 +15,10 @@ every problem's field path, including the event-order contradictions of the cata
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal, get_args, get_origin
 
@@ -535,10 +537,22 @@ class EmergencyAction(_Record):
     )
 
 
+#: A record kind: one of the national vocabulary's (``OVERSIGHT_KINDS``, ``ACTION_KINDS``) or
+#: one the pack the case is evaluated with declares (``vocabulary:``).
+RecordKind = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        max_length=80,
+        description="a kind of the national vocabulary, or one the pack declares",
+    ),
+]
+
+
 class ManagementOversight(_Record):
     """A recorded management oversight, case note or supervision discussion."""
 
-    kind: OversightKind
+    kind: RecordKind
     at: Moment
     by: Role
     agrees: bool | None = None
@@ -553,7 +567,7 @@ class ManagementOversight(_Record):
 class Action(_Record):
     """Something done on the case (family told, chronology updated, ...)."""
 
-    kind: ActionKind
+    kind: RecordKind
     at: Moment
     by: Role | None = None
     note: str | None = None
@@ -724,8 +738,17 @@ class CaseSnapshot(_Record):
     professional_conversations: tuple[ProfessionalConversation, ...] = ()
 
 
-def parse_case(raw: Mapping[str, Any], *, source: str | None = None) -> CaseSnapshot:
-    """Validate ``raw`` as a case snapshot; raise :class:`CaseError` naming every bad field."""
+def parse_case(
+    raw: Mapping[str, Any],
+    *,
+    source: str | None = None,
+    vocabulary: RecordVocabulary | None = None,
+) -> CaseSnapshot:
+    """Validate ``raw`` as a case snapshot; raise :class:`CaseError` naming every bad field.
+
+    Oversight and action kinds are checked against ``vocabulary`` (a pack's: the national
+    kinds and its own; :attr:`Policy.vocabulary`), or the national kinds when none is given.
+    """
     if not isinstance(raw, Mapping):
         raise CaseError([CaseIssue((), f"expected an object, not {_kind_of(raw)}")], source=source)
     too_big = _oversized(raw)
@@ -736,10 +759,44 @@ def parse_case(raw: Mapping[str, Any], *, source: str | None = None) -> CaseSnap
     except ValidationError as exc:
         issues = [CaseIssue(tuple(err["loc"]), _describe(err)) for err in exc.errors()]
         raise CaseError(issues, source=source) from None
-    problems = list(_contradictions(case))
+    problems = [*unknown_kinds(case, vocabulary or NATIONAL_VOCABULARY), *_contradictions(case)]
     if problems:
         raise CaseError(problems, source=source)
     return case
+
+
+@dataclass(frozen=True)
+class RecordVocabulary:
+    """The oversight and action kinds a case may record: the national ones, and a pack's."""
+
+    oversight: frozenset[str]
+    action: frozenset[str]
+
+
+NATIONAL_VOCABULARY = RecordVocabulary(frozenset(OVERSIGHT_KINDS), frozenset(ACTION_KINDS))
+
+
+def unknown_kinds(case: CaseSnapshot, vocabulary: RecordVocabulary) -> list[CaseIssue]:
+    """A problem for each record whose kind ``vocabulary`` does not hold, with the nearest
+    kind it does (a kind is vocabulary, not personal data, so it is named)."""
+    issues = []
+    sections: tuple[tuple[str, Sequence[ManagementOversight | Action], frozenset[str]], ...] = (
+        ("oversight", case.oversight, vocabulary.oversight),
+        ("actions", case.actions, vocabulary.action),
+    )
+    for section, records, known in sections:
+        for i, record in enumerate(records):
+            if record.kind not in known:
+                close = difflib.get_close_matches(record.kind, sorted(known), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                issues.append(
+                    CaseIssue(
+                        (section, i, "kind"),
+                        f"{record.kind!r} is not one of this pack's {section.rstrip('s')} "
+                        f"kinds{hint}",
+                    )
+                )
+    return issues
 
 
 #: Bounds on what one snapshot may hold, checked before validation so a hostile record costs

@@ -510,7 +510,7 @@ def _json_line(raw: RawLine) -> _Line | _BadLine:
 
 
 def _records(
-    path: Path, raw_cases: list[Any], *, batch: bool
+    path: Path, raw_cases: list[Any], *, batch: bool, policy: Policy
 ) -> Iterator[tuple[int, str, Any, CaseSnapshot | CaseError]]:
     """Each record of a case file: its index, its label for messages (with the line number
     for JSON Lines), the raw value, and the parsed case or the error that refused it. A bad
@@ -524,7 +524,12 @@ def _records(
             continue
         value = raw.value if isinstance(raw, _Line) else raw
         try:
-            yield index, label, value, parse_case(value, source=label)
+            yield (
+                index,
+                label,
+                value,
+                parse_case(value, source=label, vocabulary=policy.vocabulary),
+            )
         except CaseError as exc:
             yield index, label, value, exc
 
@@ -539,7 +544,8 @@ def _caseload(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     cases: list[CaseSnapshot] = []
     bad = 0
     path = Path(args.case)
-    for _index, _label, _raw, parsed in _records(path, _read_cases(path), batch=True):
+    records = _records(path, _read_cases(path), batch=True, policy=policy)
+    for _index, _label, _raw, parsed in records:
         if isinstance(parsed, CaseError):
             bad += 1
             stderr.write(f"{parsed}\n")
@@ -573,7 +579,7 @@ def _evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     batch = path.suffix == ".jsonl" or len(raw_cases) != 1
     results = []
     errors: list[dict[str, Any]] = []
-    for index, label, raw, case in _records(path, raw_cases, batch=batch):
+    for index, label, raw, case in _records(path, raw_cases, batch=batch, policy=policy):
         if isinstance(case, CaseError):
             case_id = raw.get("case_id") if isinstance(raw, dict) else None
             errors.append(

@@ -23,8 +23,8 @@ from datetime import date, datetime, time
 from typing import Any
 
 from assess_rules.calendar import LONDON, to_london
-from assess_rules.case import CaseSnapshot
-from assess_rules.errors import EvaluationDateError
+from assess_rules.case import CaseSnapshot, unknown_kinds
+from assess_rules.errors import CaseError, EvaluationDateError
 from assess_rules.facts import FactContext
 from assess_rules.kinds import KINDS, Judge, Memo, kind_of
 from assess_rules.pack import Rule
@@ -65,6 +65,9 @@ def evaluate(
         )
     referral_day = case.referral.received_at.date()
     policy = policy.version_on(referral_day)
+    unknown = unknown_kinds(case, policy.vocabulary)
+    if unknown:  # a record kind the pack in force does not know: say so, never ignore it
+        raise CaseError(unknown, source=case.case_id)
     ctx = FactContext(case, cutoff, day, policy.calendar, policy.role_ranks)
     plan = policy.derived("evaluation-plan", lambda: _Plan.build(policy))
     dated = plan.dated

@@ -98,6 +98,13 @@ class FactRegistry:
             names += list(self._items[scope])
         return sorted(set(names))
 
+    def extended(self, specs: Iterable[FactSpec]) -> FactRegistry:
+        """This registry with ``specs`` added (a pack's own record kinds, for example)."""
+        added = list(specs)
+        if not added:
+            return self
+        return FactRegistry([*self.all_specs(), *added])
+
     def all_specs(self) -> list[FactSpec]:
         """Every spec, case-level first, for documentation."""
         specs = list(self._case.values())
@@ -184,7 +191,7 @@ class FactContext:
         else:
             extract = _CASE_EXTRACTORS.get(name)
             if extract is None:
-                raise KeyError(f"unknown fact {name!r}")
+                extract = _pack_kind_extractor(name)
             value = extract(self)
         cache[name] = value
         return value
@@ -1609,9 +1616,20 @@ def _specs() -> list[FactSpec]:
             lambda ctx, q: q.action,
         ),
     ]
-    for kind in OVERSIGHT_KINDS:
+    specs += kind_specs(OVERSIGHT_KINDS, ACTION_KINDS)
+    specs += _bucks_review_2_specs()
+    specs += _cancellation_specs()
+    specs += _item_specs()
+    return specs
+
+
+def kind_specs(oversight_kinds: Iterable[str], action_kinds: Iterable[str]) -> list[FactSpec]:
+    """The facts of each oversight kind (``oversight.<kind>``, ``.by``, ``.agrees``) and each
+    action kind (``action.<kind>``): the national vocabulary's, or those a pack declares."""
+    specs: list[FactSpec] = []
+    for kind in oversight_kinds:
         specs.append(
-            c(
+            _case_fact(
                 f"oversight.{kind}",
                 "moment",
                 f"the first management oversight of kind {kind}",
@@ -1619,29 +1637,28 @@ def _specs() -> list[FactSpec]:
             )
         )
         specs.append(
-            c(
+            _case_fact(
                 f"oversight.{kind}.by",
                 "role",
                 f"who recorded the latest oversight of kind {kind}",
                 _oversight_latest_field(kind, "by"),
-                r,
+                ROLES,
             )
         )
         specs.append(
-            c(
+            _case_fact(
                 f"oversight.{kind}.agrees",
                 "bool",
                 f"whether the latest oversight of kind {kind} agrees",
                 _oversight_latest_field(kind, "agrees"),
             )
         )
-    for kind in ACTION_KINDS:
+    for kind in action_kinds:
         specs.append(
-            c(f"action.{kind}", "moment", f"the first action of kind {kind}", _action_first(kind))
+            _case_fact(
+                f"action.{kind}", "moment", f"the first action of kind {kind}", _action_first(kind)
+            )
         )
-    specs += _bucks_review_2_specs()
-    specs += _cancellation_specs()
-    specs += _item_specs()
     return specs
 
 
@@ -2071,6 +2088,22 @@ def collection_items(ctx: FactContext, scope: str) -> list[Any]:
 
 
 FACTS = FactRegistry(_specs())
+
+
+def _pack_kind_extractor(name: str) -> Extractor:
+    """The extractor of a fact of a record kind a pack declares (``oversight.<kind>``,
+    ``oversight.<kind>.by``, ``oversight.<kind>.agrees``, ``action.<kind>``): the loader has
+    checked the name against the pack's vocabulary, so only those forms reach here."""
+    family, _, rest = name.partition(".")
+    kind, _, field_name = rest.partition(".")
+    if family == "oversight" and field_name in {"by", "agrees"}:
+        return _oversight_latest_field(kind, field_name)
+    if family == "oversight" and not field_name:
+        return _oversight_first(kind)
+    if family == "action" and not field_name:
+        return _action_first(kind)
+    raise KeyError(f"unknown fact {name!r}")
+
 
 # Look-up tables for FactContext.get, derived once from the registry (read-only).
 _CASE_EXTRACTORS: dict[str, Extractor] = {

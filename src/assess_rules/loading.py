@@ -40,16 +40,17 @@ from assess_rules.calendar import (
     fridays_before_monday_holidays,
     yearly_days,
 )
-from assess_rules.case import ROLES
+from assess_rules.case import ACTION_KINDS, OVERSIGHT_KINDS, ROLES, RecordVocabulary
 from assess_rules.conditions import CompiledCondition, compile_condition
 from assess_rules.errors import ConditionError, PolicyError
-from assess_rules.facts import FACTS
+from assess_rules.facts import FACTS, FactRegistry, kind_specs
 from assess_rules.kinds import KINDS, kind_of
 from assess_rules.pack import (
     CalendarSettings,
     Duration,
     Pack,
     Parameter,
+    RecordKindDefinition,
     RoleDefinition,
     Rule,
 )
@@ -495,12 +496,15 @@ class _Checker:
     compiled: dict[tuple[str, str | None], CompiledCondition]
     errors: list[PolicyError]
     parameters: Mapping[str, int]
+    facts: FactRegistry
 
     def condition(self, text: str | None, scope: str | None, path: Path_) -> None:
         if text is None:
             return
         try:
-            self.compiled[(text, scope)] = compile_condition(text, FACTS, scope, self.parameters)
+            self.compiled[(text, scope)] = compile_condition(
+                text, self.facts, scope, self.parameters
+            )
         except ConditionError as exc:
             self.errors.append(
                 self.doc.error(
@@ -520,8 +524,8 @@ class _Checker:
     ) -> None:
         if name is None:
             return
-        spec = FACTS.lookup(name, scope)
-        home = FACTS.scope_of(name) if spec is None else None
+        spec = self.facts.lookup(name, scope)
+        home = self.facts.scope_of(name) if spec is None else None
         if home is not None:
             self.errors.append(
                 self.doc.error(
@@ -533,8 +537,8 @@ class _Checker:
         elif spec is None:
             names = [
                 n
-                for n in FACTS.names(scope)
-                if (s := FACTS.lookup(n, scope)) is not None and s.type in kinds
+                for n in self.facts.names(scope)
+                if (s := self.facts.lookup(n, scope)) is not None and s.type in kinds
             ]
             close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
             self.errors.append(
@@ -749,6 +753,35 @@ def _check_parameters(pack: Pack, doc: YamlDocument, errors: list[PolicyError]) 
             )
 
 
+def _declare_kinds(
+    pack: Pack,
+    doc: YamlDocument,
+    oversight_kinds: dict[str, RecordKindDefinition],
+    action_kinds: dict[str, RecordKindDefinition],
+    facts: FactRegistry,
+) -> FactRegistry:
+    """Add ``pack``'s own record kinds to those of the packs it extends (``oversight_kinds``,
+    ``action_kinds``, updated in place) and their facts to ``facts``; a kind declared twice,
+    or one the national vocabulary has, is a located error."""
+    if pack.vocabulary is None:
+        return facts
+    added: dict[str, list[str]] = {"oversight_kinds": [], "action_kinds": []}
+    for field_name, declared, national in (
+        ("oversight_kinds", oversight_kinds, OVERSIGHT_KINDS),
+        ("action_kinds", action_kinds, ACTION_KINDS),
+    ):
+        for i, kind in enumerate(getattr(pack.vocabulary, field_name)):
+            if kind.id in national or kind.id in declared:
+                where = "the national vocabulary" if kind.id in national else "an extended pack"
+                raise doc.error(
+                    f"{field_name[:-1].replace('_', ' ')} {kind.id!r} is already in {where}",
+                    ("vocabulary", field_name, i, "id"),
+                )
+            declared[kind.id] = kind
+            added[field_name].append(kind.id)
+    return facts.extended(kind_specs(added["oversight_kinds"], added["action_kinds"]))
+
+
 def _closure_days(settings: CalendarSettings) -> frozenset[date]:
     """The pack's closure days: those it lists, and every year's recurring ones."""
     days = set(settings.closures)
@@ -774,9 +807,13 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
     compiled: dict[tuple[str, str | None], CompiledCondition] = {}
     removed = []
     parameters: dict[str, Parameter] = {}
+    oversight_kinds: dict[str, RecordKindDefinition] = {}
+    action_kinds: dict[str, RecordKindDefinition] = {}
+    facts = FACTS
     for path, pack, doc, _raw in chain:
         parameters.update(pack.parameters)
         values = {name: parameter.value for name, parameter in parameters.items()}
+        facts = _declare_kinds(pack, doc, oversight_kinds, action_kinds, facts)
         if pack.calendar is not None:
             calendar = pack.calendar
             for i, closure in enumerate(calendar.closures):
@@ -807,7 +844,7 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
                 rules = [r for r in rules if r.id != removal.id]
                 del origin[removal.id]
                 removed.append(removal)
-        checker = _Checker(doc, tuple(r.id for r in roles), compiled, errors, values)
+        checker = _Checker(doc, tuple(r.id for r in roles), compiled, errors, values, facts)
         own: set[str] = set()
         for i, rule in enumerate(pack.rules):
             checker.rule(rule, i)
@@ -856,7 +893,7 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
         # too, takes the final value, in its durations and in its conditions.
         rules = [_with_parameters(rule, values) for rule in rules]
         compiled = {
-            (text, scope): compile_condition(text, FACTS, scope, values) for text, scope in compiled
+            (text, scope): compile_condition(text, facts, scope, values) for text, scope in compiled
         }
     digest = hashlib.sha256()
     for _path, _pack, _doc, raw in chain:
@@ -880,6 +917,12 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
         content_hash="sha256:" + digest.hexdigest(),
         files=tuple(str(c[0]) for c in chain),
         parameters=dict(parameters),
+        vocabulary=RecordVocabulary(
+            frozenset((*OVERSIGHT_KINDS, *oversight_kinds)),
+            frozenset((*ACTION_KINDS, *action_kinds)),
+        ),
+        record_kinds=(*oversight_kinds.values(), *action_kinds.values()),
+        facts=facts,
         _conditions=compiled,
     )
 

@@ -30,6 +30,7 @@ __all__ = [
     "Parameter",
     "ProhibitionRule",
     "ReadingChange",
+    "RecordKindDefinition",
     "RecurringClosure",
     "RemovedRule",
     "RiseThreshold",
@@ -39,6 +40,7 @@ __all__ = [
     "SourceRef",
     "Step",
     "TimescaleRule",
+    "Vocabulary",
     "WarningRule",
 ]
 
@@ -421,10 +423,31 @@ class RemovedRule(_Strict):
     reason: str
 
 
+class RecordKindDefinition(_Strict):
+    """A kind of record a council's case-management system keeps that the national
+    vocabulary lacks (a family group conference, a legal planning meeting, ...)."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=80)]
+    label: str = Field(min_length=1)
+    description: str | None = None
+
+
+class Vocabulary(_Strict):
+    """The record kinds a pack adds to the national ones: oversight kinds (a manager's
+    record: ``oversight.<kind>`` facts) and action kinds (something done: ``action.<kind>``).
+    A pack that extends another inherits its kinds."""
+
+    oversight_kinds: tuple[RecordKindDefinition, ...] = ()
+    action_kinds: tuple[RecordKindDefinition, ...] = ()
+
+
 class Pack(_Strict):
     """A whole policy pack as written in one file (before ``extends`` is resolved)."""
 
     pack: PackInfo
+    vocabulary: Vocabulary | None = Field(
+        None, description="record kinds this pack adds to the national vocabulary"
+    )
     calendar: CalendarSettings | None = None
     roles: tuple[RoleDefinition, ...] | None = None
     roles_note: str | None = Field(

@@ -11,12 +11,15 @@ from datetime import date
 from typing import Any, TypeVar
 
 from assess_rules.calendar import Counting, WorkingDayCalendar
+from assess_rules.case import RecordVocabulary
 from assess_rules.conditions import CompiledCondition
 from assess_rules.errors import NoVersionInForceError
+from assess_rules.facts import FactRegistry
 from assess_rules.pack import (
     CalendarSettings,
     PackInfo,
     Parameter,
+    RecordKindDefinition,
     RemovedRule,
     RoleDefinition,
     Rule,
@@ -48,6 +51,12 @@ class Policy:
     content_hash: str
     files: tuple[str, ...]
     parameters: Mapping[str, Parameter]
+    #: the oversight and action kinds a case may record: the national ones and the pack's
+    vocabulary: RecordVocabulary
+    #: the record kinds the pack (or one it extends) declares, for its page
+    record_kinds: tuple[RecordKindDefinition, ...]
+    #: the facts its conditions may read: the national ones and its record kinds'
+    facts: FactRegistry
     #: the last day a pack's one-by-one closure list covers (31 December of its last year),
     #: past which due dates may miss closures it has not listed yet; None when it recurs
     closures_listed_until: date | None

@@ -173,6 +173,23 @@ def pack_markdown(policy: Policy) -> str:
         for name, parameter in policy.parameters.items():
             out.append(f"| `{name}` | {parameter.value} | {md(parameter.description or '')} |")
         out.append("")
+    if policy.record_kinds:
+        out += [
+            "## Record kinds of this pack",
+            "",
+            "| kind | what it is | facts |",
+            "| --- | --- | --- |",
+        ]
+        oversight = {k.id for k in policy.record_kinds} & policy.vocabulary.oversight
+        for record_kind in policy.record_kinds:
+            key = record_kind.id
+            facts = (
+                f"`oversight.{key}`, `.by`, `.agrees`" if key in oversight else f"`action.{key}`"
+            )
+            label = record_kind.label
+            what = md(label + (f": {record_kind.description}" if record_kind.description else ""))
+            out.append(f"| `{key}` | {what} | {facts} |")
+        out.append("")
     settings = policy.calendar_settings
     out += [
         "## Calendar and counting",

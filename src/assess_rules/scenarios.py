@@ -293,7 +293,7 @@ def check_scenario(policy: Policy, scenario: Scenario) -> tuple[list[str], Resul
     problems: list[str] = []
     expect = scenario.expect
     try:
-        case = parse_case(scenario.case)
+        case = parse_case(scenario.case, vocabulary=policy.vocabulary)
     except CaseError as exc:
         if "invalid" not in expect:
             return [f"the case was refused: {exc}"], None

@@ -115,7 +115,7 @@ def evaluate_line(
         return _error(line, None, "json", exc.issues)
     case_id = _case_id(raw)
     try:
-        case = parse_case(raw)
+        case = parse_case(raw, vocabulary=policy.vocabulary)
     except CaseError as exc:
         return _error(line, case_id, "case", exc.issues)
     except RecursionError:

@@ -51,7 +51,6 @@ from assess_rules.case import (
     parse_case,
 )
 from assess_rules.evaluation import compute_due
-from assess_rules.facts import FACTS
 from assess_rules.pack import CancellationRule, ProhibitionRule, Step, TimescaleRule
 from assess_rules.policy import Policy
 
@@ -79,7 +78,7 @@ def facts_read(policy: Policy) -> frozenset[str]:
     conditions = policy._conditions  # the compiled conditions, keyed by (text, scope)
     for compiled in conditions.values():
         names |= compiled.facts
-    known = {spec.name for spec in FACTS.all_specs()}
+    known = {spec.name for spec in policy.facts.all_specs()}
 
     def walk(value: Any) -> None:
         if isinstance(value, str):
@@ -295,7 +294,7 @@ def cases_for(
     for key, items in records.items():
         if items:
             raw[key] = [*raw.get(key, []), *items]
-    return parse_case(raw)
+    return parse_case(raw, vocabulary=policy.vocabulary)
 
 
 def _requests(

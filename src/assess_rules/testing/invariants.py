@@ -34,7 +34,7 @@ from assess_rules.case import CaseSnapshot, Visit
 from assess_rules.conditions import CompiledCondition, compile_condition
 from assess_rules.errors import AssessRulesError, ConditionError
 from assess_rules.evaluation import evaluate
-from assess_rules.facts import FACTS, FactContext
+from assess_rules.facts import FactContext
 from assess_rules.loading import schema_path
 from assess_rules.pack import CancellationRule, ProhibitionRule, TimescaleRule
 from assess_rules.policy import Policy
@@ -459,7 +459,7 @@ class Never:
         if self.when is None:
             return None
         parameters = {name: p.value for name, p in policy.parameters.items()}
-        return compile_condition(self.when, FACTS, "cancellations", parameters)
+        return compile_condition(self.when, policy.facts, "cancellations", parameters)
 
     def __call__(self, policy: Policy, case: CaseSnapshot, as_of: date) -> None:
         condition = self.compiled(policy)
