@@ -552,3 +552,13 @@ def test_a_kind_declared_twice_is_a_located_error(tmp_path: Path) -> None:
     ) as caught:
         load_policy(write_pack(tmp_path, body))
     assert caught.value.line == 4
+
+
+def test_the_example_packs_page_lists_its_own_record_kind() -> None:
+    from assess_rules.reporting import pack_markdown
+
+    example = Path(__file__).parents[1] / "examples" / "packs" / "northshire.yaml"
+    page = pack_markdown(load_policy(example))
+    assert "## Record kinds of this pack" in page
+    assert "| `family_group_conference` | Family group conference: a meeting" in page
+    assert "`oversight.family_group_conference`, `.by`, `.agrees`" in page
