@@ -288,3 +288,42 @@ def test_a_snapshot_with_many_problems_lists_twenty_and_counts_the_rest() -> Non
     assert len(caught.value.issues) == 30
     assert str(caught.value).count("\n  - ") == 20
     assert "and 10 more" in str(caught.value)
+
+
+def test_who_acted_looked_after_status_and_consent_scope_are_held() -> None:
+    case = parse_case(
+        {
+            "case_id": "C",
+            "referral": REFERRAL,
+            "child": {"looked_after": True},
+            "consent": [
+                {
+                    "event": "given",
+                    "at": "2026-12-18T12:00",
+                    "by": "parent",
+                    "person": "mother",
+                    "about": "contacting_professionals",
+                }
+            ],
+            "oversight": [
+                {
+                    "kind": "allocation",
+                    "at": "2026-12-18T12:00",
+                    "by": "team_manager",
+                    "team": "front_door",
+                }
+            ],
+            "actions": [{"kind": "case_notes_recorded", "at": "2026-12-18T13:00", "team": "mash"}],
+        }
+    )
+    assert case.child.looked_after is True
+    assert (case.oversight[0].team, case.actions[0].team) == ("front_door", "mash")
+    assert case.consent[0].about == "contacting_professionals"
+    problems = refused(
+        {
+            "case_id": "C",
+            "referral": REFERRAL,
+            "actions": [{"kind": "case_notes_recorded", "at": "2026-12-18T13:00", "team": "mesh"}],
+        }
+    )
+    assert "actions.0.team" in problems

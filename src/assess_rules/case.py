@@ -381,6 +381,9 @@ class Child(_Record):
         None, description="age-appropriate and competent to consent for themselves"
     )
     non_resident_parent: bool | None = Field(None, description="a parent lives elsewhere")
+    looked_after: bool | None = Field(
+        None, description="looked after by this authority (CIN census, Annex A List 6)"
+    )
     agencies_involved: bool | None = Field(
         None,
         description="the social worker knows of other agencies (school, health, police, ...) "
@@ -458,10 +461,11 @@ class ConsentEvent(_Record):
     overridden_by: Role | None = None
     reasons_recorded: bool | None = None
     shared_with_partners: bool | None = None
-    about: Literal["assessment", "information_sharing"] | None = Field(
+    about: Literal["assessment", "information_sharing", "contacting_professionals"] | None = Field(
         None,
-        description="what the consent is to: the assessment, or sharing information with "
-        "other agencies (Bucks 2.10, 4.2)",
+        description="what the consent is to: the assessment, sharing information with "
+        "other agencies (Bucks 2.10, 4.2), or the social worker contacting the "
+        "professionals involved (single assessments note)",
     )
     risk_of_harm_recorded: bool | None = Field(
         None,
@@ -537,6 +541,18 @@ class EmergencyAction(_Record):
     )
 
 
+#: The team or service a record was made by: the Front Door and MASH (referrals), the A&I or
+#: locality teams (assessments), Early Help, Children with Disabilities, or another.
+Team = Literal[
+    "front_door",
+    "mash",
+    "assessment_and_intervention",
+    "locality",
+    "early_help",
+    "children_with_disabilities",
+    "other",
+]
+
 #: A record kind: one of the national vocabulary's (``OVERSIGHT_KINDS``, ``ACTION_KINDS``) or
 #: one the pack the case is evaluated with declares (``vocabulary:``).
 RecordKind = Annotated[
@@ -557,6 +573,7 @@ class ManagementOversight(_Record):
     by: Role
     agrees: bool | None = None
     note: str | None = None
+    team: Team | None = Field(None, description="the team or service that recorded it")
     rescheduled_date: date | None = Field(
         None,
         description="the new date set at this discussion (child_seen_delay: the date the "
@@ -571,6 +588,7 @@ class Action(_Record):
     at: Moment
     by: Role | None = None
     note: str | None = None
+    team: Team | None = Field(None, description="the team or service that acted")
 
 
 class Assessment(_Record):

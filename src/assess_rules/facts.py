@@ -1062,6 +1062,12 @@ def _specs() -> list[FactSpec]:
             lambda ctx: ctx.case.child.non_resident_parent,
         ),
         c(
+            "child.looked_after",
+            "bool",
+            "looked after by this authority",
+            lambda ctx: ctx.case.child.looked_after,
+        ),
+        c(
             "concerns.plan_adhered_to",
             "bool",
             "the most recent plan is adhered to",
