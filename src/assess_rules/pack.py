@@ -32,6 +32,7 @@ __all__ = [
     "ReadingChange",
     "RecordKindDefinition",
     "RecurringClosure",
+    "RecurringRule",
     "RemovedRule",
     "RiseThreshold",
     "RoleDefinition",
@@ -291,6 +292,21 @@ class AuthorityRule(_RuleBase):
     also_requires: Condition | None = None
 
 
+class RecurringRule(_RuleBase):
+    """A duty that comes back ("reviewed at least every 6 months"): a record of ``record``'s
+    kind is due ``every`` after ``start``, then ``every`` after each one made (or after each
+    due date missed), while ``applies_when`` holds and until ``until`` happens."""
+
+    kind: Literal["recurring"]
+    applies_when: Condition | None = None
+    start: FactName = Field(description="when the first interval starts")
+    every: Duration
+    record: FactName = Field(description="oversight.<kind> or action.<kind>: what meets it")
+    by: Role | None = Field(None, description="the lowest role whose record counts")
+    until: FactName | None = Field(None, description="the duty stops once this happens")
+    owner: Role | None = None
+
+
 class RiseThreshold(_Strict):
     """When a rise from one period to the next counts as significant."""
 
@@ -322,6 +338,7 @@ Rule = Annotated[
     | ProhibitionRule
     | CheckRule
     | AuthorityRule
+    | RecurringRule
     | CaseloadReviewRule,
     Field(discriminator="kind"),
 ]

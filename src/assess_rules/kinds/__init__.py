@@ -18,6 +18,7 @@ from assess_rules.kinds import (
     consent,
     obligation,
     prohibition,
+    recurring,
     timescale,
     warning,
 )
@@ -36,6 +37,7 @@ KINDS: dict[str, RuleKind[Any]] = {
         prohibition.KIND,
         check.KIND,
         authority.KIND,
+        recurring.KIND,
         caseload_review.KIND,
     )
 }
