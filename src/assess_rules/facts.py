@@ -415,6 +415,17 @@ def _seen_field(section: str, attribute: str, moment: str) -> Extractor:
     return extract
 
 
+def _seen_moment(section: str, attribute: str) -> Extractor:
+    """``case.<section>.<attribute>`` (a moment), once it is on or before the evaluation
+    moment."""
+
+    def extract(ctx: FactContext) -> Any:
+        record = getattr(ctx.case, section)
+        return None if record is None else ctx.seen(getattr(record, attribute))
+
+    return extract
+
+
 def _assessment(attribute: str, *, moment: bool = False) -> Extractor:
     def extract(ctx: FactContext) -> Any:
         assessment = ctx.case.assessment
@@ -804,7 +815,7 @@ def _specs() -> list[FactSpec]:
             "decision.made",
             "moment",
             "when the decision on the type of response was made",
-            lambda ctx: ctx.seen(ctx.case.decision.made_at) if ctx.case.decision else None,
+            _seen_moment("decision", "made_at"),
         ),
         c(
             "decision.made_by",
@@ -824,7 +835,7 @@ def _specs() -> list[FactSpec]:
             "decision.final_made",
             "moment",
             "the final decision after MASH enquiries",
-            lambda ctx: ctx.seen(ctx.case.decision.final_made_at) if ctx.case.decision else None,
+            _seen_moment("decision", "final_made_at"),
         ),
         c(
             "decision.final_response",
@@ -1077,7 +1088,7 @@ def _specs() -> list[FactSpec]:
             "case.closed",
             "moment",
             "when the child's record was closed (CINclosureDate)",
-            lambda ctx: ctx.seen(ctx.case.closure.closed_at) if ctx.case.closure else None,
+            _seen_moment("closure", "closed_at"),
         ),
         c(
             "consent.written",
@@ -1140,11 +1151,7 @@ def _specs() -> list[FactSpec]:
             "initial_conference.held",
             "moment",
             "when the ICPC was held (DateOfInitialCPC)",
-            lambda ctx: (
-                ctx.seen(ctx.case.initial_conference.held_at)
-                if ctx.case.initial_conference
-                else None
-            ),
+            _seen_moment("initial_conference", "held_at"),
         ),
         c(
             "initial_conference.not_required",
@@ -1326,11 +1333,7 @@ def _specs() -> list[FactSpec]:
             "initial_conference.convened",
             "moment",
             "when the ICPC was convened (arranged), whether or not it has been held",
-            lambda ctx: (
-                ctx.seen(ctx.case.initial_conference.convened_at)
-                if ctx.case.initial_conference
-                else None
-            ),
+            _seen_moment("initial_conference", "convened_at"),
         ),
         c(
             "oversight.exceptional_circumstances.first_by_manager",

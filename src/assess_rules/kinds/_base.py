@@ -196,6 +196,28 @@ class Judge:
             MissingFacts(rule.id, rule.title, cited, tuple(facts), needed_for, subject)
         )
 
+    def owed(
+        self,
+        rule: Any,
+        cited: tuple[Citation, ...],
+        overdue: bool,
+        due: date | datetime,
+        subject: str | None,
+    ) -> None:
+        """Report that ``rule``'s duty is still to do: open, or overdue past ``due``."""
+        self.obligations.append(
+            Obligation(
+                rule.id,
+                rule.title,
+                cited,
+                rule.owner,
+                "overdue" if overdue else "open",
+                due,
+                None,
+                subject,
+            )
+        )
+
     def violated(
         self,
         rule: Any,

@@ -15,7 +15,7 @@ from assess_rules.calendar import LONDON, describe
 from assess_rules.kinds._base import Checker, Judge, RuleKind
 from assess_rules.kinds._page import Page, md, sources_md, within_words
 from assess_rules.pack import RecurringRule
-from assess_rules.result import Deadline, DeadlineStatus, Obligation
+from assess_rules.result import Deadline, DeadlineStatus
 from assess_rules.timing import end_of, on_time
 
 __all__ = ["KIND"]
@@ -109,18 +109,7 @@ def evaluate(rule: RecurringRule, judge: Judge) -> None:
             what = f"done {describe(done)}" if done is not None else "not done"
             judge.violated(rule, f"{rule.title}: due {describe(due.due)}, {what}", subject)
         if status == "pending" or (status == "missed" and done is None):
-            judge.obligations.append(
-                Obligation(
-                    rule.id,
-                    rule.title,
-                    cited,
-                    rule.owner,
-                    "overdue" if status == "missed" else "open",
-                    due.due,
-                    None,
-                    subject,
-                )
-            )
+            judge.owed(rule, cited, status == "missed", due.due, subject)
         if status == "pending":
             return
         # The next interval runs from the record made, or from the due date it missed.

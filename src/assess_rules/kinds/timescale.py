@@ -11,7 +11,7 @@ from assess_rules.facts import FactContext
 from assess_rules.kinds._base import Checker, Judge, RuleKind, cite
 from assess_rules.kinds._page import Page, md, sources_md, within_words
 from assess_rules.pack import TimescaleRule
-from assess_rules.result import Deadline, DeadlineStatus, Obligation
+from assess_rules.result import Deadline, DeadlineStatus
 from assess_rules.timing import end_of, on_time
 
 __all__ = ["KIND"]
@@ -119,18 +119,7 @@ def _one(rule: TimescaleRule, judge: Judge, ctx: FactContext, subject: str | Non
         else:
             judge.violated(rule, message, subject, cited=cited)
     if done is None and status in {"pending", "missed"}:
-        judge.obligations.append(
-            Obligation(
-                rule.id,
-                rule.title,
-                cited,
-                rule.owner,
-                "overdue" if status == "missed" else "open",
-                chosen.due,
-                None,
-                subject,
-            )
-        )
+        judge.owed(rule, cited, status == "missed", chosen.due, subject)
 
 
 def render(rules: Sequence[TimescaleRule], page: Page) -> None:
