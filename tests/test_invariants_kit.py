@@ -139,3 +139,64 @@ def test_an_authored_invariant_reads_back_from_a_bundled_scenario_file() -> None
     specs = load_scenario_file(bundled_dir("policies") / "kent.scenarios.yaml").invariants
     assert len(specs) >= 3
     assert all(isinstance(authored(spec), Never) for spec in specs)
+
+
+def _sections_drawn(name: str, examples: int = 120) -> set[str]:
+    seen: set[str] = set()
+
+    @settings(max_examples=examples, deadline=None, derandomize=True, database=None)
+    @given(evaluations_for(POLICIES[name]))
+    def collect(pair: tuple) -> None:
+        dumped = pair[0].model_dump(exclude_defaults=True)
+        seen.update(dumped)
+        seen.update(f"{key}.{field}" for key, value in dumped.items() for field in _fields(value))
+
+    collect()
+    return seen
+
+
+def _fields(value: object) -> set[str]:
+    if isinstance(value, dict):
+        return set(value)
+    if isinstance(value, list | tuple):
+        return {field for item in value if isinstance(item, dict) for field in item}
+    return set()
+
+
+def test_generated_cases_reach_every_record_the_pack_reads() -> None:
+    # Buckinghamshire's rules read complaints (8.x), returns home (8.1, 8.5), emergency
+    # action, previous assessments, siblings (7.2.2) and the closure of the record.
+    seen = _sections_drawn("buckinghamshire")
+    assert {
+        "complaints",
+        "returns_home",
+        "emergency_actions",
+        "previous_assessments",
+        "siblings",
+        "closure",
+    } <= seen
+    # optional fields are drawn too: the EPO application, the appropriateness assessment
+    assert {"emergency_actions.epo_applied_at", "returns_home.appropriateness_assessed_at"} <= seen
+    assert "professional_conversations" in _sections_drawn("single_assessments")
+
+
+def test_generated_cases_leave_out_records_the_pack_never_reads() -> None:
+    # generic_s17 has no rule on complaints or returns home: drawing them would only slow
+    # the search down
+    seen = _sections_drawn("generic_s17", examples=60)
+    assert not {"complaints", "returns_home", "previous_assessments"} & seen
+
+
+def test_invariants_searched_together_report_each_one_that_fails() -> None:
+    from assess_rules.testing.invariants import working_day_due_dates
+    from assess_rules.testing.search import find_counterexamples
+
+    generic = POLICIES["generic_s17"]
+    every_request_undecidable = Never("cancel_assessment", "undecidable", name="all undecidable")
+    found = find_counterexamples(
+        generic, [working_day_due_dates, every_request_undecidable], examples=50
+    )
+    # generic_s17 leaves every request to a manager, so only the false one fails, once
+    assert [c.invariant for c in found] == ["all undecidable"]
+    assert len(found[0].case.cancellations) == 1
+    assert find_counterexamples(generic, BUILT_IN, examples=20) == []

@@ -370,40 +370,63 @@ def _test(paths: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
 
 def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """``assess-rules check``: built-in and authored invariants of each file's pack; each
-    counter-example printed as a scenario (JSON, which YAML reads) to paste into the file."""
+    counter-example printed as a scenario (JSON, which YAML reads) to paste into the file.
+    The built-in invariants are searched together: every drawn case is checked by each."""
     try:  # the testing helpers need Hypothesis, a test dependency: imported only here
         from assess_rules.testing.invariants import BUILT_IN, authored
-        from assess_rules.testing.search import find_counterexample
+        from assess_rules.testing.search import find_counterexample, find_counterexamples
     except ImportError:  # pragma: no cover - the dev install has it
         stderr.write("assess-rules: check needs Hypothesis: pip install 'assess-rules[test]'\n")
         return EXIT_INVALID
     started = time.monotonic()
     passed = failed = skipped = 0
+
+    def spent() -> bool:
+        return bool(args.time_budget) and time.monotonic() - started > args.time_budget
+
+    def report(path: str, label: str, found: Any, policy: Policy) -> None:
+        nonlocal passed, failed
+        if found is None:
+            passed += 1
+            stdout.write(f"ok   {path}: {label}\n")
+            return
+        failed += 1
+        stdout.write(f"FAIL {path}: {label}\n     {found.violation}\n")
+        scenario = json.dumps([found.scenario()], indent=2, ensure_ascii=False)
+        stdout.write(textwrap.indent(scenario, "     ") + "\n")
+        # What the pack said of that case, rule by rule, with the why of each answer.
+        text = format_text(evaluate(policy, found.case, found.as_of), policy)
+        stdout.write("     what the pack says of this case:\n")
+        stdout.write(textwrap.indent(text, "       ") + "\n")
+
     for path in args.paths:
         scenario_file = load_scenario_file(path)
         policy = scenario_file.policy()
-        checks: list[tuple[str, Any]] = [(f"built-in: {i.__name__}", i) for i in BUILT_IN]
+        authored_checks = []
         for spec in scenario_file.invariants:
-            invariant = authored(spec)
-            invariant.check_against(policy)
-            checks.append((f"invariant: {spec.name}", invariant))
-        for label, invariant in checks:
-            if args.time_budget and time.monotonic() - started > args.time_budget:
+            own = authored(spec)
+            own.check_against(policy)
+            authored_checks.append((f"invariant: {spec.name}", own))
+        if spent():
+            skipped += len(BUILT_IN)
+        else:
+            found = {
+                c.invariant: c
+                for c in find_counterexamples(
+                    policy, BUILT_IN, examples=args.examples, seed=args.seed
+                )
+            }
+            for built_in in BUILT_IN:
+                name = built_in.__name__
+                report(path, f"built-in: {name}", found.get(name), policy)
+        for label, invariant in authored_checks:
+            if spent():
                 skipped += 1
                 continue
-            found = find_counterexample(policy, invariant, examples=args.examples, seed=args.seed)
-            if found is None:
-                passed += 1
-                stdout.write(f"ok   {path}: {label}\n")
-            else:
-                failed += 1
-                stdout.write(f"FAIL {path}: {label}\n     {found.violation}\n")
-                scenario = json.dumps([found.scenario()], indent=2, ensure_ascii=False)
-                stdout.write(textwrap.indent(scenario, "     ") + "\n")
-                # What the pack said of that case, rule by rule, with the why of each answer.
-                report = format_text(evaluate(policy, found.case, found.as_of), policy)
-                stdout.write("     what the pack says of this case:\n")
-                stdout.write(textwrap.indent(report, "       ") + "\n")
+            counterexample = find_counterexample(
+                policy, invariant, examples=args.examples, seed=args.seed
+            )
+            report(path, label, counterexample, policy)
     tail = f", {skipped} not run (time budget)" if skipped else ""
     stdout.write(f"{passed} passed, {failed} failed{tail}\n")
     return EXIT_VIOLATION if failed else EXIT_OK

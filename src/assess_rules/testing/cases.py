@@ -11,7 +11,11 @@
 - event dates on the day before, on and after each of the pack's due dates, counted from
   this referral with the pack's own calendar;
 - requests (``cancellations:``) for each action the pack governs, with each of its reasons
-  and one it does not list, recommended and decided by any role of the pack.
+  and one it does not list, recommended and decided by any role of the pack;
+- the other records the pack's facts read (emergency actions, returns home, complaints,
+  previous assessments, siblings, professional conversations, the closure) and the optional
+  fields of every section it reads, each field drawn from its type: a time on a boundary
+  day, a day around the referral, one of its values, or a role of the pack.
 
 Every choice shrinks towards "not recorded" or the first option, so a counter-example
 shrinks to a small case. :func:`evaluations_for` adds an evaluation date near the same
@@ -44,12 +48,27 @@ from assess_rules.calendar import LONDON
 from assess_rules.case import (
     ACTION_KINDS,
     OVERSIGHT_KINDS,
+    ROLES,
+    Assessment,
     CaseSnapshot,
     Child,
+    Closure,
+    Complaint,
     Concerns,
     ConsentEvent,
+    EmergencyAction,
+    InitialConference,
+    PreviousAssessment,
+    ProfessionalConversation,
+    Referral,
+    ReferralDecision,
+    ReturnHome,
+    Sibling,
+    StrategyDiscussion,
+    Visit,
     parse_case,
 )
+from assess_rules.errors import CaseError
 from assess_rules.evaluation import compute_due
 from assess_rules.pack import CancellationRule, ProhibitionRule, Step, TimescaleRule
 from assess_rules.policy import Policy
@@ -294,7 +313,171 @@ def cases_for(
     for key, items in records.items():
         if items:
             raw[key] = [*raw.get(key, []), *items]
-    return parse_case(raw, vocabulary=policy.vocabulary)
+    _draw_more(draw, raw, read, roles, at, received, offsets, max_events)
+    return _parse_dropping(raw, policy)
+
+
+#: Sections drawn from their models alone, the fact-name prefixes that show a pack reads
+#: them, and whether the snapshot holds a list of them (else one record).
+_MORE_SECTIONS: tuple[tuple[str, type[BaseModel], tuple[str, ...], bool], ...] = (
+    ("emergency_actions", EmergencyAction, ("emergency_action",), True),
+    ("returns_home", ReturnHome, ("return_home",), True),
+    ("complaints", Complaint, ("complaint",), True),
+    ("previous_assessments", PreviousAssessment, ("previous_assessment",), True),
+    ("siblings", Sibling, ("siblings",), True),
+    ("professional_conversations", ProfessionalConversation, ("professional_conversation",), True),
+    ("closure", Closure, ("case.closed", "closure"), False),
+)
+
+#: Sections the strategy draws by hand (their order matters), and the models whose other
+#: optional fields are drawn on top when the pack reads a fact of that prefix.
+_MORE_FIELDS: tuple[tuple[str, type[BaseModel], tuple[str, ...]], ...] = (
+    ("referral", Referral, ("referral",)),
+    ("decision", ReferralDecision, ("decision", "front_door_decision")),
+    ("assessment", Assessment, ("assessment",)),
+    ("initial_conference", InitialConference, ("initial_conference",)),
+    ("consent", ConsentEvent, ("consent", "information_sharing")),
+    ("visits", Visit, ("visit",)),
+    ("strategy_discussions", StrategyDiscussion, ("strategy_discussion",)),
+)
+
+#: Day offsets before the referral a date may fall on (earlier involvement, a previous
+#: assessment): a day, a month, either side of six months, a year, two years.
+_PAST_DAYS = (-1, -30, -182, -183, -365, -366, -730)
+
+#: Free-text fields the rules compare (a sibling's allocated worker): two values, so
+#: "same" and "different" are both reached.
+_TEXTS = ("W1", "W2")
+
+
+def _reads(read: frozenset[str], prefixes: Sequence[str]) -> bool:
+    return any(name == p or name.startswith(p + ".") for name in read for p in prefixes)
+
+
+def _field_strategy(
+    annotation: Any,
+    roles: Sequence[str],
+    at: st.SearchStrategy[str],
+    day: st.SearchStrategy[str],
+) -> st.SearchStrategy[Any] | None:
+    """Values for a field of this type, ``None`` for types drawn only by hand (nested
+    records, record kinds, identifiers)."""
+    members = [annotation]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if len(members) != 1:
+        return None
+    member = members[0]
+    if typing.get_origin(member) is typing.Annotated:
+        member = typing.get_args(member)[0]
+    if member is datetime:
+        return at
+    if member is date:
+        return day
+    if member is bool:
+        return st.booleans()
+    if typing.get_origin(member) is Literal:
+        values = typing.get_args(member)
+        if set(values) <= set(ROLES) and len(values) > 3:  # a role: one of the pack's
+            return st.sampled_from(list(roles))
+        return st.sampled_from(values)
+    if member is str:
+        return st.sampled_from(_TEXTS)
+    return None
+
+
+def _record(
+    draw: st.DrawFn,
+    model: type[BaseModel],
+    present: dict[str, Any],
+    roles: Sequence[str],
+    at: st.SearchStrategy[str],
+    day: st.SearchStrategy[str],
+    *,
+    optional: bool,
+) -> dict[str, Any] | None:
+    """``present`` with ``model``'s other fields drawn: required ones always, optional ones
+    each only if a coin says so (they shrink away). ``None`` if a required field cannot be
+    drawn."""
+    out = dict(present)
+    for name, info in model.model_fields.items():
+        if name in out:
+            continue
+        strategy = _field_strategy(info.annotation, roles, at, day)
+        if info.is_required():
+            if strategy is None:
+                return None
+            out[name] = draw(strategy)
+        elif optional and strategy is not None and draw(st.booleans()):
+            out[name] = draw(strategy)
+    return out
+
+
+def _draw_more(
+    draw: st.DrawFn,
+    raw: dict[str, Any],
+    read: frozenset[str],
+    roles: Sequence[str],
+    at: st.SearchStrategy[str],
+    received: datetime,
+    offsets: Sequence[int],
+    max_events: int,
+) -> None:
+    """Add to ``raw`` the sections and optional fields the pack reads (see the module)."""
+    future = [received.date() + timedelta(days=o) for o in offsets]
+    past = [received.date() + timedelta(days=o) for o in _PAST_DAYS]
+    day = st.sampled_from([d.isoformat() for d in [*future, *past]])
+    for section, model, prefixes in _MORE_FIELDS:
+        if section not in raw or not _reads(read, prefixes):
+            continue
+        value = raw[section]
+        items = value if isinstance(value, list) else [value]
+        filled = [_record(draw, model, item, roles, at, day, optional=True) for item in items]
+        kept = [item for item in filled if item is not None]
+        raw[section] = kept if isinstance(value, list) else kept[0]
+    for section, model, prefixes, many in _MORE_SECTIONS:
+        if not _reads(read, prefixes):
+            continue
+        count = draw(st.integers(0, max_events if many else 1))
+        drawn = [_record(draw, model, {}, roles, at, day, optional=True) for _ in range(count)]
+        records = [r for r in drawn if r is not None]
+        if records:
+            raw[section] = records if many else records[0]
+
+
+def _parse_dropping(raw: dict[str, Any], policy: Policy) -> CaseSnapshot:
+    """Parse ``raw``; where the parser refuses a drawn field (an order the snapshot cannot
+    hold, such as a closure before a return home it records), drop that field, or the
+    record if the field is required, and parse again."""
+    for _ in range(50):
+        try:
+            return parse_case(raw, vocabulary=policy.vocabulary)
+        except CaseError as error:
+            if not any(_drop(raw, issue.path) for issue in error.issues):
+                raise
+    return parse_case(raw, vocabulary=policy.vocabulary)  # pragma: no cover - 50 drops
+
+
+def _drop(raw: dict[str, Any], path: tuple[str | int, ...]) -> bool:
+    """Remove what ``path`` names from ``raw``: a field, or a list item. ``False`` if the
+    path names nothing in ``raw``. A record that loses a field it needs is refused at the
+    next parse, at its own path, and dropped then."""
+    if not path:
+        return False
+    holder: Any = raw
+    for step in path[:-1]:
+        try:
+            holder = holder[step]
+        except (KeyError, IndexError, TypeError):
+            return False
+    last = path[-1]
+    if isinstance(holder, dict) and last in holder:
+        del holder[last]
+        return True
+    if isinstance(holder, list) and isinstance(last, int) and 0 <= last < len(holder):
+        del holder[last]
+        return True
+    return False
 
 
 def _requests(
