@@ -200,3 +200,43 @@ def test_invariants_searched_together_report_each_one_that_fails() -> None:
     assert [c.invariant for c in found] == ["all undecidable"]
     assert len(found[0].case.cancellations) == 1
     assert find_counterexamples(generic, BUILT_IN, examples=20) == []
+
+
+def test_pytest_collects_a_file_of_invariants_alone(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "mine.invariants.yaml").write_text(
+        f"pack: {bundled_dir('policies') / 'generic_s17.yaml'}\n"
+        "invariants:\n"
+        "  - name: never refused\n"  # generic_s17 lists no reasons: it never refuses one
+        "    never: {action: cancel_assessment, status: refused, when: 'false'}\n"
+        "  - name: never undecidable\n"  # false: every request is left to a manager
+        "    never: {action: cancel_assessment, status: undecidable}\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "ASSESS_RULES_INVARIANT_EXAMPLES": "10"}
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:randomly",
+            str(tmp_path / "mine.invariants.yaml"),
+            "-k",
+            "never",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "1 failed, 1 passed" in run.stdout
+    assert "never undecidable" in run.stdout

@@ -1,4 +1,5 @@
-"""pytest plugin: collects ``*.scenarios.yaml`` files, one test item per scenario.
+"""pytest plugin: collects ``*.scenarios.yaml`` files, one test item per scenario, and
+``*.invariants.yaml`` files (the same format, for invariants kept apart from scenarios).
 
 Installed with assess_rules (entry point ``pytest11``), so a council's own repository of
 packs and scenario files is tested by plain ``pytest``.
@@ -24,11 +25,13 @@ from assess_rules.testing.invariants import BUILT_IN, Invariant, authored
 from assess_rules.testing.search import examples_from_env, find_counterexample
 
 SUFFIX = ".scenarios.yaml"
+#: The file names collected: scenario files, and files that hold only invariants.
+SUFFIXES = (SUFFIX, ".invariants.yaml")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    """Collect scenario files."""
-    if file_path.name.endswith(SUFFIX):
+    """Collect scenario and invariant files."""
+    if file_path.name.endswith(SUFFIXES):
         collected: pytest.Collector = ScenarioFileCollector.from_parent(parent, path=file_path)
         return collected
     return None
