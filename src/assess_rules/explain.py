@@ -496,14 +496,17 @@ class _Tracer:
             checked = self.condition(
                 f"extension {extension.id}", extension.when, ctx, rule.for_each
             )
+            late = (
+                f"not done within the base {within_words(rule.within)} (due {describe(base.due)})"
+            )
             if checked.value:
-                why = "its condition holds: the longer limit applies"
+                why = f"{late}; its condition holds: the longer limit applies"
                 decided = f"{extension.id!r} applied first"
             elif checked.value is None:
-                why = "its condition cannot be decided: the deadline is undetermined"
+                why = f"{late}; its condition cannot be decided: the deadline is undetermined"
                 decided = f"{extension.id!r} could not be decided"
             else:
-                why = "its condition does not hold"
+                why = f"{late}; its condition does not hold"
             part.extensions.append(
                 CheckedExtension(extension.id, within, True, checked.value, why, checked, sources)
             )
@@ -1064,8 +1067,6 @@ def _part_lines(part: ExplainedPart, headed: bool) -> list[str]:
         counted = f", counted {d.counting}" if d.unit.endswith("days") else ""
         out.append(f"{indent}    within {d.amount} {unit}{counted}")
         out.append(f"{indent}    {d.computation}")
-        if d.extension:
-            out.append(f"{indent}    extended by {d.extension}")
         for caveat in d.caveats:
             out.append(f"{indent}    note: {caveat}")
     return out
