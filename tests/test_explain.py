@@ -382,3 +382,74 @@ def test_each_docs_example_runs_as_shown(
         assert out.startswith(output.rstrip("\n.").rstrip())
     else:
         assert out == output
+
+
+def test_a_prohibition_that_refuses_shows_why() -> None:
+    # Consent declined, significant harm suspected, no strategy discussion: the baseline's
+    # ban on cancelling for lack of consent holds for the request (grounds no_consent).
+    raw = _kent_request(
+        "no-consent-no-strategy-threshold",
+        concerns={"significant_harm_suspected": True},
+        consent=[{"event": "declined", "at": "2026-12-02T10:00", "by": "parent"}],
+    )
+    policy = load_policy("kent")
+    case = parse_case(raw, vocabulary=policy.vocabulary)
+    rule = explain(
+        policy, case, "2026-12-14", "no-consent-cancellation-while-harm-suspected"
+    ).rules[0]
+    assert (rule.applied, rule.origin) == (True, "generic_s17")
+    (part,) = rule.parts
+    (when,) = part.conditions
+    assert (when.value, when.facts) == (
+        True,
+        {"concerns.significant_harm_suspected": True, "strategy_discussion.s47_ruled_out": False},
+    )
+    decisions = [f for f in rule.findings if f.type == "decision"]
+    assert decisions
+    assert all(": refused (" in f.text for f in decisions)
+    assert any(f.type == "violation" for f in rule.findings)  # it was approved all the same
+
+
+def test_a_consent_branch_and_its_step() -> None:
+    # Consent declined on Wed 2 Dec with no harm suspected: the declined branch applies and
+    # its supervision discussion is owed, not yet recorded.
+    policy = load_policy("assessment_intervention")
+    case = parse_case(
+        {
+            "case_id": "A",
+            "referral": {"received_at": "2026-12-01T10:00"},
+            "concerns": {"significant_harm_suspected": False},
+            "consent": [{"event": "declined", "at": "2026-12-02T10:00", "by": "parent"}],
+        },
+        vocabulary=policy.vocabulary,
+    )
+    found = explain(policy, case, "2026-12-03")
+    refused = found.rule("consent-refused")
+    assert refused.applied is True
+    (part,) = refused.parts
+    assert part.facts["consent.branch"] == "declined"
+    (applies,) = part.conditions
+    assert applies.value is True
+    (step,) = part.steps
+    assert (step.id, step.status, step.records) == (
+        "supervision-discussion",
+        "missing",
+        ("oversight.supervision_discussion",),
+    )
+    withdrawn = found.rule("consent-withdrawn-before-visit")
+    assert withdrawn.applied is False
+    assert "not on the withdrawn before visit branch" in withdrawn.why
+
+
+def test_a_check_that_cannot_be_decided_names_the_fact_it_needs() -> None:
+    # The cancellation was approved; whether the service manager agreed is not recorded.
+    part_rule = explain(
+        load_policy("kent"),
+        parse_case(_kent_request("already-18"), vocabulary=load_policy("kent").vocabulary),
+        "2026-12-14",
+        "approved-despite-disagreement",
+    ).rules[0]
+    assert part_rule.applied is None
+    (condition,) = part_rule.parts[0].conditions
+    assert condition.unknown_facts == ("oversight.cancellation_review.agrees",)
+    assert [f.type for f in part_rule.findings] == ["missing_facts"]
