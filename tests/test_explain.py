@@ -100,7 +100,8 @@ def test_the_age_read_as_the_case_stood_at_the_decision() -> None:
     (reason,) = [c for c in part.conditions if c.where == "reason already-18"]
     assert (reason.value, reason.facts) == (False, {"child.age": 17})
     assert part.checks == {
-        "decided by Service Manager; may decide: Service Manager or higher": True
+        "decided by Service Manager; may decide: Service Manager or higher": True,
+        "recommended by Team Manager; may recommend: Team Manager or higher": True,
     }
 
 

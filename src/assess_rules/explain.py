@@ -604,6 +604,17 @@ class _Tracer:
                 who = policy.role_label(approver) + (" or higher" if higher else " only")
                 by = policy.role_label(request.decided_by) if request.decided_by else "nobody named"
                 part.checks[f"decided by {by}; may decide: {who}"] = fits
+            if rule.recommended_by is not None and request.recommended_by is not None:
+                by = policy.role_label(request.recommended_by)
+                need = policy.role_label(rule.recommended_by)
+                need += " or higher" if policy.higher_roles_may_act else " only"
+                part.checks[f"recommended by {by}; may recommend: {need}"] = policy.may_act(
+                    request.recommended_by, rule.recommended_by
+                )
+            if reason is not None and reason.requires_free_text:
+                part.checks["the reason needs free text: given"] = bool(
+                    ctx.get("cancellation.has_free_text")
+                )
             outcome = ctx.get("cancellation.outcome")
             if outcome != "refused":
                 part.steps.extend(
