@@ -49,6 +49,10 @@ def test_a_broken_copy_prints_a_scenario_to_paste(tmp_path: Path) -> None:
     # With the answer of the pack for that case, rule by rule, so the author sees why.
     assert "what the pack says of this case:" in failure
     assert "Decision on the type of response within 1 working day" in failure
+    # and the explanation of the rule that broke it: its deadline, counted in calendar days
+    assert "why referral-decision answered so (explain):" in failure
+    assert "✓ referral-decision (timescale)" in failure
+    assert "within 1 calendar day, counted" in failure
 
 
 def test_the_time_budget_stops_starting_invariants() -> None:

@@ -30,8 +30,10 @@ from assess_rules.errors import (
     EvaluationDateError,
     NoVersionInForceError,
     PolicyError,
+    UnknownRuleError,
 )
 from assess_rules.evaluation import evaluate
+from assess_rules.explain import Explanation, explain, format_explanation
 from assess_rules.loading import bundled_policies, check_policy_file, load_policy
 from assess_rules.policy import Policy
 from assess_rules.result import (
@@ -64,6 +66,7 @@ __all__ = [
     "Counting",
     "Deadline",
     "EvaluationDateError",
+    "Explanation",
     "MissingFacts",
     "NoVersionInForceError",
     "Obligation",
@@ -73,6 +76,7 @@ __all__ = [
     "PolicyError",
     "Region",
     "Result",
+    "UnknownRuleError",
     "Violation",
     "Warning",
     "WorkingDayCalendar",
@@ -80,6 +84,8 @@ __all__ = [
     "bundled_policies",
     "check_policy_file",
     "evaluate",
+    "explain",
+    "format_explanation",
     "load_policy",
     "parse_case",
     "review_caseload",

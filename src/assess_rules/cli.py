@@ -10,6 +10,8 @@ Commands::
     assess-rules check SCENARIO_FILE... [--examples N] [--seed S] [--time-budget SECONDS]
     assess-rules list
     assess-rules caseload --policy NAME|PATH --case FILE [--as-of DATE]
+    assess-rules explain --policy NAME|PATH --case FILE [--as-of DATE] [--rule ID]
+                         [--format text|json]
     assess-rules docs NAME|PATH    (or --facts)
 
 ``--case`` takes a JSON (or YAML) file holding one case object, a list of cases, or JSON
@@ -59,6 +61,9 @@ from assess_rules.case import CaseSnapshot, parse_case
 from assess_rules.caseload import review_caseload
 from assess_rules.errors import AssessRulesError, CaseError, CaseIssue, PolicyError
 from assess_rules.evaluation import evaluate
+from assess_rules.explain import explain as explain_case
+from assess_rules.explain import format_explanation
+from assess_rules.explain import run_command as run_explain
 from assess_rules.loading import bundled_policies, check_policy_file, load_policy, read_yaml
 from assess_rules.policy import Policy
 from assess_rules.records import (
@@ -171,6 +176,10 @@ def _parser() -> argparse.ArgumentParser:
         help="stop reading after this many bytes (default: %(default)s)",
     )
     pack_and_cases("caseload", "apply a pack's caseload reviews to many cases", "count up to")
+    ex = pack_and_cases(
+        "explain", "why each rule of a pack applied to a case or not (docs/explain.md)", "as of"
+    )
+    ex.add_argument("--rule", default=None, help="explain only this rule (its id)")
     ch = commands.add_parser(
         "check",
         help="search scenario files' packs for counter-examples to the built-in invariants "
@@ -264,6 +273,8 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
             return _check(args, stdout, stderr)
         if args.command == "caseload":
             return _caseload(args, stdout, stderr)
+        if args.command == "explain":
+            return run_explain(args, load_policy(args.policy), _read_cases(Path(args.case)), stdout)
         if args.command == "timeline":
             return _timeline(args, stdout)
         if args.command == "list":
@@ -398,6 +409,10 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         text = format_text(evaluate(policy, found.case, found.as_of), policy)
         stdout.write("     what the pack says of this case:\n")
         stdout.write(textwrap.indent(text, "       ") + "\n")
+        if found.violation.rule is not None:  # why the rule that broke it answered so
+            why = explain_case(policy, found.case, found.as_of, found.violation.rule)
+            stdout.write(f"     why {found.violation.rule} answered so (explain):\n")
+            stdout.write(textwrap.indent(format_explanation(why), "       ") + "\n")
 
     for path in args.paths:
         scenario_file = load_scenario_file(path)

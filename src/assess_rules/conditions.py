@@ -46,7 +46,15 @@ from dateutil.relativedelta import relativedelta
 from assess_rules.calendar import add_calendar_days, add_months, add_weeks
 from assess_rules.errors import ConditionError
 
-__all__ = ["MAX_NESTING", "CompiledCondition", "FactLookup", "FactValues", "compile_condition"]
+__all__ = [
+    "MAX_NESTING",
+    "CompiledCondition",
+    "ConditionTrace",
+    "FactLookup",
+    "FactValues",
+    "compile_condition",
+    "trace_condition",
+]
 
 #: How deeply a condition may nest parentheses, ``not`` and function calls.
 MAX_NESTING = 32
@@ -608,3 +616,116 @@ def compile_condition(
             column=1,
         )
     return CompiledCondition(text, frozenset(compiler.facts), node.run)
+
+
+@dataclass(frozen=True)
+class ConditionTrace:
+    """One part of a condition as its author wrote it (``text``), with its value for a case:
+    ``True``/``False``, a number or a date, or ``None`` (unknown: a fact it reads is not
+    recorded). ``fact`` names the fact when the part is a bare fact read; ``parts`` are its
+    sub-expressions, each with its own value (literals are not listed)."""
+
+    text: str
+    value: Any
+    fact: str | None = None
+    parts: tuple[ConditionTrace, ...] = ()
+
+    def facts(self) -> dict[str, Any]:
+        """Every fact read anywhere in the condition, with its value (``None``: unknown)."""
+        found: dict[str, Any] = {}
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            if node.fact is not None:
+                found[node.fact] = node.value
+            stack.extend(reversed(node.parts))
+        return dict(sorted(found.items()))
+
+
+@dataclass
+class _Span:
+    start: int  # 0-based offsets into the text
+    end: int
+    node: _Typed
+    children: list[_Span]
+
+
+class _TracingCompiler(_Compiler):
+    """A compiler that also records where each sub-expression is written, so that each can
+    be evaluated on its own for :func:`trace_condition` (the compiled closures are the same
+    as :func:`compile_condition`'s)."""
+
+    def __init__(
+        self,
+        text: str,
+        lookup: FactLookup,
+        scope: str | None,
+        parameters: Mapping[str, int] | None = None,
+    ) -> None:
+        super().__init__(text, lookup, scope, parameters)
+        self.stack: list[list[_Span]] = [[]]
+
+    def _spanned(self, build: Callable[[], _Typed]) -> _Typed:
+        first = self.peek()
+        self.stack.append([])
+        node = build()
+        children = self.stack.pop()
+        last = self.tokens[max(self.index - 1, 0)]
+        if len(children) == 1 and children[0].node is node:
+            self.stack[-1].append(children[0])  # the same node, one grammar level up
+        elif not node.is_literal:
+            start, end = first.column - 1, last.column - 1 + len(last.text)
+            self.stack[-1].append(_Span(start, end, node, children))
+        return node
+
+    def or_(self) -> _Typed:
+        return self._spanned(super().or_)
+
+    def and_(self) -> _Typed:
+        return self._spanned(super().and_)
+
+    def not_(self) -> _Typed:
+        return self._spanned(super().not_)
+
+    def comparison(self) -> _Typed:
+        return self._spanned(super().comparison)
+
+    def operand(self) -> _Typed:
+        return self._spanned(super().operand)
+
+
+def trace_condition(
+    text: str,
+    lookup: FactLookup,
+    values: FactValues,
+    scope: str | None = None,
+    parameters: Mapping[str, int] | None = None,
+) -> ConditionTrace:
+    """``text`` evaluated against ``values`` part by part, for explaining a verdict: the
+    value of the whole and of every sub-expression, each evaluated on its own (so parts the
+    verdict did not need are shown too). Slower than a compiled condition: for explanations,
+    never for evaluation. The whole's value is the compiled condition's verdict.
+
+    >>> from assess_rules.facts import FACTS
+    >>> class Values:
+    ...     def get(self, name): return {"child.age": 17}.get(name)
+    >>> trace = trace_condition("child.age >= 18 or known(child.first_seen)", FACTS, Values())
+    >>> trace.value, [(p.text, p.value) for p in trace.parts]
+    (False, [('child.age >= 18', False), ('known(child.first_seen)', False)])
+    >>> trace.facts()
+    {'child.age': 17, 'child.first_seen': None}
+    """
+    compiler = _TracingCompiler(text, lookup, scope, parameters)
+    root = compiler.condition()
+    spans = compiler.stack[0]
+    verdict = root.run(values)
+    whole = None if verdict is None else bool(verdict)
+
+    def build(span: _Span, value: Any) -> ConditionTrace:
+        fact = span.node.fact.name if span.node.fact is not None else None
+        parts = tuple(build(child, child.node.run(values)) for child in span.children)
+        return ConditionTrace(text[span.start : span.end], value, fact, parts)
+
+    if len(spans) == 1 and spans[0].node is root:
+        return build(spans[0], whole)
+    return ConditionTrace(text, whole, None, tuple(build(s, s.node.run(values)) for s in spans))

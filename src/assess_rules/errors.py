@@ -9,6 +9,7 @@ built, so tools can show the location without parsing text.
 - :class:`CaseError`: a case snapshot is wrong (the field path and the reason).
 - :class:`CalendarError`: a date outside the calendar's supported range.
 - :class:`ConditionError`: a condition of a pack does not parse or names an unknown fact.
+- :class:`UnknownRuleError`: a rule id the pack does not have (with the nearest it has).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ __all__ = [
     "EvaluationDateError",
     "NoVersionInForceError",
     "PolicyError",
+    "UnknownRuleError",
 ]
 
 
@@ -156,3 +158,18 @@ def _format_path(path: Sequence[str | int]) -> str:
             name = part if len(part) <= 40 else part[:37] + "..."
             out += f".{name}" if out else name
     return out
+
+
+class UnknownRuleError(AssessRulesError, KeyError):
+    """A rule id the pack (in the version that applies) does not have; ``suggestion`` is the
+    nearest id it has, if any is close."""
+
+    def __init__(self, rule: str, pack: str, suggestion: str | None = None) -> None:
+        self.rule = rule
+        self.pack = pack
+        self.suggestion = suggestion
+        hint = f"; did you mean {suggestion!r}?" if suggestion else ""
+        super().__init__(f"pack {pack!r} has no rule {rule!r}{hint}")
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])

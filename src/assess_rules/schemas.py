@@ -65,8 +65,19 @@ def _result() -> dict[str, Any]:
     return schema
 
 
+def _explain() -> dict[str, Any]:
+    # imported here: the explanation's models sit above evaluation, which this module's
+    # other schemas do not need
+    from assess_rules.explain import EXPLAIN_SCHEMA_VERSION, Explanation
+
+    schema = TypeAdapter(Explanation).json_schema(mode="serialization")
+    schema["title"] = f"assess_rules explanation, schema_version {EXPLAIN_SCHEMA_VERSION}"
+    return schema
+
+
 SCHEMA_FILES = {
     "case.schema.json": _case,
+    "explain.schema.json": _explain,
     "policy-pack.schema.json": _pack,
     "result.schema.json": _result,
 }

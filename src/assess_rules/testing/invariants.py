@@ -69,18 +69,25 @@ DECISION_STATUSES = ("allowed", "allowed_once", "refused", "undecidable")
 
 
 class InvariantViolation(AssessRulesError):  # noqa: N818 - the name the issue asks for
-    """An invariant failed: which one, for which pack, on which date, and why."""
+    """An invariant failed: which one, for which pack, on which date, and why; ``rule`` is
+    the id of the rule whose answer broke it, where one rule did (``assess-rules check``
+    explains it)."""
 
-    def __init__(self, invariant: str, policy: str, as_of: date, explanation: str) -> None:
+    def __init__(
+        self, invariant: str, policy: str, as_of: date, explanation: str, rule: str | None = None
+    ) -> None:
         self.invariant = invariant
         self.policy = policy
         self.as_of = as_of
         self.explanation = explanation
+        self.rule = rule
         super().__init__(f"{invariant} ({policy}, as of {as_of.isoformat()}): {explanation}")
 
 
-def _fail(name: str, policy: Policy, as_of: date, explanation: str) -> InvariantViolation:
-    return InvariantViolation(name, policy.id, as_of, explanation)
+def _fail(
+    name: str, policy: Policy, as_of: date, explanation: str, rule: str | None = None
+) -> InvariantViolation:
+    return InvariantViolation(name, policy.id, as_of, explanation, rule)
 
 
 def _label(item: Any) -> str:
@@ -99,6 +106,7 @@ def working_day_due_dates(policy: Policy, case: CaseSnapshot, as_of: date) -> No
                 as_of,
                 f"deadline {_label(deadline)} is due {deadline.due_date:%a %d %b %Y}, a day "
                 f"the office is closed ({deadline.computation})",
+                rule=deadline.rule,
             )
 
 
@@ -117,6 +125,7 @@ def met_exactly_when_done_by_due(policy: Policy, case: CaseSnapshot, as_of: date
                 as_of,
                 f"deadline {_label(deadline)} is {deadline.status}, done {done}, due "
                 f"{deadline.due.isoformat()}",
+                rule=deadline.rule,
             )
 
 
@@ -149,6 +158,7 @@ def allowed_only_to_allowed_roles(policy: Policy, case: CaseSnapshot, as_of: dat
                 as_of,
                 f"{action.subject} ({request.action}) is {action.status}, but no rule of the "
                 "pack governs that action",
+                rule=action.rule,
             )
         required = rule.decided_by
         for reason in rule.reasons:
@@ -164,6 +174,7 @@ def allowed_only_to_allowed_roles(policy: Policy, case: CaseSnapshot, as_of: dat
                 f"{action.subject} ({request.action}, reason {request.reason!r}) decided by "
                 f"{request.decided_by} is {action.status}, but {rule.id} needs "
                 f"{required}",
+                rule=rule.id,
             )
 
 
@@ -251,6 +262,7 @@ def missed_stays_missed(policy: Policy, case: CaseSnapshot, as_of: date) -> None
                     as_of,
                     f"deadline {_label(deadline)} is missed on {as_of.isoformat()} but met on "
                     f"{later.isoformat()}",
+                    rule=deadline.rule,
                 )
 
 
@@ -301,6 +313,7 @@ def cites_declared_catalogue_ids(policy: Policy, case: CaseSnapshot, as_of: date
                 as_of,
                 f"{type(item).__name__.lower()} {_label(item)} cites "
                 f"{unknown or 'nothing'}, not a catalogue ID the pack declares",
+                rule=item.rule,
             )
 
 
@@ -384,6 +397,7 @@ class DueOnWorkingDays:
                     as_of,
                     f"deadline {_label(deadline)} is due {deadline.due_date:%a %d %b %Y}, a "
                     f"day the office is closed ({deadline.computation})",
+                    rule=deadline.rule,
                 )
 
 
@@ -487,4 +501,5 @@ class Never:
                 f"{action.subject} ({self.action}, reason {reason!r}) is {action.status}"
                 + (f" while {self.when}" if self.when else "")
                 + f": {'; '.join(action.why)}",
+                rule=action.rule,
             )
