@@ -495,6 +495,8 @@ class OutcomeChange:
             words = _outcome_words(shown or {})
             return f"{what} {self.change}" + (f" ({words})" if words else "")
         old, new = self.old or {}, self.new or {}
+        if self.finding == "record":
+            return f"record: {_side(old)} by the old pack -> {_side(new)} by the new"
         moved = [
             f"{k} {_outcome_value(old.get(k))} -> {_outcome_value(new.get(k))}"
             for k in new
@@ -517,6 +519,11 @@ class OutcomeChange:
 
 def _outcome_words(value: Mapping[str, Any]) -> str:
     return ", ".join(f"{k} {_outcome_value(v)}" for k, v in value.items() if v is not None)
+
+
+def _side(state: Mapping[str, Any]) -> str:
+    why = state.get("why")
+    return f"{state.get('status')}" + (f" ({why})" if why else "")
 
 
 def _outcome_value(value: Any) -> str:
@@ -630,11 +637,11 @@ def _diff_line(
     try:
         record = loads_record(raw.data, limits)
     except RecordRefusedError as exc:
-        return CaseDiff(raw.number, None, refused=CaseRefusal("json", tuple(exc.issues)))
+        refusal = CaseRefusal("json", tuple(exc.issues))
+        return CaseDiff(raw.number, _case_id(exc.value), refused=refusal)
     except CaseError as exc:
         return CaseDiff(raw.number, None, refused=CaseRefusal("json", tuple(exc.issues)))
-    case_id = record.get("case_id") if isinstance(record, dict) else None
-    case_id = case_id if isinstance(case_id, str) and 0 < len(case_id) <= 200 else None
+    case_id = _case_id(record)
     before = _judge(old, record, as_of)
     after = _judge(new, record, as_of)
     if isinstance(before, CaseRefusal) and isinstance(after, CaseRefusal):
@@ -642,6 +649,11 @@ def _diff_line(
     if isinstance(before, CaseRefusal) or isinstance(after, CaseRefusal):
         return CaseDiff(raw.number, case_id, (_record_change(before, after),))
     return CaseDiff(raw.number, case_id, tuple(outcome_changes(before, after)))
+
+
+def _case_id(record: Any) -> str | None:
+    value = record.get("case_id") if isinstance(record, dict) else None
+    return value if isinstance(value, str) and 0 < len(value) <= 200 else None
 
 
 def _judge(policy: Policy, record: Any, as_of: date | datetime | str) -> Result | CaseRefusal:
@@ -836,7 +848,7 @@ def counts_text(counts: OutcomeCounts) -> str:
     """The one-paragraph summary of the cases compared."""
     parts = [
         f"{_count(counts.read, 'record')} read",
-        f"{counts.compared:,} judged by both packs",
+        f"{counts.compared:,} compared",
         f"{counts.changed:,} changed",
         f"{counts.compared - counts.changed:,} unchanged",
         f"{counts.refused:,} refused",
