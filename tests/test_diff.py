@@ -460,3 +460,11 @@ def test_each_pack_judges_a_case_whatever_its_own_dates(tmp_path: Path) -> None:
         "      deadline assessment-completion: due 2026-04-08 -> 2026-03-30, within 45 working "
         "days -> 40 working days (status pending)"
     ) in text.splitlines()
+
+
+def test_the_older_name_of_a_kind_is_no_change(tmp_path: Path) -> None:
+    renamed = edited_kent(tmp_path, ("  - id: cancellation\n", "kind: cancellation",
+                                     "kind: action"))  # fmt: skip
+    assert "kind: action\n    title: Cancelling a child" in renamed.read_text(encoding="utf-8")
+    code, text, _ = call("diff", "kent", str(renamed))
+    assert code == 0, text

@@ -38,6 +38,7 @@ from assess_rules.calendar import LONDON
 from assess_rules.case import CaseSnapshot, parse_case
 from assess_rules.errors import AssessRulesError, CaseError, CaseIssue
 from assess_rules.evaluation import evaluate
+from assess_rules.kinds import kind_of
 from assess_rules.pack import RemovedRule
 from assess_rules.policy import Policy
 from assess_rules.records import (
@@ -164,8 +165,8 @@ def diff_policies(old: Policy, new: Policy) -> list[PackChange]:
     >>> diff_policies(load_policy("kent"), load_policy("kent"))
     []
     """
-    before = resolved_pack(old, defaults=True)
-    after = resolved_pack(new, defaults=True)
+    before = _comparable(old)
+    after = _comparable(new)
     words = _Words(old, new)
     raw: list[tuple[Path_, ChangeKind, Any, Any]] = []
     for section in after:
@@ -178,6 +179,15 @@ def diff_policies(old: Policy, new: Policy) -> list[PackChange]:
 
 
 # --- comparing plain data --------------------------------------------------------------------
+
+
+def _comparable(policy: Policy) -> dict[str, Any]:
+    """The effective pack with every field, each rule's kind by its current name (a rule
+    written ``kind: cancellation``, the older name of ``action``, is the same rule)."""
+    data = resolved_pack(policy, defaults=True)
+    for rule, item in zip(policy.rules, data["rules"], strict=True):
+        item["kind"] = kind_of(rule).name
+    return data
 
 
 def _compare(a: Any, b: Any, path: Path_) -> list[tuple[Path_, ChangeKind, Any, Any]]:
