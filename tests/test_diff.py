@@ -468,3 +468,25 @@ def test_the_older_name_of_a_kind_is_no_change(tmp_path: Path) -> None:
     assert "kind: action\n    title: Cancelling a child" in renamed.read_text(encoding="utf-8")
     code, text, _ = call("diff", "kent", str(renamed))
     assert code == 0, text
+
+
+def test_show_resolved_lists_the_rules_a_pack_removes_and_leaves_them_out(tmp_path: Path) -> None:
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        "pack: {id: child, title: C, authority: A, version: '1', extends: kent}\n"
+        "removed_rules:\n"
+        "  - {id: cancellation-within-10-days, reason: The council sets no cancellation limit}\n",
+        encoding="utf-8",
+    )
+    code, text, _ = call("show", str(child), "--resolved")
+    assert code == 0
+    lines = text.splitlines()
+    at = lines.index("# rules of the extended packs that this pack does not apply:")
+    assert (
+        lines[at + 1] == "#   cancellation-within-10-days: The council sets no cancellation limit"
+    )
+    assert "- id: cancellation-within-10-days" not in text
+    copy = tmp_path / "resolved.yaml"
+    copy.write_text(text, encoding="utf-8")
+    assert resolved_pack(load_policy(copy)) == resolved_pack(load_policy(child))
+    assert "cancellation-within-10-days" not in {r.id for r in load_policy(copy).rules}

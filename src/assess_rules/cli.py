@@ -212,7 +212,10 @@ def _parser() -> argparse.ArgumentParser:
     sh.add_argument("--resolved", action="store_true", help="the effective pack, extends resolved")
     sh.add_argument("--format", choices=("yaml", "json"), default="yaml")
     df = commands.add_parser(
-        "diff", help="what changed between two packs, and in which cases (docs/diff.md)"
+        "diff",
+        help="what changed between two packs, and in which cases (docs/diff.md)",
+        description="Exit 0: no differences; 1: differences; 2: invalid input (a bad pack or "
+        "argument, or a record of --cases neither pack could judge).",
     )
     df.add_argument("old", help="a bundled pack name, a pack file, or NAME@VERSION")
     df.add_argument("new", help="a bundled pack name, a pack file, or NAME@VERSION")
