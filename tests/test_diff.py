@@ -3,6 +3,7 @@ changed between two packs, and in which cases): docs/diff.md."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -20,7 +21,7 @@ from assess_rules import (
     select_policy,
 )
 from assess_rules.cli import run
-from assess_rules.diff import diff_policies
+from assess_rules.diff import diff_policies, outcome_changes
 from assess_rules.loading import bundled_dir
 from assess_rules.scenarios import load_scenario_file
 
@@ -490,3 +491,16 @@ def test_show_resolved_lists_the_rules_a_pack_removes_and_leaves_them_out(tmp_pa
     copy.write_text(text, encoding="utf-8")
     assert resolved_pack(load_policy(copy)) == resolved_pack(load_policy(child))
     assert "cancellation-within-10-days" not in {r.id for r in load_policy(copy).rules}
+
+
+def test_a_finding_met_twice_is_counted_not_merged() -> None:
+    """Two violations of one rule on one subject: losing one of them is a change."""
+    policy = load_policy("kent")
+    case = parse_case({**LATE, "cancellations": [{**LATE["cancellations"][0],
+                                                  "decided_by": "team_manager"}]})  # fmt: skip
+    before = evaluate(policy, case, "2026-12-14")
+    assert before.violations
+    twice = dataclasses.replace(before, violations=(*before.violations, before.violations[0]))
+    [change] = outcome_changes(twice, before)
+    assert (change.finding, change.change, change.key[-1]) == ("violation", "removed", "#2")
+    assert outcome_changes(before, before) == []

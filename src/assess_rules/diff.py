@@ -718,41 +718,62 @@ def _iso(value: date | datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _deadlines(result: Result) -> dict[tuple[str, ...], dict[str, Any]]:
-    return {
-        (d.rule, d.subject or ""): {
-            "due": d.due.isoformat(timespec="minutes") if d.unit == "hours" else _iso(d.due_date),
-            "status": d.status,
-            "within": f"{d.amount} {d.unit.replace('_', ' ')}",
-            "extension": d.extension,
-        }
+Keyed = dict[tuple[str, ...], dict[str, Any]]
+
+
+def _keyed_findings(items: Iterable[tuple[tuple[str, ...], dict[str, Any]]]) -> Keyed:
+    """Findings by key; a key met again (two violations of one rule on one subject) gets a
+    count after it (``#2``), so none is lost."""
+    out: Keyed = {}
+    for key, value in items:
+        unique, n = key, 1
+        while unique in out:
+            n += 1
+            unique = (*key, f"#{n}")
+        out[unique] = value
+    return out
+
+
+def _deadlines(result: Result) -> Keyed:
+    return _keyed_findings(
+        (
+            (d.rule, d.subject or ""),
+            {
+                "due": d.due.isoformat(timespec="minutes")
+                if d.unit == "hours"
+                else _iso(d.due_date),
+                "status": d.status,
+                "within": f"{d.amount} {d.unit.replace('_', ' ')}",
+                "extension": d.extension,
+            },
+        )
         for d in result.deadlines
-    }
+    )
 
 
-def _violations(result: Result) -> dict[tuple[str, ...], dict[str, Any]]:
-    return {
-        (v.rule, v.subject or "", v.step or "", v.branch or ""): {"severity": v.severity}
+def _violations(result: Result) -> Keyed:
+    return _keyed_findings(
+        ((v.rule, v.subject or "", v.step or "", v.branch or ""), {"severity": v.severity})
         for v in result.violations
-    }
+    )
 
 
-def _warnings(result: Result) -> dict[tuple[str, ...], dict[str, Any]]:
-    return {(w.rule, w.subject or ""): {} for w in result.warnings}
+def _warnings(result: Result) -> Keyed:
+    return _keyed_findings(((w.rule, w.subject or ""), {}) for w in result.warnings)
 
 
-def _actions(result: Result) -> dict[tuple[str, ...], dict[str, Any]]:
-    return {
-        (p.action, p.option or "", p.subject or ""): {"status": p.status, "approver": p.approver}
+def _actions(result: Result) -> Keyed:
+    return _keyed_findings(
+        ((p.action, p.option or "", p.subject or ""), {"status": p.status, "approver": p.approver})
         for p in result.permitted_actions
-    }
+    )
 
 
-def _obligations(result: Result) -> dict[tuple[str, ...], dict[str, Any]]:
-    return {
-        (o.rule, o.step or "", o.subject or ""): {"status": o.status, "due": _iso(o.due)}
+def _obligations(result: Result) -> Keyed:
+    return _keyed_findings(
+        ((o.rule, o.step or "", o.subject or ""), {"status": o.status, "due": _iso(o.due)})
         for o in result.obligations
-    }
+    )
 
 
 # --- reports ---------------------------------------------------------------------------------
