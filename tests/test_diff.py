@@ -504,3 +504,27 @@ def test_a_finding_met_twice_is_counted_not_merged() -> None:
     [change] = outcome_changes(twice, before)
     assert (change.finding, change.change, change.key[-1]) == ("violation", "removed", "#2")
     assert outcome_changes(before, before) == []
+
+
+def test_markdown_lists_the_cases_and_a_missing_case_file_is_invalid_input(
+    tmp_path: Path,
+) -> None:
+    edited = edited_kent(tmp_path, SHORTER)
+    cases = jsonl(tmp_path, json.dumps(LATE), json.dumps(QUIET))
+    code, text, _ = call(
+        "diff", "kent", str(edited), "--cases", str(cases), "--as-of", "2026-12-14", "--format",
+        "markdown",
+    )  # fmt: skip
+    assert code == 1
+    section = text[text.index("## Cases whose outcome changes") :].splitlines()
+    assert section[:4] == [
+        "## Cases whose outcome changes (as of 2026-12-14)",
+        "",
+        "- line 1, case late",
+        "  - deadline cancellation-within-10-days: due 2026-12-11 → 2026-12-08, status met → "
+        "missed, within 10 calendar days → 7 calendar days",
+    ]
+    assert "Cases: 2 records read, 2 compared, 1 changed, 1 unchanged, 0 refused." in section
+    code, out, err = call("diff", "kent", str(edited), "--cases", str(tmp_path / "none.jsonl"))
+    assert (code, out) == (2, "")
+    assert "cannot read the file" in err
