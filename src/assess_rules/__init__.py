@@ -21,6 +21,7 @@ from importlib.metadata import PackageNotFoundError, version
 from assess_rules.calendar import Counting, Region, WorkingDayCalendar
 from assess_rules.case import CaseSnapshot, parse_case
 from assess_rules.caseload import CaseloadReview, PeriodCount, review_caseload
+from assess_rules.diff import CaseDiff, OutcomeChange, PackChange, diff_outcomes, diff_policies
 from assess_rules.errors import (
     AssessRulesError,
     CalendarError,
@@ -36,6 +37,7 @@ from assess_rules.evaluation import evaluate
 from assess_rules.explain import Explanation, explain, format_explanation
 from assess_rules.loading import bundled_policies, check_policy_file, load_policy
 from assess_rules.policy import Policy
+from assess_rules.resolved import resolved_pack, resolved_yaml, select_policy
 from assess_rules.result import (
     RESULT_SCHEMA_VERSION,
     Citation,
@@ -57,6 +59,7 @@ __all__ = [
     "RESULT_SCHEMA_VERSION",
     "AssessRulesError",
     "CalendarError",
+    "CaseDiff",
     "CaseError",
     "CaseIssue",
     "CaseSnapshot",
@@ -70,6 +73,8 @@ __all__ = [
     "MissingFacts",
     "NoVersionInForceError",
     "Obligation",
+    "OutcomeChange",
+    "PackChange",
     "PeriodCount",
     "PermittedAction",
     "Policy",
@@ -83,10 +88,15 @@ __all__ = [
     "__version__",
     "bundled_policies",
     "check_policy_file",
+    "diff_outcomes",
+    "diff_policies",
     "evaluate",
     "explain",
     "format_explanation",
     "load_policy",
     "parse_case",
+    "resolved_pack",
+    "resolved_yaml",
     "review_caseload",
+    "select_policy",
 ]

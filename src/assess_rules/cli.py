@@ -13,6 +13,8 @@ Commands::
     assess-rules explain --policy NAME|PATH --case FILE [--as-of DATE] [--rule ID]
                          [--format text|json]
     assess-rules docs NAME|PATH    (or --facts)
+    assess-rules show NAME|PATH|NAME@VERSION [--resolved] [--format yaml|json]
+    assess-rules diff OLD NEW [--cases FILE.jsonl] [--as-of DATE] [--format text|json|markdown]
 
 ``--case`` takes a JSON (or YAML) file holding one case object, a list of cases, or JSON
 Lines (``.jsonl``, one case a line). In a batch every good case is evaluated and every bad
@@ -25,7 +27,9 @@ stderr. The reading and the per-record function live in :mod:`assess_rules.sweep
 
 Exit codes:
 
-- 0: done (evaluated, or every pack valid); violations in a case do not change this
+- 0: done (evaluated, or every pack valid); violations in a case do not change this;
+  ``diff``: no differences
+- 1: ``diff``: the packs differ, or some case's outcome does (docs/diff.md)
 - 1: ``--fail-on-violation`` was given and some case has a violation; or a scenario failed
 - 2: invalid input: a bad pack, case file, case record or argument (good records of a batch
   are still evaluated and printed)
@@ -59,6 +63,7 @@ from typing import Any, TextIO
 from assess_rules.calendar import LONDON, describe
 from assess_rules.case import CaseSnapshot, parse_case
 from assess_rules.caseload import review_caseload
+from assess_rules.diff import diff_command
 from assess_rules.errors import AssessRulesError, CaseError, CaseIssue, PolicyError
 from assess_rules.evaluation import evaluate
 from assess_rules.explain import explain as explain_case
@@ -76,6 +81,7 @@ from assess_rules.records import (
     read_lines,
 )
 from assess_rules.reporting import facts_markdown, format_text, pack_markdown
+from assess_rules.resolved import show_command
 from assess_rules.scenarios import load_scenario_file, run_file
 from assess_rules.sweep import SweepCounts, default_workers, sweep
 from assess_rules.timing import timeline
@@ -210,6 +216,21 @@ def _parser() -> argparse.ArgumentParser:
         help="when the referral was received: YYYY-MM-DD or YYYY-MM-DDTHH:MM (London)",
     )
     tl.add_argument("--format", choices=("json", "text"), default="text")
+    sh = commands.add_parser("show", help="print a pack as written, or resolved (docs/diff.md)")
+    sh.add_argument("policy", help="a bundled pack name, a pack file, or NAME@VERSION")
+    sh.add_argument("--resolved", action="store_true", help="the effective pack, extends resolved")
+    sh.add_argument("--format", choices=("yaml", "json"), default="yaml")
+    df = commands.add_parser(
+        "diff",
+        help="what changed between two packs, and in which cases (docs/diff.md)",
+        description="Exit 0: no differences; 1: differences; 2: invalid input (a bad pack or "
+        "argument, or a record of --cases neither pack could judge).",
+    )
+    df.add_argument("old", help="a bundled pack name, a pack file, or NAME@VERSION")
+    df.add_argument("new", help="a bundled pack name, a pack file, or NAME@VERSION")
+    df.add_argument("--cases", help="JSON Lines of cases to judge under both packs ('-': stdin)")
+    df.add_argument("--as-of", type=_iso_date, help="evaluation date for --cases (default today)")
+    df.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     docs = commands.add_parser("docs", help="print a pack's Markdown page (or the fact list)")
     docs.add_argument("policy", nargs="?", help="a bundled pack name or a pack file")
     docs.add_argument("--facts", action="store_true", help="print the fact reference instead")
@@ -277,6 +298,19 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
             return run_explain(args, load_policy(args.policy), _read_cases(Path(args.case)), stdout)
         if args.command == "timeline":
             return _timeline(args, stdout)
+        if args.command == "show":
+            return show_command(
+                args.policy, resolved=args.resolved, output_format=args.format, stdout=stdout
+            )
+        if args.command == "diff":
+            return diff_command(
+                args.old,
+                args.new,
+                cases=args.cases,
+                as_of=args.as_of,
+                output_format=args.format,
+                stdout=stdout,
+            )
         if args.command == "list":
             for name in bundled_policies():
                 policy = load_policy(name)
