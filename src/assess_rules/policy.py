@@ -103,7 +103,11 @@ class Policy:
         it with :class:`PolicyError` if its content has changed since."""
         from pathlib import Path
 
-        return (_unpickle, (str(Path(self.files[-1]).resolve()), self.id, self.content_hash))
+        folders = tuple(dict.fromkeys(str(Path(f).resolve().parent) for f in self.files[:-1]))
+        return (
+            _unpickle,
+            (str(Path(self.files[-1]).resolve()), self.id, self.content_hash, folders),
+        )
 
     def derived(self, key: str, build: Callable[[], T]) -> T:
         """A value derived from this policy alone, built on first use and kept with it (for
@@ -169,8 +173,8 @@ class Policy:
         raise KeyError(rule_id)
 
 
-def _unpickle(path: str, pack_id: str, content_hash: str) -> Policy:
+def _unpickle(path: str, pack_id: str, content_hash: str, folders: tuple[str, ...] = ()) -> Policy:
     # loading imports this module, so it is imported here, when a policy is unpickled
     from assess_rules.loading import reload_policy
 
-    return reload_policy(path, pack_id, content_hash)
+    return reload_policy(path, pack_id, content_hash, folders)
