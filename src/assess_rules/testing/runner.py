@@ -208,7 +208,7 @@ def watch(
     stdout: TextIO,
     *,
     interval: float = POLL_SECONDS,
-    sleep: Callable[[float], object] = time.sleep,
+    sleep: Callable[[float], object] | None = None,
     max_runs: int | None = None,
 ) -> int:
     """Run ``run_once`` (which returns an exit code and the files it read), then again each
@@ -221,7 +221,7 @@ def watch(
         stamps = _stamps(watched)
         _waiting(stdout, watched)
         while max_runs is None or runs < max_runs:
-            sleep(interval)
+            (time.sleep if sleep is None else sleep)(interval)
             now = _stamps(watched)
             if now == stamps:
                 continue
@@ -253,7 +253,7 @@ def run_test_command(
     min_coverage: float | None = None,
     output: str = "text",
     watching: bool = False,
-    sleep: Callable[[float], object] = time.sleep,
+    sleep: Callable[[float], object] | None = None,
     max_runs: int | None = None,
 ) -> int:
     """``assess-rules test``: 0 when every scenario passed (and the coverage is at least
