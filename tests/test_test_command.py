@@ -209,7 +209,7 @@ def test_test_watch_reruns_when_the_pack_changes(tmp_path: Path) -> None:
     text = out.getvalue()
     assert text.count("1 passed, 0 failed") == 2
     assert text.count("coverage: ") == 2
-    assert f"changed: {pack}; running again" in text
+    assert f"changed: {pack}; running again" in err.getvalue()
 
 
 def test_test_watch_from_the_command_line_exits_130_on_ctrl_c(
@@ -221,7 +221,30 @@ def test_test_watch_from_the_command_line_exits_130_on_ctrl_c(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(time, "sleep", interrupted)
-    code, out, _ = call("test", str(path), "--watch")
+    code, out, err = call("test", str(path), "--watch")
     assert code == EXIT_INTERRUPTED
     assert "1 passed, 0 failed" in out
-    assert "watching 4 files for changes; Ctrl-C to stop" in out
+    assert err == "watching 4 files for changes; Ctrl-C to stop\nstopped\n"
+
+
+def test_watch_sees_a_file_saved_while_the_scenarios_ran(tmp_path: Path) -> None:
+    watched = tmp_path / "a.yaml"
+    watched.write_text("x")
+    runs: list[int] = []
+
+    def run_once() -> tuple[int, list[Path]]:
+        runs.append(1)
+        if len(runs) == 2:
+            touch(watched)  # saved again while the second run was going on
+        return 0, [watched]
+
+    polls: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        polls.append(seconds)
+        if len(polls) == 1:
+            touch(watched)
+
+    assert watch(run_once, io.StringIO(), sleep=sleep, max_runs=3) == 0
+    assert len(runs) == 3
+    assert len(polls) == 2  # the save during the second run was seen at the next poll

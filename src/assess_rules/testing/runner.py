@@ -205,7 +205,7 @@ def _stamps(files: Iterable[Path]) -> dict[Path, Stamp]:
 
 def watch(
     run_once: Callable[[], tuple[int, Iterable[Path]]],
-    stdout: TextIO,
+    status: TextIO,
     *,
     interval: float = POLL_SECONDS,
     sleep: Callable[[float], object] | None = None,
@@ -213,34 +213,44 @@ def watch(
 ) -> int:
     """Run ``run_once`` (which returns an exit code and the files it read), then again each
     time one of those files changes, until Ctrl-C (then 130) or ``max_runs`` runs (then the
-    last exit code). Files are polled every ``interval`` seconds through ``sleep``."""
+    last exit code). Files are polled every ``interval`` seconds through ``sleep``; what
+    it is doing (watching, a change, stopped) goes to ``status`` (the command's stderr, so
+    that ``--format json`` output stays one document a run)."""
     try:
-        code, files = run_once()
+        code, watched, stamps = _run(run_once, [])
         runs = 1
-        watched = sorted(set(files))
-        stamps = _stamps(watched)
-        _waiting(stdout, watched)
+        _waiting(status, watched)
         while max_runs is None or runs < max_runs:
             (time.sleep if sleep is None else sleep)(interval)
             now = _stamps(watched)
             if now == stamps:
                 continue
             changed = sorted(str(p) for p in watched if now.get(p) != stamps.get(p))
-            stdout.write(f"\nchanged: {', '.join(changed)}; running again\n\n")
-            code, files = run_once()
+            status.write(f"\nchanged: {', '.join(changed)}; running again\n\n")
+            code, watched, stamps = _run(run_once, watched)
             runs += 1
-            watched = sorted(set(files))
-            stamps = _stamps(watched)
-            _waiting(stdout, watched)
+            _waiting(status, watched)
     except KeyboardInterrupt:
-        stdout.write("stopped\n")
+        status.write("stopped\n")
         return 130
     return code
 
 
-def _waiting(stdout: TextIO, watched: Sequence[Path]) -> None:
-    stdout.write(f"watching {len(watched)} files for changes; Ctrl-C to stop\n")
-    stdout.flush()
+def _run(
+    run_once: Callable[[], tuple[int, Iterable[Path]]], watched: Sequence[Path]
+) -> tuple[int, list[Path], dict[Path, Stamp]]:
+    """Run once; the files to watch next, each stamped as it was before the run where it
+    was watched already, so that a file saved during the run is seen as changed."""
+    before = _stamps(watched)
+    code, files = run_once()
+    watching = sorted(set(files))
+    after = _stamps(watching)
+    return code, watching, {p: before[p] if p in before else after[p] for p in watching}
+
+
+def _waiting(status: TextIO, watched: Sequence[Path]) -> None:
+    status.write(f"watching {len(watched)} files for changes; Ctrl-C to stop\n")
+    status.flush()
 
 
 def run_test_command(
@@ -290,5 +300,5 @@ def run_test_command(
         return (1 if run.failed or below else 0), run.files
 
     if watching:
-        return watch(once, stdout, sleep=sleep, max_runs=max_runs)
+        return watch(once, stderr, sleep=sleep, max_runs=max_runs)
     return once()[0]
