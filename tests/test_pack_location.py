@@ -345,3 +345,43 @@ def test_the_projects_test_run_leaves_out_a_stray_scenario_file_and_says_so(
     (pytester.path / "conftest.py").unlink()
     result = pytester.runpytest("--collect-only", "-q", "-p", "no:cacheprovider", "policies")
     assert "policies/northshire.scenarios.yaml::" in result.stdout.str()
+
+
+def test_a_pack_written_outside_the_repository_is_found_validated_documented_and_tested(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "council"
+    pack = council_pack(folder, "eastshire")
+    # one scenario of its own: the 40 working days of its parameter, from Mon 2 Mar 2026:
+    # March 3-6 (4), 9-13 (9), 16-20 (14), 23-27 (19), 30-31 (21), April 1-2 (23; Good Friday
+    # 3 April and Easter Monday 6 April are holidays), 7-10 (27), 13-17 (32), 20-24 (37),
+    # 27-29 (40): due Wed 29 April 2026
+    scenario_file = folder / "eastshire.scenarios.yaml"
+    scenario_file.write_text(
+        textwrap.dedent(
+            """\
+            pack: eastshire
+            scenarios:
+              - name: an assessment is due in 40 working days
+                as_of: 2026-03-03
+                case:
+                  case_id: E1
+                  referral: {received_at: 2026-03-02T09:00}
+                  decision: {made_at: 2026-03-02T12:00, made_by: team_manager, response: assessment}
+                  assessment: {allocated_at: 2026-03-02T13:00, started_at: 2026-03-02T13:00}
+                expect:
+                  deadlines:
+                    assessment-completion: {due: 2026-04-29}
+            """
+        )
+    )
+    code, out, err = call("validate", str(pack))
+    assert (code, out) == (EXIT_OK, f"{pack}: ok\n"), err
+    code, out, _ = call("docs", "eastshire", "--pack-dir", str(folder))
+    assert code == EXIT_OK
+    assert out.startswith("# eastshire (a test pack)")
+    code, out, err = call("test", str(scenario_file), "--coverage")
+    assert code == EXIT_OK, out + err
+    assert "1 passed, 0 failed" in out
+    code, out, _ = call("list", "--pack-dir", str(folder))
+    assert f"[--pack-dir {pack}]" in out
