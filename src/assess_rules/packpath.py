@@ -200,7 +200,9 @@ def _given(folders: Iterable[str | Path]) -> Iterator[PackDirectory]:
         path = Path(folder)
         if not path.is_dir():
             raise PolicyError(
-                "a pack directory (--pack-dir) that is not a directory", file=str(path)
+                "not a directory, so no pack can be looked for in it (given as --pack-dir "
+                "or in search_path)",
+                file=str(path),
             )
         yield PackDirectory(path, "pack-dir", "--pack-dir")
 

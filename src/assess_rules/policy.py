@@ -97,10 +97,11 @@ class Policy:
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle as the pack's source (where it was loaded from, its id and content hash),
-        not as objects: compiled conditions are closures. Unpickling re-loads the pack, the
-        bundled one of that id where the file is not there (another machine), and refuses
-        it with :class:`PolicyError` if its content has changed since."""
+        """Pickle as the pack's source (where it was loaded from, its id and content hash,
+        the folders of the packs it extends), not as objects: compiled conditions are
+        closures. Unpickling re-loads the pack, looking in those folders first for the packs
+        it extends; the pack of that name where the file is not there (another machine);
+        and refuses it with :class:`PolicyError` if its content has changed since."""
         from pathlib import Path
 
         folders = tuple(dict.fromkeys(str(Path(f).resolve().parent) for f in self.files[:-1]))
