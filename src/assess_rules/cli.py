@@ -6,15 +6,20 @@ Commands::
     assess-rules evaluate --policy NAME|PATH --case FILE.jsonl|- --format jsonl
                           [--workers N] [--summary FILE.csv]       (a caseload sweep)
     assess-rules validate PATH...
-    assess-rules test SCENARIO_FILE...
+    assess-rules test SCENARIO_FILE... [--coverage] [--min-coverage PCT] [--format text|json]
+                      [--watch]
     assess-rules check SCENARIO_FILE... [--examples N] [--seed S] [--time-budget SECONDS]
-    assess-rules list
+    assess-rules list [--format text|json]
     assess-rules caseload --policy NAME|PATH --case FILE [--as-of DATE]
     assess-rules explain --policy NAME|PATH --case FILE [--as-of DATE] [--rule ID]
                          [--format text|json]
     assess-rules docs NAME|PATH    (or --facts)
     assess-rules show NAME|PATH|NAME@VERSION [--resolved] [--format yaml|json]
     assess-rules diff OLD NEW [--cases FILE.jsonl] [--as-of DATE] [--format text|json|markdown]
+
+Every command takes ``--pack-dir DIR`` (repeatable): where a pack named on the command line
+or in an ``extends`` is looked for first, before ``ASSESS_RULES_PACK_PATH``, installed pack
+packages and the bundled packs (docs/pack-location.md).
 
 ``--case`` takes a JSON (or YAML) file holding one case object, a list of cases, or JSON
 Lines (``.jsonl``, one case a line). In a batch every good case is evaluated and every bad
@@ -69,7 +74,9 @@ from assess_rules.evaluation import evaluate
 from assess_rules.explain import explain as explain_case
 from assess_rules.explain import format_explanation
 from assess_rules.explain import run_command as run_explain
-from assess_rules.loading import bundled_policies, check_policy_file, load_policy, read_yaml
+from assess_rules.listing import list_packs
+from assess_rules.loading import check_policy_file, load_policy, read_yaml
+from assess_rules.packpath import PackSearchPath, pack_search_path
 from assess_rules.policy import Policy
 from assess_rules.records import (
     DEFAULT_LIMITS,
@@ -82,7 +89,7 @@ from assess_rules.records import (
 )
 from assess_rules.reporting import facts_markdown, format_text, pack_markdown
 from assess_rules.resolved import show_command
-from assess_rules.scenarios import load_scenario_file, run_file
+from assess_rules.scenarios import load_scenario_file
 from assess_rules.sweep import SweepCounts, default_workers, sweep
 from assess_rules.timing import timeline
 
@@ -202,9 +209,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     te = commands.add_parser("test", help="run scenario files (*.scenarios.yaml)")
     te.add_argument("paths", nargs="+")
+    te.add_argument(
+        "--coverage",
+        action="store_true",
+        help="report every rule and branch, the scenarios that exercised it, and the gaps",
+    )
+    te.add_argument(
+        "--min-coverage",
+        type=_percentage,
+        metavar="PCT",
+        help="fail (exit 1) when fewer than PCT%% of rules and branches are exercised",
+    )
+    te.add_argument("--format", choices=("text", "json"), default="text")
+    te.add_argument(
+        "--watch", action="store_true", help="run again whenever a scenario file or pack changes"
+    )
     va = commands.add_parser("validate", help="check policy pack files")
     va.add_argument("paths", nargs="+")
-    commands.add_parser("list", help="list the bundled packs")
+    ls = commands.add_parser("list", help="list the packs found, and where each comes from")
+    ls.add_argument("--format", choices=("text", "json"), default="text")
     tl = commands.add_parser(
         "timeline", help="every timescale a referral starts, with its due date (a preview)"
     )
@@ -234,7 +257,37 @@ def _parser() -> argparse.ArgumentParser:
     docs = commands.add_parser("docs", help="print a pack's Markdown page (or the fact list)")
     docs.add_argument("policy", nargs="?", help="a bundled pack name or a pack file")
     docs.add_argument("--facts", action="store_true", help="print the fact reference instead")
+    for command in commands.choices.values():  # every command, those added later too
+        _add_pack_dir(command)
     return parser
+
+
+def _add_pack_dir(command: argparse.ArgumentParser) -> None:
+    """``--pack-dir DIR`` (repeatable): where packs named on the command line, or in an
+    ``extends``, are looked for first (docs/pack-location.md)."""
+    command.add_argument(
+        "--pack-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="look for packs by name here first (repeatable; then ASSESS_RULES_PACK_PATH, "
+        "installed pack packages, the bundled packs)",
+    )
+
+
+def _packs(args: argparse.Namespace) -> PackSearchPath:
+    """The search path of a command: its ``--pack-dir`` folders, then the default path."""
+    return pack_search_path(getattr(args, "pack_dir", None) or ())
+
+
+def _percentage(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError("expected a percentage from 0 to 100")
+    return value
 
 
 def _positive(text: str) -> int:
@@ -281,26 +334,35 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
         return EXIT_OK if exc.code in (0, None) else EXIT_INVALID
     try:
         if args.command == "validate":
-            return _validate(args.paths, stdout, stderr)
+            return _validate(args.paths, stdout, stderr, _packs(args))
         if args.command == "docs":
             if args.facts or not args.policy:
                 stdout.write(facts_markdown())
             else:
-                stdout.write(pack_markdown(load_policy(args.policy)))
+                stdout.write(pack_markdown(load_policy(args.policy, search_path=_packs(args))))
             return EXIT_OK
         if args.command == "test":
-            return _test(args.paths, stdout, stderr)
+            return _test(args, stdout, stderr)
         if args.command == "check":
             return _check(args, stdout, stderr)
         if args.command == "caseload":
             return _caseload(args, stdout, stderr)
         if args.command == "explain":
-            return run_explain(args, load_policy(args.policy), _read_cases(Path(args.case)), stdout)
+            return run_explain(
+                args,
+                load_policy(args.policy, search_path=_packs(args)),
+                _read_cases(Path(args.case)),
+                stdout,
+            )
         if args.command == "timeline":
             return _timeline(args, stdout)
         if args.command == "show":
             return show_command(
-                args.policy, resolved=args.resolved, output_format=args.format, stdout=stdout
+                args.policy,
+                resolved=args.resolved,
+                output_format=args.format,
+                stdout=stdout,
+                search_path=_packs(args),
             )
         if args.command == "diff":
             return diff_command(
@@ -310,13 +372,10 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
                 as_of=args.as_of,
                 output_format=args.format,
                 stdout=stdout,
+                search_path=_packs(args),
             )
         if args.command == "list":
-            for name in bundled_policies():
-                policy = load_policy(name)
-                spans = "; ".join(_in_force(v) for v in policy.versions or (policy,))
-                stdout.write(f"{name}  {spans}\n")
-            return EXIT_OK
+            return list_packs(_packs(args), stdout, stderr, output=args.format)
         if args.format == "jsonl":
             return _sweep(args, stdout, stderr)
         if args.workers is not None or args.summary is not None:
@@ -353,7 +412,7 @@ def _iso_moment(text: str) -> datetime:
 
 def _timeline(args: argparse.Namespace, stdout: TextIO) -> int:
     """``assess-rules timeline``: the deadlines a referral starts, soonest first."""
-    policy = load_policy(args.policy)
+    policy = load_policy(args.policy, search_path=_packs(args))
     entries = timeline(policy, args.referral)
     if args.format == "json":
         rows = [
@@ -381,36 +440,20 @@ def _timeline(args: argparse.Namespace, stdout: TextIO) -> int:
     return EXIT_OK
 
 
-def _in_force(policy: Policy) -> str:
-    """A version and when it is in force: ``1.1.0 (from 2023-07-01)``."""
-    start, end = policy.info.effective_from, policy.info.effective_to
-    if start and end:
-        return f"{policy.version} ({start} to {end})"
-    if start:
-        return f"{policy.version} (from {start})"
-    return f"{policy.version} (until {end})" if end else f"{policy.version} (no dates)"
+def _test(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """``assess-rules test``: the logic is :func:`assess_rules.testing.runner.run_test_command`."""
+    from assess_rules.testing.runner import run_test_command
 
-
-def _test(paths: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
-    passed = failed = 0
-    for path in paths:
-        try:
-            outcomes = run_file(path)
-        except (AssessRulesError, OSError) as exc:
-            stderr.write(f"{path}: {exc}\n")
-            failed += 1
-            continue
-        for name, problems in outcomes.items():
-            if problems:
-                failed += 1
-                stdout.write(f"FAIL {path}: {name}\n")
-                for problem in problems:
-                    stdout.write(f"     {problem}\n")
-            else:
-                passed += 1
-                stdout.write(f"ok   {path}: {name}\n")
-    stdout.write(f"{passed} passed, {failed} failed\n")
-    return EXIT_VIOLATION if failed else EXIT_OK
+    return run_test_command(
+        args.paths,
+        stdout,
+        stderr,
+        search_path=_packs(args),
+        coverage=args.coverage,
+        min_coverage=args.min_coverage,
+        output=args.format,
+        watching=args.watch,
+    )
 
 
 def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -450,7 +493,7 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     for path in args.paths:
         scenario_file = load_scenario_file(path)
-        policy = scenario_file.policy()
+        policy = scenario_file.policy(_packs(args))
         authored_checks = []
         for spec in scenario_file.invariants:
             own = authored(spec)
@@ -481,10 +524,12 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return EXIT_VIOLATION if failed else EXIT_OK
 
 
-def _validate(paths: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
+def _validate(
+    paths: Sequence[str], stdout: TextIO, stderr: TextIO, search_path: PackSearchPath
+) -> int:
     failed = False
     for path in paths:
-        problems = check_policy_file(path)
+        problems = check_policy_file(path, search_path=search_path)
         if problems:
             failed = True
             for problem in problems:
@@ -612,7 +657,7 @@ def _line_of(raw_cases: list[Any], index: int) -> dict[str, int]:
 
 
 def _caseload(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    policy = load_policy(args.policy)
+    policy = load_policy(args.policy, search_path=_packs(args))
     cases: list[CaseSnapshot] = []
     bad = 0
     path = Path(args.case)
@@ -645,7 +690,7 @@ def _caseload(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    policy = load_policy(args.policy)
+    policy = load_policy(args.policy, search_path=_packs(args))
     path = Path(args.case)
     raw_cases = _read_cases(path)
     batch = path.suffix == ".jsonl" or len(raw_cases) != 1
@@ -808,7 +853,7 @@ def _progress_bar(stderr: TextIO, size: int | None) -> Any:
 
 def _sweep(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """``evaluate --format jsonl``: stream the records, one output line per input line."""
-    policy = load_policy(args.policy)
+    policy = load_policy(args.policy, search_path=_packs(args))
     as_of = args.as_of or datetime.now(LONDON).date()
     limits = Limits(max_line_bytes=args.max_line_bytes, max_input_bytes=args.max_input_bytes)
     workers = args.workers or default_workers()

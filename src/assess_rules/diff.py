@@ -39,6 +39,7 @@ from assess_rules.case import CaseSnapshot, parse_case
 from assess_rules.errors import AssessRulesError, CaseError, CaseIssue
 from assess_rules.evaluation import evaluate
 from assess_rules.kinds import kind_of
+from assess_rules.loading import SearchPath
 from assess_rules.pack import RemovedRule
 from assess_rules.policy import Policy
 from assess_rules.records import (
@@ -917,12 +918,14 @@ def diff_command(
     output_format: str,
     stdout: TextIO,
     limits: Limits = DEFAULT_LIMITS,
+    search_path: SearchPath = None,
 ) -> int:
     """``assess-rules diff OLD NEW``: write the report; return 0 (no differences), 1
     (differences) or 2 (a record of ``cases`` could not be judged by either pack). A bad
     pack, a case file that cannot be read, or a bad argument raises an
     :class:`AssessRulesError` (the command line makes it exit 2)."""
-    old, new = select_policy(old_spec), select_policy(new_spec)
+    old = select_policy(old_spec, search_path=search_path)
+    new = select_policy(new_spec, search_path=search_path)
     changes = diff_policies(old, new)
     source = _open_cases(cases) if cases is not None else None
     day = as_of or datetime.now(LONDON).date()

@@ -7,8 +7,8 @@
   name that was probably meant.
 - Validated against ``schemas/policy-pack.schema.json``, then the pydantic models, then the
   cross-references a schema cannot check (fact names, roles, ``extends``, overrides).
-- ``extends`` is resolved with cycle detection: first beside the file, then among the bundled
-  packs.
+- ``extends`` is resolved with cycle detection: first beside the file, then along the search
+  path (:mod:`assess_rules.packpath`), which ends with the bundled packs.
 
 >>> policy = load_policy("generic_s17")
 >>> policy.id
@@ -24,7 +24,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from importlib import resources
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, TypeVar
@@ -54,6 +53,7 @@ from assess_rules.pack import (
     RoleDefinition,
     Rule,
 )
+from assess_rules.packpath import PackSearchPath, bundled_dir, bundled_names, pack_search_path
 from assess_rules.policy import Policy
 
 M = TypeVar("M", bound=BaseModel)
@@ -62,6 +62,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
     "MAX_NODES",
+    "SearchPath",
     "bundled_dir",
     "bundled_policies",
     "check_policy_file",
@@ -82,19 +83,12 @@ _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Path_ = tuple[str | int, ...]
 
+#: where :func:`load_policy` looks for a pack by name: a :class:`PackSearchPath`, or
+#: directories searched before the default path (as ``--pack-dir``), or ``None``: the default
+SearchPath = PackSearchPath | Iterable[str | Path] | None
+
 
 # --- where bundled files live -------------------------------------------------------------
-
-
-def bundled_dir(kind: str) -> Path:
-    """The directory of bundled ``policies`` or ``schemas``, installed or in a checkout."""
-    packaged = resources.files("assess_rules") / "_bundled" / kind
-    if packaged.is_dir():
-        return Path(str(packaged))
-    checkout = Path(__file__).resolve().parents[2] / kind
-    if checkout.is_dir():
-        return checkout
-    raise FileNotFoundError(f"bundled {kind} not found (looked in {packaged} and {checkout})")
 
 
 def schema_path(name: str) -> Path:
@@ -103,12 +97,9 @@ def schema_path(name: str) -> Path:
 
 
 def bundled_policies() -> list[str]:
-    """Names of the bundled packs, e.g. ``['buckinghamshire', 'generic_s17', ...]``."""
-    return sorted(
-        p.stem
-        for p in bundled_dir("policies").glob("*.yaml")
-        if "." not in p.stem and "@" not in p.stem
-    )
+    """Names of the bundled packs, e.g. ``['buckinghamshire', 'generic_s17', ...]``: those
+    the manifest ``bundled-packs.txt`` lists, never a stray file beside them."""
+    return bundled_names()
 
 
 @cache
@@ -650,29 +641,52 @@ def _parse_file(path: Path) -> tuple[Pack, YamlDocument, bytes]:
     return _model(doc), doc, raw
 
 
-def _resolve_path(reference: str | Path, beside: Path | None) -> Path:
-    text = str(reference)
-    if text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text:
-        candidate = Path(text)
-        if beside is not None and not candidate.is_absolute():
-            candidate = beside / candidate
-        return candidate
-    if beside is not None:
-        local = beside / f"{text}.yaml"
-        if local.is_file():
-            return local
-    bundled = bundled_dir("policies") / f"{text}.yaml"
-    if bundled.is_file():
-        return bundled
-    names = bundled_policies()
-    close = difflib.get_close_matches(text, names, n=1)
-    raise PolicyError(
-        f"no policy pack named {text!r}; bundled packs: {', '.join(names)}",
-        suggestion=close[0] if close else None,
-    )
+class _Finder:
+    """Finds packs by name along a search path, built only when a name must be looked up
+    (loading by path a pack that extends nothing, or a pack beside it, reads no entry
+    points)."""
+
+    def __init__(self, search_path: SearchPath) -> None:
+        self._given = search_path
+        self._path: PackSearchPath | None = None
+
+    @property
+    def path(self) -> PackSearchPath:
+        if self._path is None:
+            given = self._given
+            if isinstance(given, PackSearchPath):
+                self._path = given
+            else:
+                self._path = pack_search_path(() if given is None else given)
+        return self._path
+
+    def resolve(self, reference: str | Path, beside: Path | None) -> Path:
+        """The file of ``reference``: a path (relative to ``beside`` if given), or a name
+        looked for beside ``beside`` first, then along the search path."""
+        text = str(reference)
+        if text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text:
+            candidate = Path(text)
+            if beside is not None and not candidate.is_absolute():
+                candidate = beside / candidate
+            return candidate
+        if beside is not None:
+            local = beside / f"{text}.yaml"
+            if local.is_file():
+                return local
+        found = self.path.find(text)
+        if found is not None:
+            return found
+        names = self.path.names()
+        close = difflib.get_close_matches(text, names, n=1)
+        trouble = "".join(f"; {problem}" for problem in self.path.problems)
+        raise PolicyError(
+            f"no policy pack named {text!r}; packs found: {', '.join(names)} "
+            f"(looked in: {self.path.describe()}{trouble})",
+            suggestion=close[0] if close else None,
+        )
 
 
-def _load_chain(path: Path) -> list[tuple[Path, Pack, YamlDocument, bytes]]:
+def _load_chain(path: Path, finder: _Finder) -> list[tuple[Path, Pack, YamlDocument, bytes]]:
     chain: list[tuple[Path, Pack, YamlDocument, bytes]] = []
     seen: list[str] = []
     current: Path | None = path
@@ -695,7 +709,7 @@ def _load_chain(path: Path) -> list[tuple[Path, Pack, YamlDocument, bytes]]:
             current = None
         else:
             try:
-                current = _resolve_path(parent, current.parent)
+                current = finder.resolve(parent, current.parent)
             except PolicyError as exc:
                 raise doc.error(
                     exc.reason, ("pack", "extends"), suggestion=exc.suggestion
@@ -927,22 +941,33 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
     )
 
 
-def load_policy(name_or_path: str | Path) -> Policy:
-    """Load a policy pack by bundled name (``"kent"``) or by path, with ``extends`` resolved.
+def load_policy(name_or_path: str | Path, *, search_path: SearchPath = None) -> Policy:
+    """Load a policy pack by name (``"kent"``) or by path, with ``extends`` resolved.
+
+    A name is looked for along ``search_path``, and so is a name in ``extends`` when it is
+    not beside the pack that extends it. ``search_path`` is a
+    :func:`~assess_rules.packpath.pack_search_path`, or directories searched first (as
+    ``--pack-dir``) before the default path: the directories of ``ASSESS_RULES_PACK_PATH``,
+    the ``assess_rules.packs`` entry points, then the bundled packs (docs/pack-location.md).
+    The environment and entry points are read at the call, never kept.
 
     Raises :class:`PolicyError` (located at file:line:column) if the pack is wrong.
+
+    >>> load_policy("northshire", search_path=["examples/packs"]).chain[0].id
+    'generic_s17'
     """
-    path = _resolve_path(name_or_path, None)
+    finder = _Finder(search_path)
+    path = finder.resolve(name_or_path, None)
     if not path.is_file():
         raise PolicyError("no such file", file=str(path))
-    chain = _load_chain(path)
+    chain = _load_chain(path, finder)
     current = _build(chain)
     others = sorted(path.parent.glob(f"{path.stem}@*{path.suffix}"))
     if "@" in path.stem or not others:
         return current
     versions = [(current, chain[-1][2])]
     for other in others:
-        other_chain = _load_chain(other)
+        other_chain = _load_chain(other, finder)
         versions.append((_build(other_chain), other_chain[-1][2]))
     return _shelve(versions)
 
@@ -975,15 +1000,19 @@ def _shelve(versions: list[tuple[Policy, YamlDocument]]) -> Policy:
     return current
 
 
-def reload_policy(path: str, pack_id: str, content_hash: str) -> Policy:
+def reload_policy(
+    path: str, pack_id: str, content_hash: str, folders: tuple[str, ...] = ()
+) -> Policy:
     """Load a pickled policy again: from ``path``, or where that file is not there (another
-    machine) the bundled pack ``pack_id``; :class:`PolicyError` unless its content hash is
-    still ``content_hash``."""
-    key = (path, pack_id, content_hash)
+    machine) the pack named ``pack_id``; :class:`PolicyError` unless its content hash is
+    still ``content_hash``. ``folders`` (those of the packs it extends) are searched first,
+    so a pack found through ``--pack-dir`` reloads with the same packs under it."""
+    key = (path, pack_id, content_hash, folders)
     cached = _RELOADED.get(key)
     if cached is not None:
         return cached
-    policy = load_policy(path if Path(path).is_file() else pack_id)
+    search = [folder for folder in folders if Path(folder).is_dir()]
+    policy = load_policy(path if Path(path).is_file() else pack_id, search_path=search)
     if policy.content_hash != content_hash:
         raise PolicyError(
             f"the pack {pack_id!r} has changed since it was loaded and pickled "
@@ -995,11 +1024,12 @@ def reload_policy(path: str, pack_id: str, content_hash: str) -> Policy:
 
 
 #: policies unpickled in this process, so that tasks sent one by one (Dask) load a pack once
-_RELOADED: dict[tuple[str, str, str], Policy] = {}
+_RELOADED: dict[tuple[str, str, str, tuple[str, ...]], Policy] = {}
 
 
-def check_policy_file(path: str | Path) -> list[PolicyError]:
-    """Every problem found in the pack at ``path`` (empty when it loads)."""
+def check_policy_file(path: str | Path, *, search_path: SearchPath = None) -> list[PolicyError]:
+    """Every problem found in the pack at ``path`` (empty when it loads; the packs it
+    extends are looked for as :func:`load_policy` does)."""
     try:
         file = Path(path)
         if not file.is_file():
@@ -1013,7 +1043,7 @@ def check_policy_file(path: str | Path) -> list[PolicyError]:
         errors = _schema_errors(doc)
         if errors:
             return errors
-        load_policy(file)
+        load_policy(file, search_path=search_path)
     except PolicyError as exc:
         return [exc]
     return []

@@ -97,13 +97,18 @@ class Policy:
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle as the pack's source (where it was loaded from, its id and content hash),
-        not as objects: compiled conditions are closures. Unpickling re-loads the pack, the
-        bundled one of that id where the file is not there (another machine), and refuses
-        it with :class:`PolicyError` if its content has changed since."""
+        """Pickle as the pack's source (where it was loaded from, its id and content hash,
+        the folders of the packs it extends), not as objects: compiled conditions are
+        closures. Unpickling re-loads the pack, looking in those folders first for the packs
+        it extends; the pack of that name where the file is not there (another machine);
+        and refuses it with :class:`PolicyError` if its content has changed since."""
         from pathlib import Path
 
-        return (_unpickle, (str(Path(self.files[-1]).resolve()), self.id, self.content_hash))
+        folders = tuple(dict.fromkeys(str(Path(f).resolve().parent) for f in self.files[:-1]))
+        return (
+            _unpickle,
+            (str(Path(self.files[-1]).resolve()), self.id, self.content_hash, folders),
+        )
 
     def derived(self, key: str, build: Callable[[], T]) -> T:
         """A value derived from this policy alone, built on first use and kept with it (for
@@ -169,8 +174,8 @@ class Policy:
         raise KeyError(rule_id)
 
 
-def _unpickle(path: str, pack_id: str, content_hash: str) -> Policy:
+def _unpickle(path: str, pack_id: str, content_hash: str, folders: tuple[str, ...] = ()) -> Policy:
     # loading imports this module, so it is imported here, when a policy is unpickled
     from assess_rules.loading import reload_policy
 
-    return reload_policy(path, pack_id, content_hash)
+    return reload_policy(path, pack_id, content_hash, folders)

@@ -31,7 +31,7 @@ from pydantic import BaseModel
 
 from assess_rules.case import ACTION_KINDS, OVERSIGHT_KINDS
 from assess_rules.errors import PolicyError
-from assess_rules.loading import bundled_dir, load_policy, read_yaml
+from assess_rules.loading import SearchPath, bundled_dir, load_policy, read_yaml
 from assess_rules.pack import Duration, Pack, RecordKindDefinition
 from assess_rules.policy import Policy
 
@@ -47,11 +47,12 @@ __all__ = [
 _WIDTH = 96
 
 
-def select_policy(spec: str | Path) -> Policy:
+def select_policy(spec: str | Path, *, search_path: SearchPath = None) -> Policy:
     """The pack ``spec`` names: a bundled name (``kent``), a file
     (``examples/packs/northshire@1.0.0.yaml``), or ``NAME@VERSION`` where NAME is either of
     those and VERSION one of the versions installed beside it (``northshire.yaml@1.0.0``).
-    The policy returned is that version itself.
+    The policy returned is that version itself. Names are looked for along
+    ``search_path`` (see :func:`~assess_rules.load_policy`).
 
     >>> select_policy("examples/packs/northshire.yaml@1.0.0").version
     '1.0.0'
@@ -61,7 +62,7 @@ def select_policy(spec: str | Path) -> Policy:
         base, version = text.rsplit("@", 1)
         bundled = bundled_dir("policies") / f"{text}.yaml"
         if not bundled.is_file() and base and version:
-            policy = load_policy(base)
+            policy = load_policy(base, search_path=search_path)
             for candidate in policy.versions or (policy,):
                 if candidate.version == version:
                     return candidate
@@ -70,7 +71,7 @@ def select_policy(spec: str | Path) -> Policy:
                 f"pack {policy.id!r} has no version {version!r}; its versions: {found}",
                 file=policy.files[-1],
             )
-    return load_policy(text)
+    return load_policy(text, search_path=search_path)
 
 
 def resolved_pack(policy: Policy, *, defaults: bool = False) -> dict[str, Any]:
@@ -364,11 +365,18 @@ def _plain(text: str) -> bool:
 # --- the command ---------------------------------------------------------------------------
 
 
-def show_command(spec: str, *, resolved: bool, output_format: str, stdout: TextIO) -> int:
+def show_command(
+    spec: str,
+    *,
+    resolved: bool,
+    output_format: str,
+    stdout: TextIO,
+    search_path: SearchPath = None,
+) -> int:
     """``assess-rules show P [--resolved] [--format yaml|json]``: write the pack as written
     (the file's text for YAML, its data for JSON) or, with ``resolved``, the effective pack;
     return 0. A bad pack raises :class:`PolicyError` (the command line makes it exit 2)."""
-    policy = select_policy(spec)
+    policy = select_policy(spec, search_path=search_path)
     if output_format == "json":
         data = resolved_pack(policy) if resolved else written_pack(policy)
         stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")

@@ -51,7 +51,7 @@ from typing import Any
 from assess_rules.case import parse_case
 from assess_rules.errors import CaseError, PolicyError
 from assess_rules.evaluation import evaluate
-from assess_rules.loading import load_policy, read_yaml
+from assess_rules.loading import SearchPath, load_policy, read_yaml
 from assess_rules.policy import Policy
 from assess_rules.result import Result
 
@@ -128,13 +128,15 @@ class ScenarioFile:
     scenarios: tuple[Scenario, ...]
     invariants: tuple[AuthoredInvariant, ...] = ()
 
-    def policy(self) -> Policy:
-        """Load the pack this file tests (a name, or a path relative to the file)."""
+    def policy(self, search_path: SearchPath = None) -> Policy:
+        """Load the pack this file tests (a name, or a path relative to the file); a name
+        is looked for beside the file, then along ``search_path`` (see
+        :func:`~assess_rules.loading.load_policy`)."""
         reference = self.pack
         if reference.endswith((".yaml", ".yml")):
-            return load_policy(self.path.parent / reference)
+            return load_policy(self.path.parent / reference, search_path=search_path)
         local = self.path.parent / f"{reference}.yaml"
-        return load_policy(local if local.is_file() else reference)
+        return load_policy(local if local.is_file() else reference, search_path=search_path)
 
 
 def load_scenario_file(path: str | Path) -> ScenarioFile:
@@ -357,11 +359,11 @@ def check_scenario(policy: Policy, scenario: Scenario) -> tuple[list[str], Resul
     return problems, result
 
 
-def run_file(path: str | Path) -> dict[str, list[str]]:
+def run_file(path: str | Path, *, search_path: SearchPath = None) -> dict[str, list[str]]:
     """Run every scenario in ``path``: scenario name to its problems (empty: passed)."""
     scenario_file = load_scenario_file(path)
     try:
-        policy = scenario_file.policy()
+        policy = scenario_file.policy(search_path)
     except PolicyError as exc:
         return {s.name: [str(exc)] for s in scenario_file.scenarios}
     return {s.name: check_scenario(policy, s)[0] for s in scenario_file.scenarios}
