@@ -32,6 +32,7 @@ from assess_rules.errors import (
     PolicyError,
 )
 from assess_rules.evaluation import evaluate
+from assess_rules.lint import LINTS, Lint, lint_pack
 from assess_rules.loading import bundled_policies, check_policy_file, load_policy
 from assess_rules.policy import Policy
 from assess_rules.result import (
@@ -52,6 +53,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
+    "LINTS",
     "RESULT_SCHEMA_VERSION",
     "AssessRulesError",
     "CalendarError",
@@ -64,6 +66,7 @@ __all__ = [
     "Counting",
     "Deadline",
     "EvaluationDateError",
+    "Lint",
     "MissingFacts",
     "NoVersionInForceError",
     "Obligation",
@@ -80,6 +83,7 @@ __all__ = [
     "bundled_policies",
     "check_policy_file",
     "evaluate",
+    "lint_pack",
     "load_policy",
     "parse_case",
     "review_caseload",

@@ -59,6 +59,7 @@ from assess_rules.case import CaseSnapshot, parse_case
 from assess_rules.caseload import review_caseload
 from assess_rules.errors import AssessRulesError, CaseError, CaseIssue, PolicyError
 from assess_rules.evaluation import evaluate
+from assess_rules.lint import lint_command
 from assess_rules.loading import bundled_policies, check_policy_file, load_policy, read_yaml
 from assess_rules.policy import Policy
 from assess_rules.records import (
@@ -201,6 +202,22 @@ def _parser() -> argparse.ArgumentParser:
         help="when the referral was received: YYYY-MM-DD or YYYY-MM-DDTHH:MM (London)",
     )
     tl.add_argument("--format", choices=("json", "text"), default="text")
+    li = commands.add_parser(
+        "lint", help="domain lints of policy packs beyond validation (docs/lint.md)"
+    )
+    li.add_argument("paths", nargs="+", help="pack files, bundled pack names or directories")
+    li.add_argument("--as-of", type=_iso_date, default=None, help="the lint date (default: today)")
+    li.add_argument("--format", choices=("text", "json"), default="text")
+    li.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        default="error",
+        help="exit 1 when a finding at this level or above stands (default: %(default)s)",
+    )
+    li.add_argument("--strict", action="store_true", help="exit 1 on any finding (--fail-on info)")
+    li.add_argument(
+        "--catalogue", metavar="FILE.md", help="read the ambiguity marks from the rule catalogue"
+    )
     docs = commands.add_parser("docs", help="print a pack's Markdown page (or the fact list)")
     docs.add_argument("policy", nargs="?", help="a bundled pack name or a pack file")
     docs.add_argument("--facts", action="store_true", help="print the fact reference instead")
@@ -260,6 +277,16 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
             return EXIT_OK
         if args.command == "test":
             return _test(args.paths, stdout, stderr)
+        if args.command == "lint":
+            return lint_command(
+                args.paths,
+                as_of=args.as_of,
+                output=args.format,
+                fail_on="info" if args.strict else args.fail_on,
+                catalogue=args.catalogue,
+                stdout=stdout,
+                stderr=stderr,
+            )
         if args.command == "check":
             return _check(args, stdout, stderr)
         if args.command == "caseload":
