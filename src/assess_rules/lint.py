@@ -237,7 +237,8 @@ class _Subject:
     base: Policy | None
     as_of: date
     ambiguous: frozenset[str]
-    own: dict[str, int] = field(default_factory=dict)  # rule id -> index in this file
+    #: each rule of the policy as its pack file writes it (parameters not yet resolved)
+    written: dict[str, Rule] = field(default_factory=dict)
 
     def rule_at(self, rule_id: str) -> Rule:
         return self.policy.rule(rule_id)
@@ -252,9 +253,13 @@ def _open(path: Path, as_of: date, ambiguous: frozenset[str]) -> _Subject:
     except ValidationError as exc:  # pragma: no cover - load_policy refuses it first
         raise doc.error(str(exc.errors()[0]["msg"]), ()) from None
     base = load_policy(policy.files[-2]) if len(policy.files) > 1 else None
-    subject = _Subject(path, doc, pack, policy, base, as_of, ambiguous)
-    subject.own = {rule.id: i for i, rule in enumerate(pack.rules)}
-    return subject
+    written: dict[str, Rule] = {}
+    for file in policy.files[:-1]:
+        chained = read_yaml(Path(file).read_text(encoding="utf-8"), file)
+        written.update({rule.id: rule for rule in Pack.model_validate(chained.data).rules})
+    written.update({rule.id: rule for rule in pack.rules})
+    written = {rule_id: rule for rule_id, rule in written.items() if rule_id in policy.origin}
+    return _Subject(path, doc, pack, policy, base, as_of, ambiguous, written)
 
 
 # --- the lints ---------------------------------------------------------------------------
@@ -476,10 +481,10 @@ def _overrides(s: _Subject) -> Iterator[_Bare]:
         before = s.base.parameters.get(name)
         if before is not None and parameter.value > before.value:
             users = [
-                r.id
-                for r in s.base.rules
-                if any(d.amount == name for d, _ in _durations(s.policy.rule(r.id), ()))
-                or name in " ".join(_condition_texts(r))
+                rule.id
+                for rule in s.written.values()
+                if any(d.amount == name for d, _ in _durations(rule, ()))
+                or re.search(rf"\b{name}\b", " ".join(_condition_texts(rule)))
             ]
             yield _Bare(
                 "AR201",
