@@ -274,6 +274,27 @@ def test_a_number_condition_that_never_holds_is_only_a_warning(tmp_path: Path) -
     assert "sample" in finding.message
 
 
+def test_a_long_condition_that_can_hold_is_not_reported_from_a_sample(tmp_path: Path) -> None:
+    # 12 yes/no facts: 3**12 combinations, more than are tried, so a sample is taken; it
+    # must still find the one kind of case (all twelve true) that makes the condition hold
+    facts = [
+        "assessment.exists",
+        "child.agencies_involved",
+        "child.competent_to_consent",
+        "child.disabled",
+        "child.looked_after",
+        "child.resides_in_area",
+        "concerns.significant_harm_suspected",
+        "concerns.case_open",
+        "concerns.threshold_met",
+        "concerns.new_risks",
+        "concerns.circumstances_unchanged",
+        "concerns.level4_indicators",
+    ]
+    pack = write(tmp_path, action(f"{{id: all, label: All, when: '{' and '.join(facts)}'}}"))
+    assert lints(pack, "AR301") == []
+
+
 def test_two_reasons_that_always_hold_together_are_reported(tmp_path: Path) -> None:
     pack = write(
         tmp_path,

@@ -11,8 +11,8 @@ column (from the YAML, as the loader's errors do), and the rule or role it is ab
 - AR201 ``override-loosens-limit`` (error): an override or a parameter that gives more time,
   a lower approver, more reasons, or drops a step;
 - AR202 ``removed-rule-loosens`` (error): ``removed_rules`` drops a duty, check or prohibition;
-- AR301 ``condition-never-holds`` (error; warning when only sampled): a condition no
-  combination of the facts it reads makes true;
+- AR301 ``condition-never-holds`` (error; a warning when numbers or dates were sampled): a
+  condition no combination of the values of the facts it reads makes true;
 - AR302 ``reasons-always-together`` (warning): two reasons of one action that hold together;
 - AR401 ``closure-list-ends-soon`` (warning): listed closure days end within two years;
 - AR501 ``role-never-acts`` (warning): a role on the ladder that no rule lets act;
@@ -239,9 +239,6 @@ class _Subject:
     ambiguous: frozenset[str]
     #: each rule of the policy as its pack file writes it (parameters not yet resolved)
     written: dict[str, Rule] = field(default_factory=dict)
-
-    def rule_at(self, rule_id: str) -> Rule:
-        return self.policy.rule(rule_id)
 
 
 def _open(path: Path, as_of: date, ambiguous: frozenset[str]) -> _Subject:
@@ -599,8 +596,14 @@ def _rows(
     if size <= SAMPLE_LIMIT:
         return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*domains)], True
     sampler = random.Random(0)  # fixed: the same pack always gets the same findings
+
+    def pick(values: Sequence[Any]) -> Any:
+        # unrecorded rarely makes a condition hold: try it one time in ten
+        recorded = values[1:]
+        return None if not recorded or sampler.random() < 0.1 else sampler.choice(recorded)
+
     rows = [
-        {name: sampler.choice(values) for name, values in zip(names, domains, strict=True)}
+        {name: pick(values) for name, values in zip(names, domains, strict=True)}
         for _ in range(SAMPLE_LIMIT)
     ]
     return rows, False
@@ -610,17 +613,9 @@ def _truth(
     conditions: Sequence[CompiledCondition], scope: str | None, policy: Policy
 ) -> list[_Table]:
     """Each condition's truth over one table of the facts any of them reads."""
-    names = sorted(set().union(*(c.facts for c in conditions)))
+    facts = set().union(*(c.facts for c in conditions))
     text = " ".join(c.source for c in conditions)
-    roles = [role.id for role in policy.roles]
-    parameters = {name: p.value for name, p in policy.parameters.items()}
-    domains = []
-    complete = True
-    for name in names:
-        spec = policy.facts.lookup(name, scope)
-        values, whole = _domain(spec, text, parameters, roles)
-        domains.append(values)
-        complete = complete and whole
+    names, domains, complete = _domains(facts, text, scope, policy)
     rows, exhaustive = _rows(names, domains)
     ranks = policy.role_ranks
     calendar = policy.calendar
@@ -629,6 +624,73 @@ def _truth(
         holds = tuple(condition(_Values(row, ranks, calendar)) is True for row in rows)
         tables.append(_Table(holds, complete and exhaustive, len(rows)))
     return tables
+
+
+def _domains(
+    facts: Iterable[str], text: str, scope: str | None, policy: Policy
+) -> tuple[list[str], list[list[Any]], bool]:
+    """The facts in order, the values each is tried with, and whether those are all the
+    values every one of them can take."""
+    names = sorted(facts)
+    roles = [role.id for role in policy.roles]
+    parameters = {name: p.value for name, p in policy.parameters.items()}
+    domains = []
+    complete = True
+    for name in names:
+        values, whole = _domain(policy.facts.lookup(name, scope), text, parameters, roles)
+        domains.append(values)
+        complete = complete and whole
+    return names, domains, complete
+
+
+#: how many partial combinations the search for a case that makes a condition hold visits
+SEARCH_LIMIT = 50_000
+
+
+@dataclass(frozen=True)
+class _Search:
+    """Whether some combination of fact values makes a condition hold: ``holds`` is True
+    (found), False (none does, among the values tried) or None (the search gave up)."""
+
+    holds: bool | None
+    exact: bool  # the values tried are all the values the facts can take
+    visited: int
+
+
+def _satisfiable(condition: CompiledCondition, scope: str | None, policy: Policy) -> _Search:
+    """Search the combinations of the values of the facts ``condition`` reads for one that
+    makes it hold: depth first, recorded values before unrecorded, a fact not yet given a
+    value read as unrecorded. Unless the condition uses ``known()``, an unrecorded fact can
+    only make a condition unknown, never false, so a combination already false whatever the
+    remaining facts are is not pursued (Kleene's logic is monotonic)."""
+    names, domains, complete = _domains(condition.facts, condition.source, scope, policy)
+    prune = "known(" not in condition.source.replace(" ", "")
+    ranks, calendar = policy.role_ranks, policy.calendar
+    row: dict[str, Any] = {}
+    visited = 0
+
+    def visit(i: int) -> bool | None:
+        nonlocal visited
+        visited += 1
+        if visited > SEARCH_LIMIT:
+            return None
+        result = condition(_Values(row, ranks, calendar))
+        if result is True:
+            return True
+        if (result is False and prune) or i == len(names):
+            return False
+        for value in (*domains[i][1:], None):
+            if value is None:
+                row.pop(names[i], None)
+            else:
+                row[names[i]] = value
+            found = visit(i + 1)
+            if found is not False:
+                return found
+        row.pop(names[i], None)
+        return False
+
+    return _Search(visit(0), complete, visited)
 
 
 @dataclass(frozen=True)
@@ -670,11 +732,12 @@ def _condition_texts(rule: Rule) -> list[str]:
     return [text for text, _scope, _path in _recorded(rule).conditions]
 
 
-def _method(table: _Table) -> str:
-    if table.exact:
-        return f"tried every combination of the facts it reads ({table.rows})"
+def _method(search: _Search) -> str:
+    if search.exact:
+        return "every combination of the values of the facts it reads was tried"
     return (
-        f"no case among {table.rows} combinations of the facts it reads; a sample, so check by hand"
+        "no combination of the values tried makes it hold; numbers and dates are only "
+        "sampled, so check by hand"
     )
 
 
@@ -683,17 +746,16 @@ def _conditions(s: _Subject) -> Iterator[_Bare]:
     for i, written in enumerate(s.pack.rules):
         rule = s.policy.rule(written.id) if written.id in s.policy.origin else written
         for text, scope, path in _recorded(rule).conditions:
-            compiled = s.policy.condition(text, scope)
-            (table,) = _truth([compiled], scope, s.policy)
-            if not any(table.holds):
+            search = _satisfiable(s.policy.condition(text, scope), scope, s.policy)
+            if search.holds is False:
                 yield _Bare(
                     "AR301",
                     ("rules", i, *path),
-                    f"this condition can never hold ({_method(table)})",
+                    f"this condition can never hold ({_method(search)})",
                     "correct the condition (look for a fact and its opposite joined by "
                     "'and'), or remove what it guards",
                     rule=rule.id,
-                    severity=None if table.exact else "warning",
+                    severity=None if search.exact else "warning",
                 )
         if not isinstance(rule, CancellationRule):
             continue
