@@ -212,6 +212,45 @@ def test_a_raised_parameter_loosens_the_rules_that_use_it(tmp_path: Path) -> Non
     assert lints(lowered, "AR201") == []
 
 
+def prohibition(when: str) -> str:
+    return f"""\
+rules:
+  - id: no-cancel-while-harm
+    override: true
+    kind: prohibition
+    title: No cancellation while harm is suspected
+    sources: [{{id: X-2, para: "2"}}]
+    when: "{when}"
+    message: not while harm is suspected
+"""
+
+
+def test_a_prohibition_whose_condition_holds_in_fewer_cases_is_loosened(tmp_path: Path) -> None:
+    write(tmp_path, BASE_LIMITS, name="base")
+    child = write(
+        tmp_path,
+        prohibition("concerns.significant_harm_suspected and child.disabled"),
+        extends="base",
+    )
+    (finding,) = lints(child, "AR201")
+    assert "holds in fewer cases" in finding.message
+    # harm suspected, disability not recorded: the extended pack refuses, this one does not
+    assert "for example concerns.significant_harm_suspected = true)" in finding.message
+    assert (finding.line, finding.column) == position(child, '"concerns.')
+
+
+def test_a_prohibition_whose_condition_holds_in_more_cases_is_not_reported(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, BASE_LIMITS, name="base")
+    child = write(
+        tmp_path,
+        prohibition("concerns.significant_harm_suspected or child.disabled"),
+        extends="base",
+    )
+    assert lints(child, "AR201") == []
+
+
 def test_removing_a_prohibition_is_an_error(tmp_path: Path) -> None:
     write(tmp_path, BASE_LIMITS, name="base")
     child = write(
@@ -555,8 +594,6 @@ def test_the_command_exits_0_on_clean_packs() -> None:
 
 
 def test_the_command_fails_on_errors_only_unless_asked(tmp_path: Path) -> None:
-    write(tmp_path, BASE_LIMITS, name="base")
-    (tmp_path / "base.scenarios.yaml").write_text("pack: base\nscenarios: []\n")
     warned = write(
         tmp_path,
         "parameters:\n  assessment_days: {value: 45}\nrules:\n"

@@ -69,6 +69,7 @@ from assess_rules.scenarios import check_scenario, load_scenario_file
 __all__ = [
     "LINTS",
     "SAMPLE_LIMIT",
+    "SEARCH_LIMIT",
     "Lint",
     "LintInfo",
     "ambiguous_catalogue_ids",
@@ -456,6 +457,76 @@ def _step_loosenings(
             )
 
 
+#: conditions that loosen a rule when they hold in more cases (a reason allowed, more time,
+#: a step excused, an authority satisfied); any other condition (applies_when, when,
+#: violation_when) loosens it when it holds in fewer
+_WIDER_LOOSENS = frozenset({"reasons", "extensions", "unless", "also_requires"})
+
+
+def _keyed(rule: Rule, path: Path_) -> Path_:
+    """``path`` with each list index replaced by the id of the item there, so a reason or
+    a step is matched by id between two versions of a rule, not by position."""
+    out: list[str | int] = []
+    node: Any = rule
+    for part in path:
+        if isinstance(part, int) and isinstance(node, tuple):
+            node = node[part]
+            out.append(getattr(node, "id", part))
+        else:
+            node = getattr(node, "from_" if part == "from" else str(part), None)
+            out.append(part)
+    return tuple(out)
+
+
+def _looser_conditions(
+    new: Rule, old: Rule, policy: Policy, base: Policy
+) -> Iterator[tuple[Path_, str]]:
+    """Each condition an override changed so that the rule binds in fewer cases, with a
+    case that shows it (over the values AR301 tries)."""
+    before = {_keyed(old, path): (text, scope) for text, scope, path in _recorded(old).conditions}
+    for text, scope, path in _recorded(new).conditions:
+        previous = before.get(_keyed(new, path))
+        wider = bool(_WIDER_LOOSENS & {p for p in path if isinstance(p, str)})
+        if previous is None and not wider and path == (path[-1],):
+            yield path, f"adds '{path[-1]}': the rule now binds only when it holds"
+            continue
+        if previous is None or previous[0] == text:
+            continue
+        was = base.condition(previous[0], scope)
+        now = policy.condition(text, scope)
+        first, second = (now, was) if wider else (was, now)
+        example = _holds_without(first, second, scope, policy)
+        if example is None:
+            continue
+        shown = ", ".join(f"{k} = {_value(v)}" for k, v in example.items()) or "nothing recorded"
+        change = "more" if wider else "fewer"
+        yield path, f"the condition holds in {change} cases (for example {shown})"
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _holds_without(
+    first: CompiledCondition, second: CompiledCondition, scope: str | None, policy: Policy
+) -> dict[str, Any] | None:
+    """A combination of fact values (those recorded) where ``first`` holds and ``second``
+    does not, or None if none among the values tried."""
+    facts = first.facts | second.facts
+    names, domains, _complete = _domains(facts, f"{first.source} {second.source}", scope, policy)
+    rows, _exhaustive = _rows(names, domains)
+    ranks, calendar = policy.role_ranks, policy.calendar
+    for row in rows:
+        values = _Values(row, ranks, calendar)
+        if first(values) is True and second(values) is not True:
+            return {name: value for name, value in row.items() if value is not None}
+    return None
+
+
 def _overrides(s: _Subject) -> Iterator[_Bare]:
     """AR201 and AR202: what this pack loosens in the one it extends."""
     if s.base is None:
@@ -472,6 +543,15 @@ def _overrides(s: _Subject) -> Iterator[_Bare]:
                 f"override of {written.id!r} loosens the extended pack: {what}",
                 "keep the extended pack's limit, or silence this with the reason the council "
                 "may loosen it",
+                rule=written.id,
+            )
+        for path, what in _looser_conditions(new, old, s.policy, s.base):
+            yield _Bare(
+                "AR201",
+                ("rules", i, *path),
+                f"override of {written.id!r} loosens the extended pack: {what}",
+                "keep the extended pack's condition, or silence this with the reason the "
+                "council may loosen it",
                 rule=written.id,
             )
     for name, parameter in s.pack.parameters.items():
