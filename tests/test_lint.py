@@ -251,6 +251,17 @@ def test_a_prohibition_whose_condition_holds_in_more_cases_is_not_reported(
     assert lints(child, "AR201") == []
 
 
+def test_an_override_that_adds_applies_when_is_loosened(tmp_path: Path) -> None:
+    write(tmp_path, BASE_LIMITS, name="base")
+    narrowed = COMPLETION.replace(
+        "  - id: completion\n", "  - id: completion\n    override: true\n"
+    ).replace("    start:", "    applies_when: child.disabled\n    start:")
+    child = write(tmp_path, "rules:\n" + narrowed.replace("AMOUNT", "45"), extends="base")
+    (finding,) = lints(child, "AR201")
+    assert "adds 'applies_when'" in finding.message
+    assert (finding.line, finding.column) == position(child, "child.disabled")
+
+
 def test_removing_a_prohibition_is_an_error(tmp_path: Path) -> None:
     write(tmp_path, BASE_LIMITS, name="base")
     child = write(
