@@ -421,6 +421,12 @@ def test_higher_roles_acting_for_lower_ones_can_act(tmp_path: Path) -> None:
     assert [f.role for f in found] == ["social_worker"]  # below every role a rule names
 
 
+def test_a_ladder_whose_every_role_may_act_is_not_reported(tmp_path: Path) -> None:
+    ladder = ROLES.replace("  - {id: social_worker, label: Social Worker}\n", "")
+    pack = write(tmp_path, ladder + action("{id: opened-in-error, label: Opened in error}"))
+    assert lints(pack, "AR501") == []  # team manager decides; a service manager may too
+
+
 # --- AR601, AR602: scenarios ----------------------------------------------------------------
 
 TWO_TIMESCALES = (
