@@ -14,7 +14,7 @@ import yaml
 
 from assess_rules import LINTS, Lint, PolicyError, bundled_policies, lint_pack
 from assess_rules.cli import run
-from assess_rules.lint import ambiguous_catalogue_ids
+from assess_rules.lint import ambiguous_catalogue_ids, lint_paths
 from assess_rules.loading import bundled_dir
 
 EXAMPLES = Path(__file__).parents[1] / "examples" / "packs"
@@ -646,6 +646,15 @@ def test_the_command_reads_directories_and_writes_json(tmp_path: Path) -> None:
     assert first["name"] == "condition-never-holds"
     assert first["rule"] == "cancellation"
     assert document["silenced"] == []
+
+
+def test_a_directory_holds_packs_but_not_scenario_files(tmp_path: Path) -> None:
+    write(tmp_path, TWO_TIMESCALES)
+    write(tmp_path, TWO_TIMESCALES.replace("id: decision", "id: other-decision"), name="other")
+    (tmp_path / "tiny.scenarios.yaml").write_text(SCENARIOS)
+    (tmp_path / "catalogue.ids.yaml").write_text("ids: {}\n")
+    files = {Path(f.file).name for f in lint_paths([tmp_path], as_of=AS_OF, ambiguous=())}
+    assert files == {"tiny.yaml", "other.yaml"}  # AR601 on 'decision', AR602 on 'other'
 
 
 def test_the_command_exits_2_on_a_pack_that_does_not_load(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ column (from the YAML, as the loader's errors do), and the rule or role it is ab
 - AR101 ``number-duplicates-parameter`` (warning): a duration's number equal to a parameter;
 - AR102 ``number-duplicates-timescale`` (warning): a duration the extended pack already writes;
 - AR201 ``override-loosens-limit`` (error): an override or a parameter that gives more time,
-  a lower approver, more reasons, or drops a step;
+  a lower approver, more reasons, a condition that binds in fewer cases, or drops a step;
 - AR202 ``removed-rule-loosens`` (error): ``removed_rules`` drops a duty, check or prohibition;
 - AR301 ``condition-never-holds`` (error; a warning when numbers or dates were sampled): a
   condition no combination of the values of the facts it reads makes true;
