@@ -278,6 +278,8 @@ def test_every_command_that_names_a_pack_takes_pack_dir(
     )
     assert code == EXIT_OK, err
     assert "assessment-completion" in out
+    code, out, err = call("lint", "northshire", "--pack-dir", str(EXAMPLE_PACKS))
+    assert code == EXIT_OK, err
     for command in (
         "evaluate",
         "caseload",
@@ -290,6 +292,7 @@ def test_every_command_that_names_a_pack_takes_pack_dir(
         "explain",
         "show",
         "diff",
+        "lint",
     ):
         code, _, _ = call(command, "--help")  # argparse prints help to sys.stdout
         assert code == EXIT_OK

@@ -35,6 +35,7 @@ from assess_rules.errors import (
 )
 from assess_rules.evaluation import evaluate
 from assess_rules.explain import Explanation, explain, format_explanation
+from assess_rules.lint import LINTS, Lint, lint_pack
 from assess_rules.loading import bundled_policies, check_policy_file, load_policy
 from assess_rules.policy import Policy
 from assess_rules.resolved import resolved_pack, resolved_yaml, select_policy
@@ -56,6 +57,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
+    "LINTS",
     "RESULT_SCHEMA_VERSION",
     "AssessRulesError",
     "CalendarError",
@@ -70,6 +72,7 @@ __all__ = [
     "Deadline",
     "EvaluationDateError",
     "Explanation",
+    "Lint",
     "MissingFacts",
     "NoVersionInForceError",
     "Obligation",
@@ -93,6 +96,7 @@ __all__ = [
     "evaluate",
     "explain",
     "format_explanation",
+    "lint_pack",
     "load_policy",
     "parse_case",
     "resolved_pack",

@@ -74,6 +74,7 @@ from assess_rules.evaluation import evaluate
 from assess_rules.explain import explain as explain_case
 from assess_rules.explain import format_explanation
 from assess_rules.explain import run_command as run_explain
+from assess_rules.lint import lint_command
 from assess_rules.listing import list_packs
 from assess_rules.loading import check_policy_file, load_policy, read_yaml
 from assess_rules.packpath import PackSearchPath, pack_search_path
@@ -254,6 +255,22 @@ def _parser() -> argparse.ArgumentParser:
     df.add_argument("--cases", help="JSON Lines of cases to judge under both packs ('-': stdin)")
     df.add_argument("--as-of", type=_iso_date, help="evaluation date for --cases (default today)")
     df.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    li = commands.add_parser(
+        "lint", help="domain lints of policy packs beyond validation (docs/lint.md)"
+    )
+    li.add_argument("paths", nargs="+", help="pack files, bundled pack names or directories")
+    li.add_argument("--as-of", type=_iso_date, default=None, help="the lint date (default: today)")
+    li.add_argument("--format", choices=("text", "json"), default="text")
+    li.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        default="error",
+        help="exit 1 when a finding at this level or above stands (default: %(default)s)",
+    )
+    li.add_argument("--strict", action="store_true", help="exit 1 on any finding (--fail-on info)")
+    li.add_argument(
+        "--catalogue", metavar="FILE.md", help="read the ambiguity marks from the rule catalogue"
+    )
     docs = commands.add_parser("docs", help="print a pack's Markdown page (or the fact list)")
     docs.add_argument("policy", nargs="?", help="a bundled pack name or a pack file")
     docs.add_argument("--facts", action="store_true", help="print the fact reference instead")
@@ -343,6 +360,17 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
             return EXIT_OK
         if args.command == "test":
             return _test(args, stdout, stderr)
+        if args.command == "lint":
+            return lint_command(
+                args.paths,
+                as_of=args.as_of,
+                output=args.format,
+                fail_on="info" if args.strict else args.fail_on,
+                catalogue=args.catalogue,
+                stdout=stdout,
+                stderr=stderr,
+                search_path=_packs(args),
+            )
         if args.command == "check":
             return _check(args, stdout, stderr)
         if args.command == "caseload":

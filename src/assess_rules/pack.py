@@ -24,6 +24,8 @@ __all__ = [
     "ConsentRule",
     "Duration",
     "Extension",
+    "LintIgnore",
+    "LintSettings",
     "ObligationRule",
     "Pack",
     "PackInfo",
@@ -458,6 +460,23 @@ class Vocabulary(_Strict):
     action_kinds: tuple[RecordKindDefinition, ...] = ()
 
 
+class LintIgnore(_Strict):
+    """A lint finding silenced on purpose (``assess-rules lint``), with the reason why: every
+    finding of lint ``id`` on rule ``rule`` (or role ``role``; neither: every finding of that
+    lint in this file)."""
+
+    id: str = Field(pattern=r"^AR[0-9]{3}$", description="the lint's id, e.g. 'AR101'")
+    rule: Identifier | None = Field(None, description="only the findings on this rule")
+    role: Role | None = Field(None, description="only the findings on this role")
+    reason: str = Field(min_length=1, description="why the finding is right to silence here")
+
+
+class LintSettings(_Strict):
+    """What ``assess-rules lint`` should not report for this pack, and why."""
+
+    ignore: tuple[LintIgnore, ...] = ()
+
+
 class Pack(_Strict):
     """A whole policy pack as written in one file (before ``extends`` is resolved)."""
 
@@ -481,3 +500,6 @@ class Pack(_Strict):
     )
     removed_rules: tuple[RemovedRule, ...] = ()
     rules: tuple[Rule, ...] = ()
+    lint: LintSettings | None = Field(
+        None, description="lint findings silenced on purpose, each with its reason"
+    )
