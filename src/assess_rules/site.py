@@ -185,7 +185,7 @@ def action_flow(policy: Policy, rule: CancellationRule) -> str:
     return flow_svg(
         steps,
         _lanes(policy, roles),
-        title=f"{rule.title} ({rule.id}): who asks, who decides",
+        title=f"Who asks, who decides: {rule.title}",
         blockers=blockers,
     )
 
@@ -204,9 +204,7 @@ def consent_flow(policy: Policy, rule: ConsentRule) -> str:
         role = step.owner or step.by or rule.owner
         roles.append(role)
         steps.append(FlowStep(step.title, _lane(policy, role), _step_detail(step)))
-    return flow_svg(
-        steps, _lanes(policy, roles), title=f"{rule.title} ({rule.id}): the steps in order"
-    )
+    return flow_svg(steps, _lanes(policy, roles), title=f"The steps in order: {rule.title}")
 
 
 # --- timelines --------------------------------------------------------------------------------
@@ -352,7 +350,7 @@ def _pack_body(policy: Policy, scenario_links: list[tuple[str, str]]) -> str:
             text = "".join(c.content for c in children)
             codes = [c.content for c in children if c.type == "code_inline"]
             # a rule's section is anchored by its id (packs/kent.html#cancellation)
-            anchor = codes[-1] if codes and codes[-1] in rule_ids else _slug(text)
+            anchor = next((c for c in reversed(codes) if c in rule_ids), None) or _slug(text)
             while anchor in used:
                 anchor += "-x"
             used.add(anchor)
@@ -361,7 +359,7 @@ def _pack_body(policy: Policy, scenario_links: list[tuple[str, str]]) -> str:
                 contents.append((anchor, text))
         if token.type == "heading_close" and token.tag in ("h2", "h3"):
             codes = [c.content for c in tokens[i - 1].children or () if c.type == "code_inline"]
-            for code in codes[-1:]:
+            for code in [c for c in reversed(codes) if c in rule_ids][:1]:
                 if code in flows:
                     svg, caption = flows.pop(code)
                     figure = type(token)("html_block", "", 0)

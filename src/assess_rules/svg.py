@@ -160,8 +160,8 @@ def timeline_svg(
             )
         tip = row.label + (f" — {row.detail}" if row.detail else "")
         out.append(
-            f'<text x="12" y="{mid + 4}" fill="#1b1b1b"><title>{_attr(tip)}</title>'
-            f"{_attr(_clip(row.label, 40))}</text>"
+            f'<text x="12" y="{mid + 4}" fill="#1b1b1b">{_attr(_clip(row.label, 40))}'
+            f"<title>{_attr(tip)}</title></text>"
         )
         fill, stroke = _STATUS_COLOURS.get(row.status, _STATUS_COLOURS["undetermined"])
         if row.due is None:
@@ -297,6 +297,7 @@ def flow_svg(
     lane_of = {lane: i for i, lane in enumerate(lanes)}
     lanes_w = _COL_W * max(len(lanes), 1)
     width = 16 + lanes_w + (_COL_W + 24 if blockers else 0) + 8
+    width = max(width, 8 * len(title) + 30)  # room for the title on one line
     heights = [_LINE * len(_box_lines(s)) + 20 for s in steps]
     block_heights = [_LINE * len(_box_lines(s)) + 20 for s in blockers]
     tops: list[float] = []
