@@ -270,7 +270,7 @@ _HEAD = 70
 
 def _wrap(text: str, width: int, lines: int) -> list[str]:
     """``text`` in at most ``lines`` lines of ``width`` characters, an ellipsis if cut."""
-    wrapped = textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+    wrapped = textwrap.wrap(" ".join(text.split()), width)
     if len(wrapped) > lines:
         wrapped = wrapped[:lines]
         wrapped[-1] = _clip(wrapped[-1], width - 1).rstrip("…") + "…"
