@@ -276,7 +276,9 @@ def _events(record: BaseModel, prefix: str = "") -> Iterator[_Event]:
                         "",
                     )
                     number = f" {i + 1}" if len(value) > 1 else ""
-                    yield from _events(item, f"{label}{number}" + (f" ({kind})" if kind else ""))
+                    yield from _events(
+                        item, f"{label}{number}" + (f" ({kind.replace('_', ' ')})" if kind else "")
+                    )
 
 
 def _scenario_rows(result: Result, events: list[_Event], referral: date) -> list[TimelineRow]:

@@ -18,7 +18,7 @@ True
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
@@ -75,7 +75,7 @@ class TimelineRow:
     detail: str = ""
 
 
-_LABEL_W = 300
+_LABEL_W = 330
 _ROW_H = 30
 _TOP = 64
 
@@ -138,18 +138,15 @@ def timeline_svg(
         f'<line x1="{_LABEL_W}" y1="{bottom}" x2="{_LABEL_W + plot_width}" y2="{bottom}" '
         'stroke="#888"/>'
     )
-    step = 7 if span <= 120 else 28 if span <= 400 else 91
-    tick = first + timedelta(days=(7 - first.weekday()) % 7)  # the first Monday
-    while tick <= last:
+    for tick, text in _ticks(first, last, per_day):
         out.append(
             f'<line x1="{x(tick)}" y1="{_TOP - 8}" x2="{x(tick)}" y2="{bottom + 4}" '
             'stroke="#d0d0d0" stroke-dasharray="2 3"/>'
         )
         out.append(
             f'<text x="{x(tick)}" y="{bottom + 18}" text-anchor="middle" font-size="11" '
-            f'fill="#444">{_attr(tick.strftime("%d %b" if step < 91 else "%b %Y"))}</text>'
+            f'fill="#444">{_attr(text)}</text>'
         )
-        tick += timedelta(days=step)
     # the rows
     for i, row in enumerate(rows):
         y = _TOP + i * _ROW_H
@@ -160,7 +157,7 @@ def timeline_svg(
             )
         tip = row.label + (f" — {row.detail}" if row.detail else "")
         out.append(
-            f'<text x="12" y="{mid + 4}" fill="#1b1b1b">{_attr(_clip(row.label, 40))}'
+            f'<text x="12" y="{mid + 4}" fill="#1b1b1b">{_attr(_clip(row.label, 44))}'
             f"<title>{_attr(tip)}</title></text>"
         )
         fill, stroke = _STATUS_COLOURS.get(row.status, _STATUS_COLOURS["undetermined"])
@@ -202,13 +199,40 @@ def timeline_svg(
             f'<line x1="{tx:.1f}" y1="{_TOP - 14}" x2="{tx:.1f}" y2="{bottom}" stroke="#6a1b9a" '
             'stroke-width="1.5" stroke-dasharray="5 3"/>'
         )
+        anchor = "middle" if tx < _LABEL_W + plot_width - 70 else "end"
         out.append(
-            f'<text x="{tx:.1f}" y="{_TOP - 18}" font-size="11" text-anchor="middle" '
+            f'<text x="{tx:.1f}" y="{_TOP - 18}" font-size="11" text-anchor="{anchor}" '
             f'fill="#6a1b9a">{_attr(today_label)} {_attr(today.strftime("%d %b %Y"))}</text>'
         )
     out += _legend(12, bottom + 44, bool(skipped))
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _ticks(first: date, last: date, per_day: float) -> Iterator[tuple[date, str]]:
+    """Axis ticks: every day or two when days are wide, Mondays for a few months, the first
+    of every month (or every third) for longer spans."""
+    if per_day >= 20:
+        every = 1 if per_day >= 40 else 2
+        for n in range(1, (last - first).days, every):
+            day = first + timedelta(days=n)
+            yield day, day.strftime("%a %d")
+    elif per_day >= 5:
+        day = first + timedelta(days=(7 - first.weekday()) % 7 or 7)  # the first Monday
+        while day < last:
+            yield day, day.strftime("%d %b")
+            day += timedelta(days=7)
+    else:
+        months = 1 if per_day >= 1.5 else 3 if per_day >= 0.5 else 12
+        year, month = first.year, first.month
+        while True:
+            month += 1
+            year, month = (year + 1, 1) if month > 12 else (year, month)
+            day = date(year, month, 1)
+            if day >= last:
+                return
+            if (month - 1) % months == 0:
+                yield day, day.strftime("%b %Y")
 
 
 def _legend(x0: int, y: int, holidays: bool) -> list[str]:
