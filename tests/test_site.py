@@ -147,6 +147,9 @@ def test_the_kent_page_draws_who_asks_who_decides_and_what_blocks(
 ) -> None:
     out, _ = site
     html = (out / "packs" / "kent.html").read_text(encoding="utf-8")
+    # the rule's id, where the readings-changed table names it, links to its section
+    readings = html.split('<h2 id="readings-changed">', 1)[1].split("<h2", 1)[0]
+    assert '<a href="#cancellation"><code>cancellation</code></a>' in readings
     # the flow sits in the cancellation rule's section, which its id anchors
     section = html.split('<h2 id="cancellation">', 1)[1].split("<h2", 1)[0]
     svg = ET.fromstring(re.search(r"<svg\b.*?</svg>", section, re.S).group(0))  # type: ignore[union-attr]

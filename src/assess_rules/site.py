@@ -78,7 +78,7 @@ th, td { border: 1px solid #d9d9d9; padding: 6px 9px; text-align: left; vertical
 th { background: #eef2f6; }
 tr:nth-child(even) td { background: #fafafa; }
 td code { font-size: 12.5px; }
-td:first-child code { white-space: nowrap; }
+td:first-child code, td.key code { white-space: nowrap; }
 figure.chart { margin: 16px 0 26px; padding: 12px; border: 1px solid #e2e2e2;
   border-radius: 6px; overflow-x: auto; background: #fff; }
 figure.chart figcaption { font-size: 14px; color: #555; margin-top: 6px; }
@@ -367,6 +367,23 @@ def _pack_body(policy: Policy, scenario_links: list[tuple[str, str]]) -> str:
                     figure = type(token)("html_block", "", 0)
                     figure.content = _figure(svg, caption) + "\n"
                     out.append(figure)
+    # a rule id written in a table or a note links to the rule's own section, if it has one
+    sections = used & rule_ids
+    in_heading = False
+    for token in out:
+        if token.type in ("heading_open", "heading_close"):
+            in_heading = token.type == "heading_open"
+        if token.type != "inline" or in_heading or not token.children:
+            continue
+        children = []
+        for child in token.children:
+            if child.type == "code_inline" and child.content in sections:
+                link = type(child)("link_open", "a", 1)
+                link.attrSet("href", f"#{child.content}")
+                children += [link, child, type(child)("link_close", "a", -1)]
+            else:
+                children.append(child)
+        token.children = children
     html = str(markdown.renderer.render(out, markdown.options, {}))
     head, sep, rest = html.partition("</h1>")
     toc = "".join(f'<li><a href="#{escape(a)}">{escape(t)}</a></li>' for a, t in contents)
@@ -454,14 +471,19 @@ def _findings(result: Result) -> str:
     for action in result.permitted_actions:
         key = action.option or action.action
         subject = f" [{action.subject}]" if action.subject else ""
-        rows.append((action.status, key + subject, action.action))
+        rows.append(
+            (action.status, key + subject, f"{action.label.rstrip('.')}: {'; '.join(action.why)}")
+        )
     if not rows:
         return "<p>No finding.</p>"
-    out = ["<table><thead><tr><th>finding</th><th>rule or option</th><th>what</th></tr></thead>"]
+    out = [
+        "<table><thead><tr><th>finding</th><th>rule or option</th>"
+        "<th>what, and why</th></tr></thead>"
+    ]
     out.append("<tbody>")
     out += [
         f'<tr><td><span class="pill {escape(kind)}">{escape(kind)}</span></td>'
-        f"<td><code>{escape(rule)}</code></td><td>{escape(what)}</td></tr>"
+        f'<td class="key"><code>{escape(rule)}</code></td><td>{escape(what)}</td></tr>'
         for kind, rule, what in rows
     ]
     out.append("</tbody></table>")
