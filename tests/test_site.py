@@ -306,3 +306,27 @@ def test_docs_markdown_still_takes_one_pack() -> None:
     assert run(["docs", "kent"], stdout, stderr) == 0
     assert stdout.getvalue().startswith("# Kent")
     assert run(["docs", "kent", "generic_s17"], io.StringIO(), stderr) == 2
+
+
+def test_a_pack_outside_the_project_gets_its_pages_and_a_case_it_cannot_judge_says_so(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "mini.yaml").write_text(
+        "pack: {id: mini, title: Mini, authority: Nowhere, version: '1.0.0',\n"
+        "       effective_from: 2020-01-01, extends: generic_s17}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "mini.scenarios.yaml").write_text(
+        "pack: mini.yaml\nscenarios:\n"
+        "  - name: Before the pack\n    as_of: 2010-01-05\n"
+        "    case: {case_id: A, referral: {received_at: 2010-01-04T10:00}}\n    expect: {}\n",
+        encoding="utf-8",
+    )
+    pages = build_site(tmp_path / "site", [str(tmp_path / "mini.yaml")])
+    assert [p.relative_to(tmp_path / "site").as_posix() for p in pages] == [
+        "index.html",
+        "packs/mini.html",
+        "scenarios/mini/001-before-the-pack.html",
+    ]
+    text = " ".join(_parse(pages[2]).text)
+    assert "The pack cannot evaluate this case: no version of pack 'mini' is in force" in text

@@ -420,7 +420,11 @@ def _scenario_body(policy: Policy, scenario: Scenario, pack_href: str) -> str:
             f"<code>{escape(str(exc))}</code></p>"
         )
         return "\n".join(parts)
-    result = evaluate(policy, case, scenario.as_of)
+    try:
+        result = evaluate(policy, case, scenario.as_of)
+    except AssessRulesError as exc:  # no version of the pack in force on its referral date
+        parts.append(f"<p>The pack cannot evaluate this case: {escape(str(exc))}</p>")
+        return "\n".join(parts)
     events = sorted(_events(case), key=lambda e: e.at)
     rows = _scenario_rows(result, events, case.referral.received_at.date())
     chart = timeline_svg(
