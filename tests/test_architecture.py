@@ -12,7 +12,17 @@ from assess_rules.kinds import KINDS
 from assess_rules.pack import Rule
 
 KINDS_DIR = Path(kinds.__file__).parent
-ABOVE_KINDS = {"evaluation", "loading", "reporting", "cli", "scenarios", "caseload", "testing"}
+ABOVE_KINDS = {
+    "evaluation",
+    "loading",
+    "reporting",
+    "cli",
+    "scenarios",
+    "caseload",
+    "testing",
+    "site",
+}
+SRC = KINDS_DIR.parent
 
 
 def _imports(path: Path) -> set[str]:
@@ -38,3 +48,15 @@ def test_every_rule_model_has_one_kind() -> None:
     union = set(Rule.__origin__.__args__)  # type: ignore[attr-defined]
     assert models == union
     assert len(models) == len(KINDS)
+
+
+def test_the_svg_charts_know_nothing_of_packs() -> None:
+    """``svg`` draws plain data: it imports nothing of the library."""
+    assert not any(m.startswith("assess_rules") for m in _imports(SRC / "svg.py"))
+
+
+def test_only_the_cli_imports_the_site() -> None:
+    """The docs site is at the top, beside the CLI: nothing else imports it."""
+    for path in SRC.rglob("*.py"):
+        if path.name not in ("cli.py", "site.py"):
+            assert "assess_rules.site" not in _imports(path), path

@@ -20,6 +20,8 @@ Commands::
 Every command takes ``--pack-dir DIR`` (repeatable): where a pack named on the command line
 or in an ``extends`` is looked for first, before ``ASSESS_RULES_PACK_PATH``, installed pack
 packages and the bundled packs (docs/pack-location.md).
+    assess-rules docs --html DIR [NAME|PATH...]     (a static site: docs/site.md)
+    assess-rules timeline --policy NAME|PATH --referral DATETIME [--svg FILE]
 
 ``--case`` takes a JSON (or YAML) file holding one case object, a list of cases, or JSON
 Lines (``.jsonl``, one case a line). In a batch every good case is evaluated and every bad
@@ -91,6 +93,7 @@ from assess_rules.records import (
 from assess_rules.reporting import facts_markdown, format_text, pack_markdown
 from assess_rules.resolved import show_command
 from assess_rules.scenarios import load_scenario_file
+from assess_rules.site import build_site, referral_timeline_svg
 from assess_rules.sweep import SweepCounts, default_workers, sweep
 from assess_rules.timing import timeline
 
@@ -271,9 +274,15 @@ def _parser() -> argparse.ArgumentParser:
     li.add_argument(
         "--catalogue", metavar="FILE.md", help="read the ambiguity marks from the rule catalogue"
     )
+    tl.add_argument("--svg", metavar="FILE", help="also write the timeline as an SVG chart")
     docs = commands.add_parser("docs", help="print a pack's Markdown page (or the fact list)")
-    docs.add_argument("policy", nargs="?", help="a bundled pack name or a pack file")
+    docs.add_argument(
+        "policy", nargs="*", help="a bundled pack name or a pack file (with --html: any number)"
+    )
     docs.add_argument("--facts", action="store_true", help="print the fact reference instead")
+    docs.add_argument(
+        "--html", metavar="DIR", help="write a static site (default: every bundled pack) to DIR"
+    )
     for command in commands.choices.values():  # every command, those added later too
         _add_pack_dir(command)
     return parser
@@ -353,10 +362,15 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
         if args.command == "validate":
             return _validate(args.paths, stdout, stderr, _packs(args))
         if args.command == "docs":
+            if args.html:
+                return _docs_site(args, stdout)
+            if len(args.policy) > 1:
+                stderr.write("assess-rules: docs prints one pack's page (or use --html DIR)\n")
+                return EXIT_INVALID
             if args.facts or not args.policy:
                 stdout.write(facts_markdown())
             else:
-                stdout.write(pack_markdown(load_policy(args.policy, search_path=_packs(args))))
+                stdout.write(pack_markdown(load_policy(args.policy[0], search_path=_packs(args))))
             return EXIT_OK
         if args.command == "test":
             return _test(args, stdout, stderr)
@@ -442,6 +456,8 @@ def _timeline(args: argparse.Namespace, stdout: TextIO) -> int:
     """``assess-rules timeline``: the deadlines a referral starts, soonest first."""
     policy = load_policy(args.policy, search_path=_packs(args))
     entries = timeline(policy, args.referral)
+    if args.svg:
+        Path(args.svg).write_text(referral_timeline_svg(policy, args.referral), encoding="utf-8")
     if args.format == "json":
         rows = [
             {
@@ -465,6 +481,13 @@ def _timeline(args: argparse.Namespace, stdout: TextIO) -> int:
             stdout.write(f"      only when: {' '.join(e.applies_when.split())}\n")
     if not entries:
         stdout.write("  no timescale of this pack starts from the referral\n")
+    return EXIT_OK
+
+
+def _docs_site(args: argparse.Namespace, stdout: TextIO) -> int:
+    """``assess-rules docs --html DIR``: the static site (docs/site.md)."""
+    pages = build_site(Path(args.html), args.policy, search_path=_packs(args))
+    stdout.write(f"wrote {len(pages)} pages; open {pages[0]}\n")
     return EXIT_OK
 
 

@@ -95,6 +95,8 @@ class Scenario:
     as_of: date
     case: Mapping[str, Any]
     expect: Mapping[str, Any]
+    #: the scenario's ``note:`` (how its dates were worked out), if it has one
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,7 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
                 date.fromisoformat(str(raw["as_of"])),
                 _merge(base, raw["case"]),
                 expect,
+                None if raw.get("note") is None else str(raw["note"]),
             )
         )
     invariants = []
