@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -46,6 +47,8 @@ from assess_rules.errors import ConditionError, PolicyError
 from assess_rules.facts import FACTS, FactRegistry, kind_specs
 from assess_rules.kinds import KINDS, kind_of
 from assess_rules.pack import (
+    FACT_NAME_PATTERN,
+    FACT_TYPES,
     CalendarSettings,
     Duration,
     Pack,
@@ -343,16 +346,19 @@ _TYPE_WORDS = {
 
 
 def _schema_errors(doc: YamlDocument) -> list[PolicyError]:
+    """Every place the file breaks the pack schema, one error each. A rule is checked
+    against its own kind only (the schema's ``if``/``then`` on ``kind``), so one mistake
+    gives one error; a fact name of the right form the schema does not list is left to the
+    cross-reference checks, which know the pack's own record kinds and say more."""
     schema = _pack_schema()
     validator_cls = jsonschema.validators.validator_for(schema)
     found: list[PolicyError] = []
     checker = validator_cls.FORMAT_CHECKER
+    facts = [schema["$defs"][name] for name in FACT_TYPES]
     for error in validator_cls(schema, format_checker=checker).iter_errors(doc.data):
-        path = tuple(error.absolute_path)
-        if len(path) == 2 and path[0] == "rules" and error.validator in {"oneOf", "discriminator"}:
-            found += _rule_errors(doc, path, schema, validator_cls)
-        else:
-            found.append(_describe_schema_error(doc, error, schema))
+        described = _describe_schema_error(doc, error, facts)
+        if described is not None:
+            found.append(described)
     return _ordered(_unique(found))
 
 
@@ -363,38 +369,6 @@ def _unique(errors: list[PolicyError]) -> list[PolicyError]:
         if str(error) not in seen:
             seen.add(str(error))
             out.append(error)
-    return out
-
-
-def _rule_errors(
-    doc: YamlDocument, path: Path_, schema: dict[str, Any], validator_cls: Any
-) -> list[PolicyError]:
-    rule = doc.data["rules"][path[1]]
-    if not isinstance(rule, dict):
-        return [
-            doc.error(
-                f"expected a rule (a mapping with 'kind', 'id', ...), got "
-                f"{_TYPE_WORDS.get(_json_type(rule), 'a value')}",
-                path,
-            )
-        ]
-    kind = rule.get("kind")
-    if kind not in _KIND_DEFS:
-        allowed = ", ".join(_KIND_DEFS)
-        if kind is None:
-            return [doc.error(f"a rule needs a 'kind' (one of: {allowed})", path)]
-        close = difflib.get_close_matches(str(kind), list(_KIND_DEFS), n=1)
-        return [
-            doc.error(
-                f"unknown rule kind {kind!r}; expected one of: {allowed}",
-                (*path, "kind"),
-                suggestion=close[0] if close else None,
-            )
-        ]
-    sub = {"$defs": schema["$defs"], "$ref": f"#/$defs/{_KIND_DEFS[kind]}"}
-    out: list[PolicyError] = []
-    for error in validator_cls(sub, format_checker=validator_cls.FORMAT_CHECKER).iter_errors(rule):
-        out.append(_describe_schema_error(doc, error, sub, prefix=path))
     return out
 
 
@@ -413,10 +387,30 @@ def _json_type(value: Any) -> str:
 
 
 def _describe_schema_error(
-    doc: YamlDocument, error: Any, schema: dict[str, Any], prefix: Path_ = ()
-) -> PolicyError:
-    path = (*prefix, *error.absolute_path)
+    doc: YamlDocument, error: Any, facts: list[dict[str, Any]]
+) -> PolicyError | None:
+    path = tuple(error.absolute_path)
     validator = error.validator
+    at_rule = len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int)
+    if at_rule and len(path) == 2 and validator == "type":
+        return doc.error(
+            "expected a rule (a mapping with 'kind', 'id', ...), got "
+            f"{_TYPE_WORDS.get(_json_type(error.instance), 'a value')}",
+            path,
+        )
+    if at_rule and len(path) == 2 and validator == "required" and "'kind'" in error.message:
+        return doc.error(f"a rule needs a 'kind' (one of: {', '.join(_KIND_DEFS)})", path)
+    if at_rule and path[2:] == ("kind",) and validator == "enum":
+        close = difflib.get_close_matches(str(error.instance), list(_KIND_DEFS), n=1)
+        return doc.error(
+            f"unknown rule kind {error.instance!r}; expected one of: {', '.join(_KIND_DEFS)}",
+            path,
+            suggestion=close[0] if close else None,
+        )
+    if validator == "anyOf" and error.schema in facts:
+        if isinstance(error.instance, str) and re.fullmatch(FACT_NAME_PATTERN, error.instance):
+            return None  # the cross-reference checks name the fact and suggest one
+        return doc.error("expected a fact name such as 'referral.received'", path)
     if validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         extras = [k for k in error.instance if k not in allowed]
@@ -462,8 +456,12 @@ def _describe_schema_error(
     if validator == "format" and error.validator_value == "date":
         return doc.error(f"{error.instance!r} is not a date; write YYYY-MM-DD", path)
     if validator in {"anyOf", "oneOf"} and error.context:
-        deepest = max(error.context, key=lambda e: len(e.absolute_path))
-        return _describe_schema_error(doc, deepest, schema, prefix)
+        # not the branch that allows nothing (an optional key left empty), when it has a value
+        branches = [
+            e for e in error.context if not (e.validator == "type" and e.validator_value == "null")
+        ] or list(error.context)
+        deepest = max(branches, key=lambda e: len(e.absolute_path))
+        return _describe_schema_error(doc, deepest, facts)
     return doc.error(error.message, path)
 
 

@@ -7,6 +7,7 @@ The committed copies under ``schemas/`` are canonical for editors and other lang
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,8 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from assess_rules.case import DATE_PATTERN, MAX_ITEMS, MAX_TEXT, CaseSnapshot
-from assess_rules.pack import Pack
+from assess_rules.facts import FACTS
+from assess_rules.pack import FACT_TYPES, Pack
 from assess_rules.result import RESULT_SCHEMA_VERSION, Result
 
 __all__ = ["SCHEMA_FILES", "generate", "write_all"]
@@ -56,7 +58,104 @@ def _dates_as_text(node: Any) -> None:
 def _pack() -> dict[str, Any]:
     schema = Pack.model_json_schema(by_alias=True)
     schema["title"] = "assess_rules policy pack"
+    schema["description"] = (
+        "A policy pack: a council's assessment protocol as rules. Beyond what this schema "
+        "says, the loader checks what a schema cannot: conditions, that a fact of a record "
+        "kind is declared under vocabulary, that a fact of a list's items is used under "
+        "for_each, roles against the pack's ladder, parameters, extends and overrides, and "
+        "duplicate keys or ids (docs/editors.md lists them)."
+    )
+    _fact_names(schema["$defs"])
+    _kinds_as_if_then(schema)
     return schema
+
+
+#: what each fact type's enum holds, and the pattern of the facts a pack's own record kinds
+#: add (``vocabulary:``), which no enum can list
+_FACT_WORDS = {
+    "MomentFact": (
+        "A fact that is a moment or a date: one of the national facts listed in docs/facts.md "
+        "(the editor offers them), or oversight.<kind> or action.<kind> for a record kind the "
+        "pack (or one it extends) declares under vocabulary. Facts of a list's items, such as "
+        "strategy_discussion.held, only in a rule with for_each over that list.",
+        r"^(oversight|action)\.[a-z][a-z0-9_]*$",
+    ),
+    "RoleFact": (
+        "A fact that says which role did something: one of the national facts listed in "
+        "docs/facts.md (the editor offers them), or oversight.<kind>.by for a record kind the "
+        "pack (or one it extends) declares under vocabulary.",
+        r"^oversight\.[a-z][a-z0-9_]*\.by$",
+    ),
+    "RecordFact": (
+        "A kind of record: oversight.<kind> (a manager's record) or action.<kind> (something "
+        "done), one of the national kinds (the editor offers them) or one the pack (or one it "
+        "extends) declares under vocabulary.",
+        r"^(oversight|action)\.[a-z][a-z0-9_]*$",
+    ),
+}
+
+
+def _fact_names(defs: dict[str, Any]) -> None:
+    """Give each fact type of the pack model (:data:`assess_rules.pack.FACT_TYPES`) the
+    national facts of that type as an enum, beside the pattern of a pack's own record
+    kinds, so an editor completes fact names and marks a misspelt one."""
+    specs = FACTS.all_specs()
+    for name, types in FACT_TYPES.items():
+        described, pattern = _FACT_WORDS[name]
+        national = {s.name for s in specs if s.type in types}
+        if name == "RecordFact":
+            national = {n for n in national if re.fullmatch(pattern, n)}
+        defs[name] = {
+            "description": described,
+            "anyOf": [
+                {"enum": sorted(national), "description": "a national fact"},
+                {
+                    "type": "string",
+                    "pattern": pattern,
+                    "maxLength": 120,
+                    "description": "a fact of a record kind the pack declares",
+                },
+            ],
+        }
+
+
+def _kinds_as_if_then(node: Any) -> None:
+    """Rewrite each discriminated union (``oneOf`` with a ``discriminator``, which validators
+    ignore) as an enum of the discriminator's values and one ``if``/``then`` per value, so a
+    mistake in a rule is checked against its own kind only and gives one error, not one per
+    kind."""
+    if isinstance(node, list):
+        for value in node:
+            _kinds_as_if_then(value)
+        return
+    if not isinstance(node, dict):
+        return
+    if "oneOf" in node and "discriminator" in node:
+        key = node["discriminator"]["propertyName"]
+        by_target: dict[str, list[str]] = {}
+        for value, target in node["discriminator"]["mapping"].items():
+            by_target.setdefault(target, []).append(value)
+        del node["oneOf"], node["discriminator"]
+        node["type"] = "object"
+        node["required"] = [key]
+        node["properties"] = {
+            key: {
+                "enum": sorted(
+                    node_value for values in by_target.values() for node_value in values
+                ),
+                "description": "what sort of rule this is; the other keys depend on it",
+            }
+        }
+        node["allOf"] = [
+            {
+                "if": {"properties": {key: {"enum": values}}, "required": [key]},
+                "then": {"$ref": target},
+            }
+            for target, values in by_target.items()
+        ]
+        return
+    for value in node.values():
+        _kinds_as_if_then(value)
 
 
 def _result() -> dict[str, Any]:
