@@ -15,6 +15,7 @@ import yaml
 from assess_rules import PolicyError, check_policy_file, load_policy
 from assess_rules.facts import FACTS
 from assess_rules.loading import schema_path
+from assess_rules.scenarios import load_scenario_file
 from assess_rules.schemas import SCHEMA_FILES
 
 ROOT = Path(__file__).parents[1]
@@ -293,3 +294,73 @@ def test_a_bad_unit_gave_dozens_of_errors_before_and_gives_one_now() -> None:
     (marked,) = _editor_errors(BROKEN / "bad_unit.yaml")
     assert marked.validator == "enum"
     assert marked.context == []
+
+
+# --- 5. the scenario file's own schema -------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_shipped_scenario_file_follows_its_schema_and_loads(path: Path) -> None:
+    assert [e.message for e in _editor_errors(path, "scenarios.schema.json")] == []
+    assert load_scenario_file(path).scenarios
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_shipped_file_names_its_schema_for_editors(path: Path) -> None:
+    pack = path.with_name(path.name.replace(".scenarios.yaml", ".yaml"))
+    for file, schema in ((path, "scenarios"), (pack, "policy-pack")):
+        first = file.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema="), file
+        target = (file.parent / first.split("$schema=")[1]).resolve()
+        assert target == (ROOT / "schemas" / f"{schema}.schema.json").resolve(), file
+
+
+GOOD_SCENARIOS = """\
+pack: generic_s17
+scenarios:
+  - name: a referral
+    as_of: 2026-12-21
+    case: {case_id: S1, referral: {received_at: 2026-12-18T10:00}}
+    expect:
+      deadlines:
+        referral-decision: {due: 2026-12-21, status: pending}
+      violations: []
+"""
+
+#: a mistake in a scenario file, what the loader says, and whether the schema can see it
+SCENARIO_MISTAKES = [
+    ("status: pending", "status: pendng", "'pendng' is not allowed here", True),
+    ("violations: []", "violation: []", "unknown key 'violation'", True),
+    ("as_of: 2026-12-21", "as_of: 21/12/2026", "is not of the expected form", True),
+    ("    as_of: 2026-12-21\n", "", "missing required key 'as_of'", True),
+    ("due: 2026-12-21", "due: [2026-12-21]", "expected text, got a list", True),
+    ("pack: generic_s17", "pack: generic_s17\nbase: []", "expected a mapping", True),
+    (
+        "violations: []",
+        "violations: [a]\n  - name: a referral\n    as_of: 2026-12-21\n    case: {case_id: S2}",
+        "scenario name 'a referral' is used twice",
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("good", "bad", "words", "schema_sees_it"),
+    SCENARIO_MISTAKES,
+    ids=[m[2] for m in SCENARIO_MISTAKES],
+)
+def test_a_scenario_file_mistake_is_refused_by_the_loader_and_the_schema_alike(
+    tmp_path: Path, good: str, bad: str, words: str, schema_sees_it: bool
+) -> None:
+    path = tmp_path / "x.scenarios.yaml"
+    path.write_text(GOOD_SCENARIOS, encoding="utf-8")
+    assert _editor_errors(path, "scenarios.schema.json") == []
+    load_scenario_file(path)
+    assert good in GOOD_SCENARIOS
+    path.write_text(GOOD_SCENARIOS.replace(good, bad, 1), encoding="utf-8")
+    with pytest.raises(PolicyError) as caught:
+        load_scenario_file(path)
+    assert words in caught.value.reason
+    assert caught.value.line is not None
+    assert str(caught.value).startswith(f"{path}:{caught.value.line}:")
+    assert bool(_editor_errors(path, "scenarios.schema.json")) is schema_sees_it

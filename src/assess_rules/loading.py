@@ -71,6 +71,7 @@ __all__ = [
     "load_policy",
     "read_yaml",
     "reload_policy",
+    "schema_errors",
     "schema_path",
 ]
 
@@ -115,8 +116,8 @@ def bundled_policies() -> list[str]:
 
 
 @cache
-def _pack_schema() -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads(schema_path("policy-pack.schema.json").read_text("utf-8"))
+def _schema(name: str) -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(schema_path(name).read_text("utf-8"))
     return schema
 
 
@@ -345,16 +346,18 @@ _TYPE_WORDS = {
 }
 
 
-def _schema_errors(doc: YamlDocument) -> list[PolicyError]:
-    """Every place the file breaks the pack schema, one error each. A rule is checked
-    against its own kind only (the schema's ``if``/``then`` on ``kind``), so one mistake
-    gives one error; a fact name of the right form the schema does not list is left to the
-    cross-reference checks, which know the pack's own record kinds and say more."""
-    schema = _pack_schema()
+def schema_errors(doc: YamlDocument, name: str = "policy-pack.schema.json") -> list[PolicyError]:
+    """Every place ``doc`` breaks the bundled JSON Schema ``name``, one located error each,
+    in the order they appear in the file. A rule is checked against its own kind only (the
+    schema's ``if``/``then`` on ``kind``), so one mistake gives one error; a fact name of the
+    right form the schema does not list is left to the cross-reference checks, which know
+    the pack's own record kinds and say more."""
+    schema = _schema(name)
     validator_cls = jsonschema.validators.validator_for(schema)
     found: list[PolicyError] = []
     checker = validator_cls.FORMAT_CHECKER
-    facts = [schema["$defs"][name] for name in FACT_TYPES]
+    defs = schema.get("$defs", {})
+    facts = [defs[fact] for fact in FACT_TYPES if fact in defs]
     for error in validator_cls(schema, format_checker=checker).iter_errors(doc.data):
         described = _describe_schema_error(doc, error, facts)
         if described is not None:
@@ -455,6 +458,20 @@ def _describe_schema_error(
         return doc.error(f"{error.instance!r} is not of the expected form: {form}", path)
     if validator == "format" and error.validator_value == "date":
         return doc.error(f"{error.instance!r} is not a date; write YYYY-MM-DD", path)
+    if validator == "minItems":
+        return doc.error(f"expected a list of at least {error.validator_value}", path)
+    if validator == "minLength":
+        return doc.error("expected some text here, not an empty value", path)
+    if validator == "oneOf" and not error.context:
+        keys = [str(k) for branch in error.validator_value for k in branch.get("required", [])]
+        return doc.error(f"give only one of the keys {' or '.join(map(repr, keys))}", path)
+    if (
+        validator in {"anyOf", "oneOf"}
+        and error.context
+        and all(e.validator == "required" for e in error.context)
+    ):
+        keys = [str(e.validator_value[0]) for e in error.context]
+        return doc.error(f"expected one of the keys {' or '.join(map(repr, keys))}", path)
     if validator in {"anyOf", "oneOf"} and error.context:
         # not the branch that allows nothing (an optional key left empty), when it has a value
         branches = [
@@ -642,7 +659,7 @@ def _parse_file(path: Path) -> tuple[Pack, YamlDocument, bytes]:
     doc = read_yaml(text, str(path))
     if not isinstance(doc.data, dict):
         raise doc.error("a policy pack is a mapping with 'pack:' and 'rules:' at the top", ())
-    errors = _schema_errors(doc)
+    errors = schema_errors(doc)
     if errors:
         raise errors[0]
     return _model(doc), doc, raw
@@ -1008,7 +1025,7 @@ def check_policy_file(path: str | Path) -> list[PolicyError]:
             return [
                 doc.error("a policy pack is a mapping with 'pack:' and 'rules:' at the top", ())
             ]
-        errors = _schema_errors(doc)
+        errors = schema_errors(doc)
         if errors:
             return errors
         load_policy(file)

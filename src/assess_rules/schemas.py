@@ -1,4 +1,5 @@
-"""The JSON Schemas of packs, case snapshots and results, generated from the models.
+"""The JSON Schemas of packs, case snapshots, results and scenario files, generated from
+the models.
 
 The committed copies under ``schemas/`` are canonical for editors and other languages;
 ``python -m assess_rules.schemas`` rewrites them, and a test fails when they drift.
@@ -18,6 +19,7 @@ from assess_rules.case import DATE_PATTERN, MAX_ITEMS, MAX_TEXT, CaseSnapshot
 from assess_rules.facts import FACTS
 from assess_rules.pack import FACT_TYPES, Pack
 from assess_rules.result import RESULT_SCHEMA_VERSION, Result
+from assess_rules.scenarios import ScenarioFileModel
 
 __all__ = ["SCHEMA_FILES", "generate", "write_all"]
 
@@ -164,10 +166,23 @@ def _result() -> dict[str, Any]:
     return schema
 
 
+def _scenarios() -> dict[str, Any]:
+    schema = ScenarioFileModel.model_json_schema()
+    schema["title"] = "assess_rules scenario file"
+    schema["description"] = (
+        "A scenario file (<pack>.scenarios.yaml): cases with the date each is evaluated as "
+        "of and what must be found, and invariants no case may break (docs/testing.md). "
+        "Beyond what this schema says, the loader refuses a name used twice; each case is "
+        "checked against the case schema once merged onto base, when the scenario runs."
+    )
+    return schema
+
+
 SCHEMA_FILES = {
     "case.schema.json": _case,
     "policy-pack.schema.json": _pack,
     "result.schema.json": _result,
+    "scenarios.schema.json": _scenarios,
 }
 
 
