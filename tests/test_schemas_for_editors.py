@@ -364,3 +364,26 @@ def test_a_scenario_file_mistake_is_refused_by_the_loader_and_the_schema_alike(
     assert caught.value.line is not None
     assert str(caught.value).startswith(f"{path}:{caught.value.line}:")
     assert bool(_editor_errors(path, "scenarios.schema.json")) is schema_sees_it
+
+
+# --- 6. the editor set-up documented -------------------------------------------------------
+
+
+def test_the_documented_vs_code_settings_map_every_shipped_file_to_its_schema() -> None:
+    text = (ROOT / "docs" / "editors.md").read_text(encoding="utf-8")
+    block = text.split("```json\n", 1)[1].split("```", 1)[0]
+    mapping = json.loads(block)["yaml.schemas"]
+    schemas = {Path(schema).name: patterns for schema, patterns in mapping.items()}
+    assert set(schemas) == {"policy-pack.schema.json", "scenarios.schema.json"}
+    for schema in mapping:
+        assert (ROOT / schema).is_file(), schema
+
+    def matches(path: Path, patterns: list[str]) -> bool:
+        relative = path.relative_to(ROOT)
+        return any(relative.match(p) or path.match(p) for p in patterns)
+
+    for path in PACKS:
+        if "tests" not in path.relative_to(ROOT).parts:  # the test packs carry schema lines
+            assert matches(path, schemas["policy-pack.schema.json"]), path
+    for path in SCENARIO_FILES:
+        assert matches(path, schemas["scenarios.schema.json"]), path
