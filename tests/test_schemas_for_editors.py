@@ -4,15 +4,20 @@ the broken ones, and one error for one mistake."""
 
 from __future__ import annotations
 
+import ast
+import inspect
+import itertools
 import json
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import jsonschema
 import pytest
 import yaml
+from pydantic import BaseModel
 
-from assess_rules import PolicyError, check_policy_file, load_policy
+from assess_rules import PolicyError, case, check_policy_file, load_policy, pack, scenarios
 from assess_rules.facts import FACTS
 from assess_rules.loading import schema_path
 from assess_rules.scenarios import load_scenario_file
@@ -73,6 +78,37 @@ def test_every_property_of_every_schema_has_a_description(name: str) -> None:
     assert len(properties) > 20, "the walk found the properties"
     bare = [where for where, node in properties if not str(node.get("description", "")).strip()]
     assert bare == [], f"{name}: give these a description in the model: {bare}"
+
+
+def _documented_fields(module: ModuleType) -> list[tuple[str, str, str]]:
+    """(class, field, docstring) for each field with a docstring under it in ``module``."""
+    found = []
+    for node in ast.parse(inspect.getsource(module)).body:
+        if isinstance(node, ast.ClassDef):
+            for field, below in itertools.pairwise(node.body):
+                if (
+                    isinstance(field, ast.AnnAssign)
+                    and isinstance(field.target, ast.Name)
+                    and isinstance(below, ast.Expr)
+                    and isinstance(below.value, ast.Constant)
+                    and isinstance(below.value.value, str)
+                ):
+                    text = inspect.cleandoc(below.value.value)
+                    found.append((node.name, field.target.id, text))
+    return found
+
+
+@pytest.mark.parametrize("module", [pack, case, scenarios], ids=lambda m: m.__name__)
+def test_a_docstring_under_a_field_is_its_description(module: ModuleType) -> None:
+    """A description given by the field's type (``Annotated[..., Field(description=)]``)
+    would silently win over the docstring written for the field."""
+    documented = _documented_fields(module)
+    assert len(documented) > 10
+    models = [m for m in vars(module).values() if isinstance(m, type) and issubclass(m, BaseModel)]
+    for owner, field, text in documented:
+        for model in models:
+            if issubclass(model, getattr(module, owner)) and field in model.model_fields:
+                assert model.model_fields[field].description == text, (model.__name__, field)
 
 
 def test_the_walk_finds_a_property_without_a_description() -> None:

@@ -588,14 +588,7 @@ Team = Literal[
 
 #: A record kind: one of the national vocabulary's (``OVERSIGHT_KINDS``, ``ACTION_KINDS``) or
 #: one the pack the case is evaluated with declares (``vocabulary:``).
-RecordKind = Annotated[
-    str,
-    Field(
-        pattern=r"^[a-z][a-z0-9_]*$",
-        max_length=80,
-        description="a kind of the national vocabulary, or one the pack declares",
-    ),
-]
+RecordKind = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=80)]
 
 
 class ManagementOversight(_Record):

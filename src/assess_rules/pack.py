@@ -51,10 +51,9 @@ __all__ = [
 ]
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=80)]
-Condition = Annotated[
-    str,
-    Field(min_length=1, max_length=2000, description="a condition in the pack condition language"),
-]
+#: a condition in the pack's condition language (docs/conditions.md); each field that takes
+#: one says in its own description what the condition decides
+Condition = Annotated[str, Field(min_length=1, max_length=2000)]
 #: the form of every fact name (``referral.received``); the schema lists the national ones
 FACT_NAME_PATTERN = r"^[a-z_][a-z0-9_.]*$"
 _FactText = Annotated[str, Field(pattern=FACT_NAME_PATTERN, max_length=120)]
@@ -135,6 +134,7 @@ class Extension(_Strict):
     """A short name for this extension, unique within the rule (lower-case letters, digits, '-' and
     '_')."""
     when: Condition
+    """A condition: the longer limit applies while it holds."""
     within: Duration
     """The longer limit that applies when the extension's condition holds."""
     sources: tuple[SourceRef, ...] = ()

@@ -82,14 +82,9 @@ class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
 
-_Names = Annotated[
-    tuple[Annotated[str, Field(min_length=1)], ...] | None,
-    Field(description="exactly these, by rule id (or rule/step, or rule@subject)"),
-]
-_Options = Annotated[
-    tuple[Annotated[str, Field(min_length=1)], ...] | None,
-    Field(description="options (reason ids, or reason@cancellations[0] for a request)"),
-]
+#: rule ids (rule/step for a step, rule@subject for an item of a list), or options (reason
+#: ids, reason@cancellations[0] for a request in the case)
+_Names = tuple[Annotated[str, Field(min_length=1)], ...] | None
 
 
 class DeadlineExpectation(_Strict):
@@ -120,13 +115,13 @@ class Expectations(_Strict):
     """Exactly these obligations (rule/step) are open or overdue."""
     missing_facts: _Names = None
     """Exactly these rules cannot be decided from the case."""
-    allowed: _Options = None
+    allowed: _Names = None
     """These options are allowed."""
-    allowed_once: _Options = None
+    allowed_once: _Names = None
     """These options are allowed once their prerequisites are recorded."""
-    refused: _Options = None
+    refused: _Names = None
     """These options are refused."""
-    undecided: _Options = None
+    undecided: _Names = None
     """These options are left undecidable, to a manager."""
     invalid: tuple[str, ...] | None = None
     """The case must be refused, with a problem at each of these fields (e.g.
