@@ -423,3 +423,8 @@ def test_the_documented_vs_code_settings_map_every_shipped_file_to_its_schema() 
             assert matches(path, schemas["policy-pack.schema.json"]), path
     for path in SCENARIO_FILES:
         assert matches(path, schemas["scenarios.schema.json"]), path
+
+
+@pytest.mark.parametrize("path", sorted(BROKEN.glob("*.yaml")), ids=lambda p: p.stem)
+def test_each_broken_pack_has_one_mistake_and_gets_one_error(path: Path) -> None:
+    assert len(check_policy_file(path)) == 1
