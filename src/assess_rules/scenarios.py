@@ -33,6 +33,9 @@ counter-example by :mod:`assess_rules.testing` (``docs/testing.md``)::
       - name: A deadline never falls on a day the office is closed
         due_on_working_days: [referral-decision, assessment-completion]
 
+The file's form is :class:`ScenarioFileModel`, from which ``schemas/scenarios.schema.json`` is
+generated; :func:`load_scenario_file` checks a file against that schema.
+
 A scenario's ``case`` is deep-merged onto ``base``: mappings merge key by key, anything
 else (lists included) replaces; ``null`` removes a key of the base. A key that is left out
 is not checked; a list that is given is compared exactly (for the
