@@ -193,7 +193,23 @@ def generate(name: str) -> str:
         "$id": _BASE + name,
         **SCHEMA_FILES[name](),
     }
+    _one_line_paragraphs(schema)
     return json.dumps(schema, indent=2, sort_keys=False) + "\n"
+
+
+def _one_line_paragraphs(node: Any) -> None:
+    """Join the lines of each paragraph of every description (a docstring wrapped to fit
+    the source), so an editor shows it as it would any text."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "description" and isinstance(value, str):
+                paragraphs = re.split(r"\n\s*\n", value.strip())
+                node[key] = "\n\n".join(" ".join(p.split()) for p in paragraphs)
+            else:
+                _one_line_paragraphs(value)
+    elif isinstance(node, list):
+        for value in node:
+            _one_line_paragraphs(value)
 
 
 def write_all(directory: Path) -> list[Path]:
