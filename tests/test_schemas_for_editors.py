@@ -428,3 +428,44 @@ def test_the_documented_vs_code_settings_map_every_shipped_file_to_its_schema() 
 @pytest.mark.parametrize("path", sorted(BROKEN.glob("*.yaml")), ids=lambda p: p.stem)
 def test_each_broken_pack_has_one_mistake_and_gets_one_error(path: Path) -> None:
     assert len(check_policy_file(path)) == 1
+
+
+def _authority(role_fact: str) -> dict[str, Any]:
+    rule = {
+        "id": "decided-by-a-manager",
+        "kind": "authority",
+        "title": "A manager decides",
+        "sources": [{"id": "GEN-REF-1", "para": "1"}],
+        "action": "decide",
+        "applies_when": "known(decision.made)",
+        "role_fact": role_fact,
+        "role": "team_manager",
+    }
+    return {"pack": {"id": "p", "title": "P", "authority": "T", "version": "1"}, "rules": [rule]}
+
+
+@pytest.mark.parametrize(
+    ("definition", "pack_with"),
+    [("MomentFact", lambda name: _timescale(start=name)), ("RoleFact", _authority)],
+)
+def test_the_schema_and_the_loader_agree_on_every_fact_name(
+    tmp_path: Path, definition: str, pack_with: Any
+) -> None:
+    """Every fact of the registry, written where a fact of one type is expected: the schema
+    accepts it exactly when the loader does, but for a fact of a list's items, which only
+    the loader refuses outside for_each (documented)."""
+    validator = _validator("policy-pack.schema.json")
+    path = tmp_path / "p.yaml"
+    disagree = []
+    verdicts = set()
+    for spec in FACTS.all_specs():
+        data = pack_with(spec.name)
+        path.write_text(yaml.safe_dump(data), encoding="utf-8")
+        schema_accepts = not list(validator.iter_errors(data))
+        loader_accepts = check_policy_file(path) == []
+        verdicts.add(loader_accepts)
+        item_fact = FACTS.lookup(spec.name, None) is None
+        if schema_accepts != loader_accepts and not (item_fact and schema_accepts):
+            disagree.append(spec.name)
+    assert disagree == []
+    assert verdicts == {True, False}, "some facts fit here and some do not"
