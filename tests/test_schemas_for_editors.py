@@ -15,9 +15,16 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from pydantic import BaseModel
 
-from assess_rules import PolicyError, case, check_policy_file, load_policy, pack, scenarios
+from assess_rules import (
+    PolicyError,
+    case,
+    check_policy_file,
+    load_policy,
+    pack,
+    result,
+    scenarios,
+)
 from assess_rules.facts import FACTS
 from assess_rules.loading import schema_path
 from assess_rules.scenarios import load_scenario_file
@@ -98,17 +105,43 @@ def _documented_fields(module: ModuleType) -> list[tuple[str, str, str]]:
     return found
 
 
-@pytest.mark.parametrize("module", [pack, case, scenarios], ids=lambda m: m.__name__)
-def test_a_docstring_under_a_field_is_its_description(module: ModuleType) -> None:
-    """A description given by the field's type (``Annotated[..., Field(description=)]``)
-    would silently win over the docstring written for the field."""
+@pytest.mark.parametrize(
+    ("module", "schema"),
+    [
+        (pack, "policy-pack.schema.json"),
+        (case, "case.schema.json"),
+        (scenarios, "scenarios.schema.json"),
+        (result, "result.schema.json"),
+    ],
+    ids=lambda x: getattr(x, "__name__", x),
+)
+def test_a_docstring_under_a_field_is_its_description(module: ModuleType, schema: str) -> None:
+    """What is written under a field is what an editor shows for it, in every model that
+    has the field (inherited ones too), and wins over a description its type gives."""
     documented = _documented_fields(module)
     assert len(documented) > 10
-    models = [m for m in vars(module).values() if isinstance(m, type) and issubclass(m, BaseModel)]
-    for owner, field, text in documented:
-        for model in models:
-            if issubclass(model, getattr(module, owner)) and field in model.model_fields:
-                assert model.model_fields[field].description == text, (model.__name__, field)
+    whole = _schema(schema)
+    defs = whole.get("$defs", {})
+    seen = set()
+    for model in vars(module).values():
+        if not isinstance(model, type) or model.__module__ != module.__name__:
+            continue
+        node = defs.get(model.__name__) or (whole if _is_root(whole, model) else None)
+        for owner, field, text in documented:
+            if node is None or not issubclass(model, getattr(module, owner)):
+                continue
+            key = "from" if field == "from_" else field
+            shown = node["properties"][key]["description"]
+            assert shown == " ".join(text.split()), (model.__name__, field)
+            seen.add((owner, field))
+    assert seen == {(owner, field) for owner, field, _ in documented}
+
+
+def _is_root(whole: dict[str, Any], model: type) -> bool:
+    """Whether ``model`` is the one ``whole`` describes at its top."""
+    return set(whole.get("properties", {})) == set(
+        getattr(model, "model_fields", None) or getattr(model, "__dataclass_fields__", {})
+    )
 
 
 def test_the_walk_finds_a_property_without_a_description() -> None:

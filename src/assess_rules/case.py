@@ -304,7 +304,6 @@ class _Record(BaseModel):
         extra="forbid",
         str_strip_whitespace=True,
         json_schema_extra={"additionalProperties": False},
-        use_attribute_docstrings=True,
     )
 
     @field_validator("*", mode="before")

@@ -77,7 +77,7 @@ Severity = Literal["low", "medium", "high"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class SourceRef(_Strict):
@@ -175,9 +175,7 @@ class Step(_Strict):
     note: str | None = None
     """How an ambiguous phrase in the source is read, in words."""
 
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", populate_by_name=True, use_attribute_docstrings=True
-    )
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
 class _RuleBase(_Strict):

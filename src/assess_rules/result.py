@@ -13,8 +13,6 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import ConfigDict
-
 __all__ = [
     "RESULT_SCHEMA_VERSION",
     "Citation",
@@ -39,15 +37,10 @@ DeadlineStatus = Literal["pending", "met", "missed", "undetermined"]
 DecisionStatus = Literal["allowed", "allowed_once", "refused", "undecidable"]
 Severity = Literal["low", "medium", "high"]
 
-#: pydantic reads the docstring under each field as its description in the JSON Schema
-_DESCRIBED = ConfigDict(use_attribute_docstrings=True)
-
 
 @dataclass(frozen=True, slots=True)
 class Citation:
     """A catalogue ID and the source paragraph it comes from."""
-
-    __pydantic_config__ = _DESCRIBED
 
     id: str
     """The rule catalogue ID, e.g. GEN-REF-1."""
@@ -62,8 +55,6 @@ class Citation:
 class PackStamp:
     """Which pack, in which version and exact content, produced a result."""
 
-    __pydantic_config__ = _DESCRIBED
-
     id: str
     """The pack's id."""
     version: str
@@ -76,8 +67,6 @@ class PackStamp:
 @dataclass(frozen=True, slots=True)
 class Deadline:
     """A duty's due date, how it was computed, and whether it was met."""
-
-    __pydantic_config__ = _DESCRIBED
 
     rule: str
     """The id of the rule that sets the deadline."""
@@ -127,8 +116,6 @@ class Deadline:
 class Violation:
     """Something that has gone wrong."""
 
-    __pydantic_config__ = _DESCRIBED
-
     rule: str
     """The id of the rule broken."""
     title: str
@@ -152,8 +139,6 @@ class Violation:
 class Warning:
     """Advice that is not a prohibition (for example: cancelling after the child was seen)."""
 
-    __pydantic_config__ = _DESCRIBED
-
     rule: str
     """The id of the rule that warns."""
     title: str
@@ -172,8 +157,6 @@ class PermittedAction:
     must approve it. ``why`` is never empty: what refused it, what leaves it undecidable, or
     which conditions held. An entry with a ``subject`` answers a request in the snapshot;
     ``rule`` is ``None`` only for a requested action that no rule of the pack governs."""
-
-    __pydantic_config__ = _DESCRIBED
 
     action: str
     """The action, e.g. cancel_assessment."""
@@ -212,8 +195,6 @@ class PermittedAction:
 class Obligation:
     """Something someone must still do."""
 
-    __pydantic_config__ = _DESCRIBED
-
     rule: str
     """The id of the rule that sets the obligation."""
     title: str
@@ -236,8 +217,6 @@ class Obligation:
 class MissingFacts:
     """A rule that cannot be decided from the snapshot, and the facts it needs."""
 
-    __pydantic_config__ = _DESCRIBED
-
     rule: str
     """The id of the rule that cannot be decided."""
     title: str
@@ -255,8 +234,6 @@ class MissingFacts:
 @dataclass(frozen=True, slots=True)
 class Result:
     """Everything an evaluation found, stamped with the pack and the evaluation date."""
-
-    __pydantic_config__ = _DESCRIBED
 
     case_id: str
     """The case's identifier, as the snapshot gives it."""

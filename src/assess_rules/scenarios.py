@@ -82,7 +82,7 @@ _DECISIONS = {
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 #: rule ids (rule/step for a step, rule@subject for an item of a list), or options (reason
@@ -164,7 +164,6 @@ class InvariantModel(_Strict):
     model_config = ConfigDict(
         frozen=True,
         extra="forbid",
-        use_attribute_docstrings=True,
         json_schema_extra={
             "oneOf": [{"required": ["never"]}, {"required": ["due_on_working_days"]}]
         },

@@ -3,31 +3,105 @@ the models.
 
 The committed copies under ``schemas/`` are canonical for editors and other languages;
 ``python -m assess_rules.schemas`` rewrites them, and a test fails when they drift.
+
+Each property's description is the docstring written under the field in its model (or a
+``Field(description=...)``), read here from the source when the schemas are generated, so
+importing the library costs nothing for them.
 """
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import inspect
 import json
 import re
 import sys
+from functools import cache
+from itertools import pairwise
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
+from assess_rules import case, pack, result, scenarios
 from assess_rules.case import DATE_PATTERN, MAX_ITEMS, MAX_TEXT, CaseSnapshot
 from assess_rules.facts import FACTS
 from assess_rules.pack import FACT_TYPES, Pack
 from assess_rules.result import RESULT_SCHEMA_VERSION, Result
 from assess_rules.scenarios import ScenarioFileModel
 
-__all__ = ["SCHEMA_FILES", "generate", "write_all"]
+__all__ = ["SCHEMA_FILES", "field_docstrings", "generate", "write_all"]
 
 _BASE = "https://assess-rules.example/schemas/"
 
 
+@cache
+def _class_bodies(module: ModuleType) -> dict[str, list[ast.stmt]]:
+    tree = ast.parse(inspect.getsource(module))
+    return {node.name: node.body for node in tree.body if isinstance(node, ast.ClassDef)}
+
+
+def field_docstrings(cls: type) -> dict[str, str]:
+    """The docstring written under each field of ``cls`` (and of the classes it builds on),
+    by field name.
+
+    >>> field_docstrings(pack.Duration)["unit"]
+    'What the amount counts: working days, calendar days, hours, weeks or months.'
+    """
+    found: dict[str, str] = {}
+    for base in reversed(cls.__mro__):
+        module = sys.modules.get(base.__module__)
+        if module is None or not base.__module__.startswith("assess_rules."):
+            continue
+        body = _class_bodies(module).get(base.__name__, [])
+        for field, below in pairwise(body):
+            if (
+                isinstance(field, ast.AnnAssign)
+                and isinstance(field.target, ast.Name)
+                and isinstance(below, ast.Expr)
+                and isinstance(below.value, ast.Constant)
+                and isinstance(below.value.value, str)
+            ):
+                found[field.target.id] = inspect.cleandoc(below.value.value)
+    return found
+
+
+def _models(*modules: ModuleType) -> list[type]:
+    """The models (pydantic models and dataclasses) defined in ``modules``."""
+    return [
+        value
+        for module in modules
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and value.__module__ == module.__name__
+        and (issubclass(value, BaseModel) or dataclasses.is_dataclass(value))
+    ]
+
+
+def _with_docstrings(schema: dict[str, Any], root: type, models: list[type]) -> dict[str, Any]:
+    """Give each property of ``schema`` the docstring written under its field, where one is
+    (it wins over a description a field's type gives)."""
+    defs = schema.get("$defs", {})
+    for model in models:
+        node = schema if model is root else defs.get(model.__name__)
+        if node is None:
+            continue
+        aliases = (
+            {name: info.alias or name for name, info in model.model_fields.items()}
+            if issubclass(model, BaseModel)
+            else {}
+        )
+        for name, text in field_docstrings(model).items():
+            prop = node.get("properties", {}).get(aliases.get(name, name))
+            if prop is not None:
+                prop["description"] = text
+    return schema
+
+
 def _case() -> dict[str, Any]:
-    schema = CaseSnapshot.model_json_schema()
+    schema = _with_docstrings(CaseSnapshot.model_json_schema(), CaseSnapshot, _models(case))
     schema["title"] = "assess_rules case snapshot"
     _dates_as_text(schema)
     schema["description"] = (
@@ -58,7 +132,7 @@ def _dates_as_text(node: Any) -> None:
 
 
 def _pack() -> dict[str, Any]:
-    schema = Pack.model_json_schema(by_alias=True)
+    schema = _with_docstrings(Pack.model_json_schema(by_alias=True), Pack, _models(pack))
     schema["title"] = "assess_rules policy pack"
     schema["description"] = (
         "A policy pack: a council's assessment protocol as rules. Beyond what this schema "
@@ -162,12 +236,14 @@ def _kinds_as_if_then(node: Any) -> None:
 
 def _result() -> dict[str, Any]:
     schema = TypeAdapter(Result).json_schema(mode="serialization")
+    _with_docstrings(schema, Result, _models(result))
     schema["title"] = f"assess_rules evaluation result, schema_version {RESULT_SCHEMA_VERSION}"
     return schema
 
 
 def _scenarios() -> dict[str, Any]:
     schema = ScenarioFileModel.model_json_schema()
+    _with_docstrings(schema, ScenarioFileModel, _models(scenarios))
     schema["title"] = "assess_rules scenario file"
     schema["description"] = (
         "A scenario file (<pack>.scenarios.yaml): cases with the date each is evaluated as "
