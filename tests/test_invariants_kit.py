@@ -114,10 +114,17 @@ def test_a_false_invariant_is_found_and_shrunk_to_one_request() -> None:
 @pytest.mark.parametrize(
     ("entry", "words"),
     [
-        ("- {name: x, never: {action: cancel_assessment, status: alowed}}", "unknown status"),
-        ("- {name: x, never: {action: cancel_assessment, colour: red}}", "'never' has"),
-        ("- {name: x}", "one of 'never' or 'due_on_working_days'"),
-        ("- {name: x, due_on_working_days: []}", "lists timescale rule ids"),
+        (
+            "- {name: x, never: {action: cancel_assessment, status: alowed}}",
+            "'alowed' is not allowed here; expected one of: allowed, allowed_once",
+        ),
+        ("- {name: x, never: {action: cancel_assessment, colour: red}}", "unknown key 'colour'"),
+        ("- {name: x}", "expected one of the keys 'never' or 'due_on_working_days'"),
+        ("- {name: x, due_on_working_days: []}", "expected a list of at least 1"),
+        (
+            "- {name: x, due_on_working_days: [a], never: {action: cancel_assessment}}",
+            "give only one of the keys 'never' or 'due_on_working_days'",
+        ),
     ],
 )
 def test_a_malformed_invariant_is_refused_with_its_place(

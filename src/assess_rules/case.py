@@ -325,9 +325,13 @@ class Referral(_Record):
     """The referral: CIN ``CINreferralDate`` / Annex A List 3 "Date of Referral"."""
 
     received_at: Moment
+    """When the referral was received (date and time, London time unless an offset is given)."""
     route: Literal["office_hours", "out_of_hours"] = "office_hours"
+    """Whether it came in during office hours or out of hours."""
     source: str | None = Field(None, description="CIN ReferralSource code, e.g. '1A'")
     referrer_kind: Literal["professional", "member_of_public", "family", "self"] | None = None
+    """Who referred: a professional, a member of the public, the family, or the child or young
+    person themselves."""
     referrer_anonymous: bool = Field(
         False,
         description="the referrer asked to stay anonymous (only a member of the public may: "
@@ -339,7 +343,9 @@ class ReferralDecision(_Record):
     """The decision on the type of response (Working Together's 1 working day)."""
 
     made_at: Moment
+    """When the decision on the type of response was made."""
     made_by: Role | None = None
+    """The role that made the decision."""
     response: Literal[
         "threshold_not_met",
         "early_help",
@@ -348,6 +354,8 @@ class ReferralDecision(_Record):
         "assessment",
         "further_enquiries",
     ]
+    """The response decided on: threshold not met, early help, information and advice, a strategy
+    discussion, an assessment, or further enquiries first."""
     final_made_at: Moment | None = Field(
         None, description="after further enquiries in the MASH: the final decision's time"
     )
@@ -361,6 +369,7 @@ class ReferralDecision(_Record):
         ]
         | None
     ) = None
+    """After further enquiries: the response finally decided on."""
 
 
 class Child(_Record):
@@ -377,6 +386,7 @@ class Child(_Record):
     )
     died_on: date | None = Field(None, description="CIN PersonDeathDate")
     pregnancy_ended: Literal["termination", "miscarriage", "still_birth"] | None = None
+    """For an unborn child: how the pregnancy ended, if it did."""
     competent_to_consent: bool | None = Field(
         None, description="age-appropriate and competent to consent for themselves"
     )
@@ -404,10 +414,13 @@ class Concerns(_Record):
         None, description="reasonable cause to suspect significant harm (s47)"
     )
     level4_indicators: bool | None = None
+    """The referral shows indicators of level 4 need (the highest level on the threshold
+    document)."""
     referral_malicious: bool | None = Field(
         None, description="further information clearly shows the referral to be malicious"
     )
     new_risks: bool | None = None
+    """New risks have come to light since the last involvement."""
     circumstances_unchanged: bool | None = Field(
         None, description="no significant change since the most recent assessment"
     )
@@ -419,6 +432,7 @@ class Concerns(_Record):
         None, description="the most recent plan (safety, moving forward or other) is adhered to"
     )
     previous_involvement_closed_on: date | None = None
+    """The day the family's previous involvement with children's services closed."""
     previous_involvement_met_threshold: bool | None = Field(
         None,
         description="the previous involvement was assessed to meet Threshold for intervention "
@@ -445,7 +459,9 @@ class ConsentEvent(_Record):
     """One event in the consent history."""
 
     event: Literal["sought", "given", "declined", "withdrawn", "overridden"]
+    """What happened: consent sought, given, declined, withdrawn, or overridden by a manager."""
     at: Moment
+    """When it happened."""
     by: Literal["parent", "carer", "child", "young_person", "social_work_manager"] | None = Field(
         None, description="whose consent (or, for 'overridden', left empty)"
     )
@@ -457,10 +473,15 @@ class ConsentEvent(_Record):
         "each person's latest position counts",
     )
     written: bool | None = None
+    """Consent was given or withdrawn in writing."""
     obtained_by: Literal["front_door", "mash", "social_worker"] | None = None
+    """Who obtained it: the Front Door, the MASH or the social worker."""
     overridden_by: Role | None = None
+    """For an override: the role that decided to proceed without consent."""
     reasons_recorded: bool | None = None
+    """The reasons for the event (an override, say) are recorded on the file."""
     shared_with_partners: bool | None = None
+    """The decision was shared with partner agencies."""
     about: Literal["assessment", "information_sharing", "contacting_professionals"] | None = Field(
         None,
         description="what the consent is to: the assessment, sharing information with "
@@ -478,7 +499,9 @@ class Visit(_Record):
     """A visit to the family; ``child_seen`` is Annex A List 4 "Child Seen"."""
 
     at: Moment
+    """When the visit took place."""
     child_seen: bool = False
+    """The child was seen during the visit."""
     adults_seen: bool | None = Field(
         None, description="the adults in the family (parents or carers) were seen at this visit"
     )
@@ -491,12 +514,17 @@ class StrategyDiscussion(_Record):
     """A strategy discussion; the one that initiated s47 is CIN ``S47ActualStartDate``."""
 
     held_at: Moment
+    """When the strategy discussion was held."""
     initiated_s47: bool = False
+    """The discussion started section 47 enquiries."""
     concluded: bool = True
+    """The discussion reached its conclusion (true unless it was adjourned)."""
     outcome: Literal["s47_threshold_met", "s47_threshold_not_met", "no_further_action"] | None = (
         None
     )
+    """What it decided: the section 47 threshold is met, is not met, or no further action."""
     record_shared_at: Moment | None = None
+    """When the record of the discussion was shared with those who took part."""
     chaired_by: Role | None = Field(None, description="who chaired it (Bucks 6.2)")
 
 
@@ -504,7 +532,9 @@ class InitialConference(_Record):
     """The initial child protection conference: CIN ``DateOfInitialCPC``, ``ICPCnotRequired``."""
 
     held_at: Moment | None = None
+    """When the initial child protection conference was held."""
     not_required: bool = False
+    """An initial conference was found not to be needed."""
     convened_at: Moment | None = Field(
         None, description="when the ICPC was convened (arranged), whether or not held yet"
     )
@@ -514,7 +544,9 @@ class EmergencyAction(_Record):
     """Emergency protective action (EPO, police protection)."""
 
     taken_at: Moment
+    """When the emergency action was taken."""
     single_agency: bool = False
+    """One agency acted alone, without a strategy discussion first."""
     agency: Literal["local_authority", "police", "nspcc"] | None = Field(
         None, description="the agency that took the action"
     )
@@ -555,24 +587,23 @@ Team = Literal[
 
 #: A record kind: one of the national vocabulary's (``OVERSIGHT_KINDS``, ``ACTION_KINDS``) or
 #: one the pack the case is evaluated with declares (``vocabulary:``).
-RecordKind = Annotated[
-    str,
-    Field(
-        pattern=r"^[a-z][a-z0-9_]*$",
-        max_length=80,
-        description="a kind of the national vocabulary, or one the pack declares",
-    ),
-]
+RecordKind = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=80)]
 
 
 class ManagementOversight(_Record):
     """A recorded management oversight, case note or supervision discussion."""
 
     kind: RecordKind
+    """What sort of record it is (allocation, mid_point_review, ...): a national kind or one the
+    pack declares."""
     at: Moment
+    """When it was recorded."""
     by: Role
+    """The role of the person who recorded it."""
     agrees: bool | None = None
+    """The manager agrees with what is proposed (where the record is a decision on a proposal)."""
     note: str | None = None
+    """What the record says, in short."""
     team: Team | None = Field(None, description="the team or service that recorded it")
     rescheduled_date: date | None = Field(
         None,
@@ -585,9 +616,14 @@ class Action(_Record):
     """Something done on the case (family told, chronology updated, ...)."""
 
     kind: RecordKind
+    """What was done (family_informed, chronology_updated, ...): a national kind or one the pack
+    declares."""
     at: Moment
+    """When it was done."""
     by: Role | None = None
+    """The role of the person who did it."""
     note: str | None = None
+    """What was done, in short."""
     team: Team | None = Field(None, description="the team or service that acted")
 
 
@@ -595,7 +631,9 @@ class Assessment(_Record):
     """The child and family assessment: CIN ``Assessments`` / Annex A List 4."""
 
     trigger: Literal["referral", "s47", "automatic"] = "referral"
+    """What started the assessment: the referral, section 47 enquiries, or an automatic start."""
     allocated_at: Moment | None = None
+    """When the assessment was allocated to a worker."""
     allocated_team: (
         Literal[
             "assessment_team",
@@ -606,16 +644,23 @@ class Assessment(_Record):
         ]
         | None
     ) = None
+    """The team the assessment was allocated to."""
     pre_birth_tier4: bool | None = None
+    """A pre-birth assessment at tier 4 (the highest level of need)."""
     started_at: Moment | None = Field(None, description="CIN AssessmentActualStartDate")
     timescale_set_at: Moment | None = None
+    """When the team manager set the assessment's timescale."""
     completed_at: Moment | None = Field(None, description="submitted as complete")
     authorised_at: Moment | None = Field(None, description="CIN AssessmentAuthorisationDate")
     authorised_by: Role | None = None
+    """The role that authorised the completed assessment."""
     status: Literal[
         "not_started", "in_progress", "completed", "partially_complete", "cancelled"
     ] = "in_progress"
+    """Where the assessment stands: not started, in progress, completed, partially complete or
+    cancelled."""
     outcome: Literal["no_further_action", "continued_involvement", "early_help"] | None = None
+    """What the assessment concluded: no further action, continued involvement, or early help."""
     # A&I service pack (issue 10)
     completion_due_on: date | None = Field(
         None,
@@ -634,6 +679,7 @@ class ProfessionalConversation(_Record):
     """The social worker's conversation with another professional involved with the family."""
 
     at: Moment
+    """When the conversation took place."""
     family_agreed: bool | None = Field(
         None, description="the family agreed to the social worker holding this conversation"
     )
@@ -658,34 +704,48 @@ class CancellationRequest(_Record):
         description="a reason id from the pack's rule for the action",
     )
     free_text: str | None = None
+    """The request's own explanation of the reason."""
     line_management_discussed: bool | None = None
+    """The request was discussed with a line manager first."""
     recommended_by: Role | None = None
+    """The role that recommended the request."""
     recommended_at: Moment | None = None
+    """When it was recommended."""
     reassigned_at: Moment | None = Field(None, description="passed to the decider")
     decided_by: Role | None = None
+    """The role that decided the request."""
     decided_at: Moment | None = None
+    """When it was decided."""
     outcome: Literal["pending", "approved", "refused"] = "pending"
+    """Whether the request is still pending, or was approved or refused."""
 
 
 class PreviousAssessment(_Record):
     """An earlier assessment of the same child."""
 
     authorised_on: date
+    """The day the earlier assessment was authorised."""
 
 
 class Complaint(_Record):
     """A complaint and its response."""
 
     received_at: Moment
+    """When the complaint was received."""
     responded_at: Moment | None = None
+    """When the complaint was responded to."""
 
 
 class ReturnHome(_Record):
     """A child in care returned home, and who consented."""
 
     circumstance: Literal["police_protection", "section_20_withdrawn", "care_order", "section_20"]
+    """How the child had been away from home: police protection, section 20 accommodation (ended or
+    withdrawn), or a care order."""
     at: Moment
+    """When the child returned home."""
     consented_by: Role | None = None
+    """The role that agreed to the return."""
     appropriateness_assessed_at: Moment | None = Field(
         None,
         description="when the assessment of the appropriateness of the return home was "
@@ -723,6 +783,7 @@ class Closure(_Record):
     """The closure of the child's record: CIN ``CINclosureDate`` and ``ReasonForClosure``."""
 
     closed_at: Moment
+    """When the case was closed."""
     reason: str | None = Field(None, description="CIN ReasonForClosure code, e.g. 'RC8'")
 
 
@@ -735,25 +796,45 @@ class CaseSnapshot(_Record):
     """
 
     case_id: str = Field(min_length=1, max_length=200, pattern=r"\S")
+    """The case's identifier in the case-management system; results carry it."""
     referral: Referral
+    """The referral that started this episode."""
     decision: ReferralDecision | None = None
+    """The decision on the type of response to the referral."""
     child: Child = Child()
+    """What is known about the child."""
     concerns: Concerns = Concerns()
+    """The concerns the referral raises, as judged so far."""
     consent: tuple[ConsentEvent, ...] = ()
+    """Every consent event, in the order they happened."""
     visits: tuple[Visit, ...] = ()
+    """Every visit to the child or family."""
     strategy_discussions: tuple[StrategyDiscussion, ...] = ()
+    """Every strategy discussion held."""
     initial_conference: InitialConference | None = None
+    """The initial child protection conference, if any."""
     emergency_actions: tuple[EmergencyAction, ...] = ()
+    """Every emergency action taken to protect the child."""
     oversight: tuple[ManagementOversight, ...] = ()
+    """Every management oversight, case note or supervision record."""
     actions: tuple[Action, ...] = ()
+    """Every recorded action (families informed, records updated, ...)."""
     assessment: Assessment | None = None
+    """The child and family assessment, once there is one."""
     cancellations: tuple[CancellationRequest, ...] = ()
+    """Every request to cancel or not progress the assessment, with its decision."""
     previous_assessments: tuple[PreviousAssessment, ...] = ()
+    """Earlier assessments of the child."""
     complaints: tuple[Complaint, ...] = ()
+    """Every complaint received about the case."""
     returns_home: tuple[ReturnHome, ...] = ()
+    """Every return home of a child who had been away from home."""
     closure: Closure | None = None
+    """The case's closure, if it is closed."""
     siblings: tuple[Sibling, ...] = ()
+    """The child's brothers and sisters in the same referral."""
     professional_conversations: tuple[ProfessionalConversation, ...] = ()
+    """Every conversation with another professional about the child."""
 
 
 def parse_case(

@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -45,6 +46,8 @@ from assess_rules.errors import ConditionError, PolicyError
 from assess_rules.facts import FACTS, FactRegistry, kind_specs
 from assess_rules.kinds import KINDS, kind_of
 from assess_rules.pack import (
+    FACT_NAME_PATTERN,
+    FACT_TYPES,
     CalendarSettings,
     Duration,
     Pack,
@@ -69,6 +72,7 @@ __all__ = [
     "load_policy",
     "read_yaml",
     "reload_policy",
+    "schema_errors",
     "schema_path",
 ]
 
@@ -103,8 +107,8 @@ def bundled_policies() -> list[str]:
 
 
 @cache
-def _pack_schema() -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads(schema_path("policy-pack.schema.json").read_text("utf-8"))
+def _schema(name: str) -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(schema_path(name).read_text("utf-8"))
     return schema
 
 
@@ -333,17 +337,22 @@ _TYPE_WORDS = {
 }
 
 
-def _schema_errors(doc: YamlDocument) -> list[PolicyError]:
-    schema = _pack_schema()
+def schema_errors(doc: YamlDocument, name: str = "policy-pack.schema.json") -> list[PolicyError]:
+    """Every place ``doc`` breaks the bundled JSON Schema ``name``, one located error each,
+    in the order they appear in the file. A rule is checked against its own kind only (the
+    schema's ``if``/``then`` on ``kind``), so one mistake gives one error; a fact name of the
+    right form the schema does not list is left to the cross-reference checks, which know
+    the pack's own record kinds and say more."""
+    schema = _schema(name)
     validator_cls = jsonschema.validators.validator_for(schema)
     found: list[PolicyError] = []
     checker = validator_cls.FORMAT_CHECKER
+    defs = schema.get("$defs", {})
+    facts = [defs[fact] for fact in FACT_TYPES if fact in defs]
     for error in validator_cls(schema, format_checker=checker).iter_errors(doc.data):
-        path = tuple(error.absolute_path)
-        if len(path) == 2 and path[0] == "rules" and error.validator in {"oneOf", "discriminator"}:
-            found += _rule_errors(doc, path, schema, validator_cls)
-        else:
-            found.append(_describe_schema_error(doc, error, schema))
+        described = _describe_schema_error(doc, error, facts)
+        if described is not None:
+            found.append(described)
     return _ordered(_unique(found))
 
 
@@ -354,38 +363,6 @@ def _unique(errors: list[PolicyError]) -> list[PolicyError]:
         if str(error) not in seen:
             seen.add(str(error))
             out.append(error)
-    return out
-
-
-def _rule_errors(
-    doc: YamlDocument, path: Path_, schema: dict[str, Any], validator_cls: Any
-) -> list[PolicyError]:
-    rule = doc.data["rules"][path[1]]
-    if not isinstance(rule, dict):
-        return [
-            doc.error(
-                f"expected a rule (a mapping with 'kind', 'id', ...), got "
-                f"{_TYPE_WORDS.get(_json_type(rule), 'a value')}",
-                path,
-            )
-        ]
-    kind = rule.get("kind")
-    if kind not in _KIND_DEFS:
-        allowed = ", ".join(_KIND_DEFS)
-        if kind is None:
-            return [doc.error(f"a rule needs a 'kind' (one of: {allowed})", path)]
-        close = difflib.get_close_matches(str(kind), list(_KIND_DEFS), n=1)
-        return [
-            doc.error(
-                f"unknown rule kind {kind!r}; expected one of: {allowed}",
-                (*path, "kind"),
-                suggestion=close[0] if close else None,
-            )
-        ]
-    sub = {"$defs": schema["$defs"], "$ref": f"#/$defs/{_KIND_DEFS[kind]}"}
-    out: list[PolicyError] = []
-    for error in validator_cls(sub, format_checker=validator_cls.FORMAT_CHECKER).iter_errors(rule):
-        out.append(_describe_schema_error(doc, error, sub, prefix=path))
     return out
 
 
@@ -404,10 +381,30 @@ def _json_type(value: Any) -> str:
 
 
 def _describe_schema_error(
-    doc: YamlDocument, error: Any, schema: dict[str, Any], prefix: Path_ = ()
-) -> PolicyError:
-    path = (*prefix, *error.absolute_path)
+    doc: YamlDocument, error: Any, facts: list[dict[str, Any]]
+) -> PolicyError | None:
+    path = tuple(error.absolute_path)
     validator = error.validator
+    at_rule = len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int)
+    if at_rule and len(path) == 2 and validator == "type":
+        return doc.error(
+            "expected a rule (a mapping with 'kind', 'id', ...), got "
+            f"{_TYPE_WORDS.get(_json_type(error.instance), 'a value')}",
+            path,
+        )
+    if at_rule and len(path) == 2 and validator == "required" and "'kind'" in error.message:
+        return doc.error(f"a rule needs a 'kind' (one of: {', '.join(_KIND_DEFS)})", path)
+    if at_rule and path[2:] == ("kind",) and validator == "enum":
+        close = difflib.get_close_matches(str(error.instance), list(_KIND_DEFS), n=1)
+        return doc.error(
+            f"unknown rule kind {error.instance!r}; expected one of: {', '.join(_KIND_DEFS)}",
+            path,
+            suggestion=close[0] if close else None,
+        )
+    if validator == "anyOf" and error.schema in facts:
+        if isinstance(error.instance, str) and re.fullmatch(FACT_NAME_PATTERN, error.instance):
+            return None  # the cross-reference checks name the fact and suggest one
+        return doc.error("expected a fact name such as 'referral.received'", path)
     if validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         extras = [k for k in error.instance if k not in allowed]
@@ -452,9 +449,27 @@ def _describe_schema_error(
         return doc.error(f"{error.instance!r} is not of the expected form: {form}", path)
     if validator == "format" and error.validator_value == "date":
         return doc.error(f"{error.instance!r} is not a date; write YYYY-MM-DD", path)
+    if validator == "minItems":
+        return doc.error(f"expected a list of at least {error.validator_value}", path)
+    if validator == "minLength":
+        return doc.error("expected some text here, not an empty value", path)
+    if validator == "oneOf" and not error.context:
+        keys = [str(k) for branch in error.validator_value for k in branch.get("required", [])]
+        return doc.error(f"give only one of the keys {' or '.join(map(repr, keys))}", path)
+    if (
+        validator in {"anyOf", "oneOf"}
+        and error.context
+        and all(e.validator == "required" for e in error.context)
+    ):
+        keys = [str(e.validator_value[0]) for e in error.context]
+        return doc.error(f"expected one of the keys {' or '.join(map(repr, keys))}", path)
     if validator in {"anyOf", "oneOf"} and error.context:
-        deepest = max(error.context, key=lambda e: len(e.absolute_path))
-        return _describe_schema_error(doc, deepest, schema, prefix)
+        # not the branch that allows nothing (an optional key left empty), when it has a value
+        branches = [
+            e for e in error.context if not (e.validator == "type" and e.validator_value == "null")
+        ] or list(error.context)
+        deepest = max(branches, key=lambda e: len(e.absolute_path))
+        return _describe_schema_error(doc, deepest, facts)
     return doc.error(error.message, path)
 
 
@@ -635,7 +650,7 @@ def _parse_file(path: Path) -> tuple[Pack, YamlDocument, bytes]:
     doc = read_yaml(text, str(path))
     if not isinstance(doc.data, dict):
         raise doc.error("a policy pack is a mapping with 'pack:' and 'rules:' at the top", ())
-    errors = _schema_errors(doc)
+    errors = schema_errors(doc)
     if errors:
         raise errors[0]
     return _model(doc), doc, raw
@@ -1040,7 +1055,7 @@ def check_policy_file(path: str | Path, *, search_path: SearchPath = None) -> li
             return [
                 doc.error("a policy pack is a mapping with 'pack:' and 'rules:' at the top", ())
             ]
-        errors = _schema_errors(doc)
+        errors = schema_errors(doc)
         if errors:
             return errors
         load_policy(file, search_path=search_path)

@@ -43,7 +43,9 @@ class Citation:
     """A catalogue ID and the source paragraph it comes from."""
 
     id: str
+    """The rule catalogue ID, e.g. GEN-REF-1."""
     para: str
+    """The paragraph or section of the source document."""
 
     def __str__(self) -> str:
         return f"{self.id} (para {self.para})"
@@ -54,8 +56,12 @@ class PackStamp:
     """Which pack, in which version and exact content, produced a result."""
 
     id: str
+    """The pack's id."""
     version: str
+    """The pack's version that applied (the one in force on the referral date)."""
     content_hash: str
+    """A hash of the pack's files (and those it extends), so the exact text used can be found
+    again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,24 +69,41 @@ class Deadline:
     """A duty's due date, how it was computed, and whether it was met."""
 
     rule: str
+    """The id of the rule that sets the deadline."""
     title: str
+    """The rule's title."""
     sources: tuple[Citation, ...]
+    """The catalogue IDs and paragraphs the rule cites."""
     status: DeadlineStatus
+    """pending (not yet due and not done), met, missed, or undetermined (a fact it needs is not
+    recorded)."""
     start_event: str
+    """The fact the time is counted from."""
     start: datetime
+    """When the time started (London time)."""
     end_event: str | None
+    """The fact that meets the duty."""
     due: datetime
+    """When it is due: the end of the due day for times in days, the exact moment for hours."""
     amount: int
+    """How long there is, in the unit given."""
     unit: str
+    """The unit of the amount: working_days, calendar_days, hours, weeks or months."""
     computation: str
+    """How the due date was worked out, in words."""
     skipped_days: tuple[date, ...] = ()
+    """Weekend days, bank holidays and closure days skipped in counting."""
     done: datetime | None = None
+    """When the duty was met, if it was."""
     extension: str | None = None
+    """The id of the extension that applied, if one did."""
     subject: str | None = None
+    """For a rule over a list in the case: which item (e.g. strategy_discussions[0])."""
     missing_facts: tuple[str, ...] = ()
-    #: what the reader should know about how the date was found (for example: the pack's
-    #: closure days are not listed this far ahead)
+    """The facts not recorded that leave the deadline undetermined."""
     caveats: tuple[str, ...] = ()
+    """What the reader should know about how the date was found (for example: the pack's closure
+    days are not listed this far ahead)."""
 
     @property
     def due_date(self) -> date:
@@ -94,15 +117,22 @@ class Violation:
     """Something that has gone wrong."""
 
     rule: str
+    """The id of the rule broken."""
     title: str
+    """The rule's title."""
     sources: tuple[Citation, ...]
+    """The catalogue IDs and paragraphs the rule cites."""
     severity: Severity
+    """How serious the breach is: low, medium or high."""
     message: str
+    """What went wrong, in words."""
     subject: str | None = None
+    """For a rule over a list in the case: which item."""
     step: str | None = None
-    #: which part of the rule was broken, where it has parts (``approver``: decided by too
-    #: junior a role)
+    """The id of the step missed or late, for a rule with steps."""
     branch: str | None = None
+    """Which part of the rule was broken, where it has parts (approver: decided by too junior a
+    role)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +140,15 @@ class Warning:
     """Advice that is not a prohibition (for example: cancelling after the child was seen)."""
 
     rule: str
+    """The id of the rule that warns."""
     title: str
+    """The rule's title."""
     sources: tuple[Citation, ...]
+    """The catalogue IDs and paragraphs the rule cites."""
     message: str
+    """The advice, in words."""
     subject: str | None = None
+    """For a rule over a list in the case: which item."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,20 +159,36 @@ class PermittedAction:
     ``rule`` is ``None`` only for a requested action that no rule of the pack governs."""
 
     action: str
+    """The action, e.g. cancel_assessment."""
     option: str | None
+    """The option of the action, such as a cancellation reason's id; none for the action as a
+    whole."""
     label: str
+    """The option as the source words it."""
     status: DecisionStatus
+    """allowed; allowed_once its prerequisites are recorded; refused; or undecidable from the
+    snapshot (left to a manager)."""
     why: tuple[str, ...]
+    """Why: what refused it, what leaves it undecidable, or which conditions held. Never empty."""
     approver: str | None
+    """The role that must decide it."""
     rule: str | None
+    """The id of the rule that governs the action; none only for a requested action no rule
+    governs."""
     sources: tuple[Citation, ...]
+    """The catalogue IDs and paragraphs the rule cites."""
     recommended_by: str | None = None
+    """The role that must recommend it first."""
     prerequisites: tuple[str, ...] = ()
+    """Steps to record before it is allowed."""
     warnings: tuple[str, ...] = ()
+    """Advice that goes with it."""
     missing_facts: tuple[str, ...] = ()
+    """The facts not recorded that leave it undecidable."""
     subject: str | None = None
-    #: the prohibitions that refuse it or leave it to a manager
+    """For an answer to a request in the case: which request (e.g. cancellations[0])."""
     blocked_by: tuple[str, ...] = ()
+    """The ids of the prohibitions that refuse it or leave it to a manager."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,13 +196,21 @@ class Obligation:
     """Something someone must still do."""
 
     rule: str
+    """The id of the rule that sets the obligation."""
     title: str
+    """The rule's title."""
     sources: tuple[Citation, ...]
+    """The catalogue IDs and paragraphs the rule cites."""
     owner: str | None
+    """The role that must do it."""
     status: Literal["open", "overdue"]
+    """open (still to do) or overdue."""
     due: date | datetime | None = None
+    """When it is due, if the rule sets a time."""
     step: str | None = None
+    """The id of the step still to do."""
     subject: str | None = None
+    """For a rule over a list in the case: which item."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,11 +218,17 @@ class MissingFacts:
     """A rule that cannot be decided from the snapshot, and the facts it needs."""
 
     rule: str
+    """The id of the rule that cannot be decided."""
     title: str
+    """The rule's title."""
     sources: tuple[Citation, ...]
+    """The catalogue IDs and paragraphs the rule cites."""
     facts: tuple[str, ...]
+    """The facts the snapshot does not record."""
     needed_for: str
+    """What the facts are needed for, in words."""
     subject: str | None = None
+    """For a rule over a list in the case: which item."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,15 +236,25 @@ class Result:
     """Everything an evaluation found, stamped with the pack and the evaluation date."""
 
     case_id: str
+    """The case's identifier, as the snapshot gives it."""
     as_of: date
+    """The date the case was evaluated as of."""
     pack: PackStamp
+    """Which pack, in which version and exact content, produced the result."""
     deadlines: tuple[Deadline, ...]
+    """Every deadline, with how it was computed and whether it was met."""
     violations: tuple[Violation, ...]
+    """Every rule broken."""
     warnings: tuple[Warning, ...]
+    """Every piece of advice that applies."""
     permitted_actions: tuple[PermittedAction, ...]
+    """Each action and option: whether it is allowed, and who decides."""
     obligations: tuple[Obligation, ...]
+    """What someone must still do."""
     missing_facts: tuple[MissingFacts, ...]
+    """Rules that cannot be decided from the snapshot, and the facts they need."""
     schema_version: str = RESULT_SCHEMA_VERSION
+    """The version of this JSON form (major: a field removed or changed; minor: a field added)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain JSON-ready values (dates as ISO 8601 text)."""

@@ -33,6 +33,9 @@ counter-example by :mod:`assess_rules.testing` (``docs/testing.md``)::
       - name: A deadline never falls on a day the office is closed
         due_on_working_days: [referral-decision, assessment-completion]
 
+The file's form is :class:`ScenarioFileModel`, from which ``schemas/scenarios.schema.json`` is
+generated; :func:`load_scenario_file` checks a file against that schema.
+
 A scenario's ``case`` is deep-merged onto ``base``: mappings merge key by key, anything
 else (lists included) replaces; ``null`` removes a key of the base. A key that is left out
 is not checked; a list that is given is compared exactly (for the
@@ -46,12 +49,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from assess_rules.case import parse_case
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from assess_rules.case import DATE_PATTERN, parse_case
 from assess_rules.errors import CaseError, PolicyError
 from assess_rules.evaluation import evaluate
-from assess_rules.loading import SearchPath, load_policy, read_yaml
+from assess_rules.loading import SearchPath, load_policy, read_yaml, schema_errors
 from assess_rules.policy import Policy
 from assess_rules.result import Result
 
@@ -59,6 +64,7 @@ __all__ = [
     "AuthoredInvariant",
     "Scenario",
     "ScenarioFile",
+    "ScenarioFileModel",
     "check_scenario",
     "load_scenario_file",
 ]
@@ -71,18 +77,125 @@ _DECISIONS = {
     "undecided": "undecidable",
 }
 
-_EXPECT_KEYS = {
-    "allowed_once",
-    "deadlines",
-    "violations",
-    "warnings",
-    "obligations",
-    "missing_facts",
-    "allowed",
-    "refused",
-    "undecided",
-    "invalid",
-}
+
+# --- the file's form: the models ``schemas/scenarios.schema.json`` is generated from ---------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+#: rule ids (rule/step for a step, rule@subject for an item of a list), or options (reason
+#: ids, reason@cancellations[0] for a request in the case)
+_Names = tuple[Annotated[str, Field(min_length=1)], ...] | None
+
+
+class DeadlineExpectation(_Strict):
+    """What one deadline must be; a key left out is not checked."""
+
+    due: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}([T ].*)?$")
+    """The due day (YYYY-MM-DD), or for a time in hours the moment ("2026-12-12T15:00:00+00:00")."""
+    status: Literal["pending", "met", "missed", "undetermined"] | None = None
+    """Whether it is still pending, was met or missed, or cannot be determined."""
+    extension: str | None = None
+    """The id of the extension that must apply (null: none)."""
+    done: str | None = None
+    """When the duty must have been met, as the result gives it."""
+
+
+class Expectations(_Strict):
+    """What the evaluation must find. A key left out is not checked; a list given is
+    compared exactly (for the option lists: each option named must have that verdict)."""
+
+    deadlines: dict[str, DeadlineExpectation] | None = None
+    """Deadlines by rule id (rule@subject for a rule over a list, e.g.
+    strategy-record-shared@strategy_discussions[0])."""
+    violations: _Names = None
+    """Exactly these rules (or rule/step) are violated."""
+    warnings: _Names = None
+    """Exactly these rules warn."""
+    obligations: _Names = None
+    """Exactly these obligations (rule/step) are open or overdue."""
+    missing_facts: _Names = None
+    """Exactly these rules cannot be decided from the case."""
+    allowed: _Names = None
+    """These options are allowed."""
+    allowed_once: _Names = None
+    """These options are allowed once their prerequisites are recorded."""
+    refused: _Names = None
+    """These options are refused."""
+    undecided: _Names = None
+    """These options are left undecidable, to a manager."""
+    invalid: tuple[str, ...] | None = None
+    """The case must be refused, with a problem at each of these fields (e.g.
+    referral.referrer_anonymous)."""
+
+
+class ScenarioModel(_Strict):
+    """One scenario: a case, the date it is evaluated as of, and what must be found."""
+
+    name: str = Field(min_length=1)
+    """What the scenario shows, in a sentence; unique in the file."""
+    note: str | None = None
+    """How the expected dates were worked out by hand, and anything else a reader needs."""
+    as_of: str = Field(pattern=DATE_PATTERN)
+    """The date the case is evaluated as of (YYYY-MM-DD)."""
+    case: dict[str, Any]
+    """The case snapshot (docs/snapshot.md), merged onto the file's base: mappings merge key by
+    key, anything else replaces, null removes a key of the base."""
+    expect: Expectations = Expectations()
+    """What the evaluation must find."""
+
+
+class NeverModel(_Strict):
+    """A request for an action that must never get a status while a condition holds."""
+
+    action: str = Field(min_length=1)
+    """The action (cancel_assessment, ...)."""
+    status: Literal["allowed", "allowed_once", "refused", "undecidable"] = "allowed"
+    """The status it must never get (allowed also forbids allowed_once)."""
+    when: str | None = None
+    """A condition in the pack's language; leave it out for 'in no case'."""
+
+
+class InvariantModel(_Strict):
+    """A property no case may break, searched for a counter-example (docs/testing.md)."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [{"required": ["never"]}, {"required": ["due_on_working_days"]}]
+        },
+    )
+
+    name: str | None = None
+    """What the invariant says, in a sentence; unique in the file."""
+    note: str | None = None
+    """Where the property comes from in the source, and how it is read."""
+    never: NeverModel | None = None
+    """An action that must never get a status while a condition holds."""
+    due_on_working_days: tuple[str, ...] | None = Field(None, min_length=1)
+    """Timescale rule ids whose deadlines must always fall on working days."""
+
+    @model_validator(mode="after")
+    def _one_form(self) -> InvariantModel:
+        if (self.never is None) == (self.due_on_working_days is None):
+            raise ValueError("an invariant has one of 'never' or 'due_on_working_days'")
+        return self
+
+
+class ScenarioFileModel(_Strict):
+    """A scenario file: the pack it tests, its scenarios and its invariants."""
+
+    pack: str = Field(min_length=1)
+    """The pack tested: a bundled name (generic_s17), or a path relative to this file."""
+    base: dict[str, Any] | None = None
+    """A case every scenario's case is merged onto, so each scenario gives only what differs."""
+    scenarios: tuple[ScenarioModel, ...] | None = None
+    """The scenarios, each a case, a date and what must be found."""
+    invariants: tuple[InvariantModel, ...] | None = None
+    """Properties no case may break."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +231,6 @@ class AuthoredInvariant:
 
 #: The statuses an authored invariant may forbid (``allowed`` also forbids ``allowed_once``).
 INVARIANT_STATUSES = ("allowed", "allowed_once", "refused", "undecidable")
-_NEVER_KEYS = {"action", "status", "when"}
 
 
 @dataclass(frozen=True)
@@ -142,38 +254,33 @@ class ScenarioFile:
 
 
 def load_scenario_file(path: str | Path) -> ScenarioFile:
-    """Read a scenario file; raise :class:`PolicyError` (located) if it is malformed."""
+    """Read a scenario file; raise :class:`PolicyError` (located) if it is malformed.
+
+    The file is checked against ``schemas/scenarios.schema.json`` (generated from
+    :class:`ScenarioFileModel`, so an editor and this loader agree), then for what a schema
+    cannot say: names used twice."""
     file = Path(path)
     doc = read_yaml(file.read_text(encoding="utf-8"), str(file))
-    data = doc.data
-    if (
-        not isinstance(data, dict)
-        or set(data) - {"pack", "base", "scenarios", "invariants"}
-        or "pack" not in data
-    ):
+    if not isinstance(doc.data, dict):
         raise doc.error(
             "a scenario file has 'pack:', 'scenarios:' and optionally 'base:' and "
             "'invariants:' at the top",
             (),
         )
+    errors = schema_errors(doc, "scenarios.schema.json")
+    if errors:
+        raise errors[0]
+    try:
+        ScenarioFileModel.model_validate(doc.data)
+    except ValidationError as exc:  # the schema agrees with the model: a safety net
+        first = exc.errors()[0]
+        raise doc.error(str(first["msg"]), tuple(first["loc"])) from None
+    data = doc.data
     base = data.get("base") or {}
     scenarios = []
     names: set[str] = set()
     for i, raw in enumerate(data.get("scenarios") or []):
         at = ("scenarios", i)
-        if not isinstance(raw, dict) or {"name", "as_of", "case"} - set(raw):
-            raise doc.error("a scenario needs 'name', 'as_of', 'case' and 'expect'", at)
-        unknown = set(raw) - {"name", "as_of", "case", "expect", "note"}
-        if unknown:
-            raise doc.error(f"unknown key {sorted(unknown)[0]!r} in a scenario", at)
-        expect = raw.get("expect") or {}
-        bad = set(expect) - _EXPECT_KEYS
-        if bad:
-            raise doc.error(
-                f"unknown expectation {sorted(bad)[0]!r}; allowed: "
-                f"{', '.join(sorted(_EXPECT_KEYS))}",
-                (*at, "expect"),
-            )
         if raw["name"] in names:
             raise doc.error(f"scenario name {raw['name']!r} is used twice", (*at, "name"))
         names.add(raw["name"])
@@ -185,54 +292,30 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
                 position[0],
                 date.fromisoformat(str(raw["as_of"])),
                 _merge(base, raw["case"]),
-                expect,
+                raw.get("expect") or {},
                 None if raw.get("note") is None else str(raw["note"]),
             )
         )
     invariants = []
     for i, raw in enumerate(data.get("invariants") or []):
         at = ("invariants", i)
-        forms = {"never", "due_on_working_days"}
-        if (
-            not isinstance(raw, dict)
-            or set(raw) - {"name", "note", *forms}
-            or len(forms & set(raw)) != 1
-        ):
-            raise doc.error(
-                "an invariant has 'name', one of 'never' or 'due_on_working_days', and "
-                "optionally 'note'",
-                at,
-            )
         name = str(raw.get("name") or f"invariant {i + 1}")
         if name in names:
             raise doc.error(f"name {name!r} is used twice", (*at, "name"))
         names.add(name)
         position = doc.where(at) or (0, 0)
         if "due_on_working_days" in raw:
-            rules = raw["due_on_working_days"]
-            if not isinstance(rules, list) or not rules:
-                raise doc.error(
-                    "'due_on_working_days' lists timescale rule ids", (*at, "due_on_working_days")
-                )
             invariants.append(
                 AuthoredInvariant(
                     name,
                     str(file),
                     position[0],
                     note=raw.get("note"),
-                    due_on_working_days=tuple(str(r) for r in rules),
+                    due_on_working_days=tuple(str(r) for r in raw["due_on_working_days"]),
                 )
             )
             continue
         never = raw["never"]
-        if not isinstance(never, dict) or set(never) - _NEVER_KEYS or "action" not in never:
-            raise doc.error("'never' has 'action', 'status' and optionally 'when'", (*at, "never"))
-        status = str(never.get("status", "allowed"))
-        if status not in INVARIANT_STATUSES:
-            raise doc.error(
-                f"unknown status {status!r}; allowed: {', '.join(INVARIANT_STATUSES)}",
-                (*at, "never", "status"),
-            )
         when = never.get("when")
         invariants.append(
             AuthoredInvariant(
@@ -240,7 +323,7 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
                 str(file),
                 position[0],
                 str(never["action"]),
-                status,
+                str(never.get("status", "allowed")),
                 None if when is None else str(when),
                 raw.get("note"),
             )
