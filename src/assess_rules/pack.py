@@ -441,8 +441,8 @@ class RemovedRule(_Strict):
 
 
 class RecordKindDefinition(_Strict):
-    """A kind of record a council's case-management system keeps that the national
-    vocabulary lacks (a family group conference, a legal planning meeting, ...)."""
+    """One word of a pack's vocabulary: an action someone may ask to do, or a kind of
+    record (management oversight, something done) the case-management system keeps."""
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=80)]
     label: str = Field(min_length=1)
@@ -450,10 +450,17 @@ class RecordKindDefinition(_Strict):
 
 
 class Vocabulary(_Strict):
-    """The record kinds a pack adds to the national ones: oversight kinds (a manager's
-    record: ``oversight.<kind>`` facts) and action kinds (something done: ``action.<kind>``).
-    A pack that extends another inherits its kinds."""
+    """The words a case may use, declared by packs: ``generic_s17`` declares the national
+    ones and a pack that extends it adds its own (it inherits the extended packs' words).
 
+    - ``requestable_actions``: what someone may ask to do (a request's ``action``, and the
+      ``action`` of a rule of kind ``action``, ``prohibition`` or ``warning``);
+    - ``oversight_kinds``: a manager's record (facts ``oversight.<kind>``, ``.by``,
+      ``.agrees``);
+    - ``action_kinds``: something done on the case (fact ``action.<kind>``).
+    """
+
+    requestable_actions: tuple[RecordKindDefinition, ...] = ()
     oversight_kinds: tuple[RecordKindDefinition, ...] = ()
     action_kinds: tuple[RecordKindDefinition, ...] = ()
 
@@ -463,7 +470,9 @@ class Pack(_Strict):
 
     pack: PackInfo
     vocabulary: Vocabulary | None = Field(
-        None, description="record kinds this pack adds to the national vocabulary"
+        None,
+        description="the actions and record kinds this pack declares (generic_s17: the "
+        "national ones; a council pack: its own)",
     )
     calendar: CalendarSettings | None = None
     roles: tuple[RoleDefinition, ...] | None = None

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from assess_rules.calendar import describe
-from assess_rules.facts import FACTS
+from assess_rules.facts import FACTS, kinds_read_by
 from assess_rules.kinds import KINDS, kind_of
 from assess_rules.kinds._page import Page, md
 from assess_rules.pack import SourceRef
@@ -128,6 +128,49 @@ def format_text(result: Result, policy: Policy | None = None) -> str:
 # --- Markdown pages generated from packs and the fact registry ------------------------------
 
 
+#: The lists of a pack's vocabulary, as its page heads them, and the facts each word gives.
+_VOCABULARY_HEADINGS = (
+    ("requestable_actions", "Actions someone may ask to do", "a request's `action`"),
+    ("oversight_kinds", "Management oversight kinds", "`oversight.{}`, `.by`, `.agrees`"),
+    ("action_kinds", "Kinds of things done", "`action.{}`"),
+)
+
+
+_WORD = {
+    "requestable_actions": "action",
+    "oversight_kinds": "oversight kind",
+    "action_kinds": "action kind",
+}
+
+
+def _vocabulary_section(policy: Policy) -> list[str]:
+    """The pack's vocabulary, list by list: each word with its label, what it means, the
+    facts it gives and the pack that declared it."""
+    if not any(policy.declared_vocabulary.values()):
+        return []
+    out = [
+        "## Vocabulary",
+        "",
+        "The words a case evaluated with this pack may use; any other is refused, naming the "
+        "nearest.",
+        "",
+    ]
+    for name, heading, facts in _VOCABULARY_HEADINGS:
+        words = policy.declared_vocabulary.get(name, ())
+        if not words:
+            continue
+        out += [f"### {heading}", "", "| id | label | meaning | read as | declared by |"]
+        out.append("| --- | --- | --- | --- | --- |")
+        for word in words:
+            origin = policy.vocabulary_origin.get((name, word.id), policy.id)
+            out.append(
+                f"| `{word.id}` | {md(word.label)} | {md(word.description or '')} | "
+                f"{facts.format(word.id)} | {origin} |"
+            )
+        out.append("")
+    return out
+
+
 def pack_markdown(policy: Policy) -> str:
     """A page describing ``policy`` for people: what it encodes, its timescales, reasons,
     approvers and every interpretation note (``docs/packs/<id>.md`` is this, committed)."""
@@ -173,23 +216,7 @@ def pack_markdown(policy: Policy) -> str:
         for name, parameter in policy.parameters.items():
             out.append(f"| `{name}` | {parameter.value} | {md(parameter.description or '')} |")
         out.append("")
-    if policy.record_kinds:
-        out += [
-            "## Record kinds of this pack",
-            "",
-            "| kind | what it is | facts |",
-            "| --- | --- | --- |",
-        ]
-        oversight = {k.id for k in policy.record_kinds} & policy.vocabulary.oversight
-        for record_kind in policy.record_kinds:
-            key = record_kind.id
-            facts = (
-                f"`oversight.{key}`, `.by`, `.agrees`" if key in oversight else f"`action.{key}`"
-            )
-            label = record_kind.label
-            what = md(label + (f": {record_kind.description}" if record_kind.description else ""))
-            out.append(f"| `{key}` | {what} | {facts} |")
-        out.append("")
+    out += _vocabulary_section(policy)
     settings = policy.calendar_settings
     out += [
         "## Calendar and counting",
@@ -267,11 +294,22 @@ def facts_markdown() -> str:
         "record it as of the evaluation date. Facts marked *per item* exist only in a rule "
         "with `for_each:` that collection.",
         "",
+        "Each record kind a pack's vocabulary declares gives facts of its own: "
+        "`oversight.<kind>` (the first such record), `oversight.<kind>.by` and "
+        "`oversight.<kind>.agrees` (the latest one's), and `action.<kind>` (the first). The "
+        "national kinds are declared by `generic_s17` and listed, with their labels, on "
+        "[its page](packs/generic_s17.md#vocabulary); a council pack's page lists its own. "
+        "A fact below that reads particular words of the vocabulary says which: a pack whose "
+        "rules read it must declare them (or extend a pack that does).",
+        "",
         "| fact | type | values | meaning |",
         "| --- | --- | --- | --- |",
     ]
     for spec in FACTS.all_specs():
         where = f" (per item of `{spec.scope}`)" if spec.scope else ""
         values = ", ".join(f"`{v}`" for v in spec.values) if spec.values else ""
+        words = kinds_read_by(spec.name)
+        if words:
+            where += " (reads " + ", ".join(f"{_WORD[n]} `{w}`" for n, w in words) + ")"
         out.append(f"| `{spec.name}` | {spec.type} | {values} | {md(spec.description)}{where} |")
     return "\n".join(out) + "\n"

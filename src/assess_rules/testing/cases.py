@@ -42,14 +42,13 @@ from pydantic import BaseModel
 
 from assess_rules.calendar import LONDON
 from assess_rules.case import (
-    ACTION_KINDS,
-    OVERSIGHT_KINDS,
     CaseSnapshot,
     Child,
     Concerns,
     ConsentEvent,
     parse_case,
 )
+from assess_rules.errors import NoVersionInForceError
 from assess_rules.evaluation import compute_due
 from assess_rules.pack import CancellationRule, ProhibitionRule, Step, TimescaleRule
 from assess_rules.policy import Policy
@@ -189,6 +188,11 @@ def cases_for(
     received = datetime.combine(day, draw(st.sampled_from(_TIMES)), LONDON)
     offsets = boundary_days(policy, received)
     roles = [role.id for role in policy.roles]
+    # the version in force on the referral date declares the words the case may use
+    try:
+        words = policy.version_on(received.date())
+    except NoVersionInForceError:
+        words = policy
 
     def moment(after: datetime | None = None) -> datetime:
         """An event on a boundary day, at a time of day, never before ``after``."""
@@ -262,12 +266,14 @@ def cases_for(
             },
         ),
     }
-    oversight_kinds = [k for k in OVERSIGHT_KINDS if any(k in name for name in read)]
+    oversight_kinds = [
+        k for k in sorted(words.vocabulary.oversight) if any(k in name for name in read)
+    ]
     if oversight_kinds:
         lists["oversight"] = st.fixed_dictionaries(
             {"kind": st.sampled_from(oversight_kinds), "at": at, "by": st.sampled_from(roles)}
         )
-    action_kinds = [k for k in ACTION_KINDS if any(k in name for name in read)]
+    action_kinds = [k for k in sorted(words.vocabulary.action) if any(k in name for name in read)]
     if action_kinds:
         lists["actions"] = st.fixed_dictionaries({"kind": st.sampled_from(action_kinds), "at": at})
     for key, item in lists.items():
@@ -288,13 +294,13 @@ def cases_for(
             assessment["status"] = "completed"
         raw["assessment"] = assessment
 
-    raw_requests, records = _requests(draw, policy, roles, moment, text, max_requests, actions)
+    raw_requests, records = _requests(draw, words, roles, moment, text, max_requests, actions)
     if raw_requests:
         raw["cancellations"] = raw_requests
     for key, items in records.items():
         if items:
             raw[key] = [*raw.get(key, []), *items]
-    return parse_case(raw, vocabulary=policy.vocabulary)
+    return parse_case(raw, vocabulary=words.vocabulary)
 
 
 def _requests(
@@ -349,7 +355,7 @@ def _requests(
                 # the rule's steps, recorded between the recommendation and the decision
                 done = recommended + timedelta(minutes=1)
                 for step in steps[action]:
-                    _record_step(step, text(done), draw(st.sampled_from(roles)), records)
+                    _record_step(step, text(done), draw(st.sampled_from(roles)), records, policy)
             decided = recommended + timedelta(minutes=2)
             if draw(st.booleans()):
                 decided = max(moment(recommended), decided)
@@ -373,15 +379,17 @@ def _around(roles: Sequence[str], need: str) -> list[str]:
     return [roles[j] for j in (i - 1, i, i + 1) if 0 <= j < len(roles)]
 
 
-def _record_step(step: Step, at: str, role: str, records: dict[str, list[dict[str, Any]]]) -> None:
+def _record_step(
+    step: Step, at: str, role: str, records: dict[str, list[dict[str, Any]]], policy: Policy
+) -> None:
     """Record ``step`` at ``at``: its oversight or action records, by the role it names."""
     names = step.record if isinstance(step.record, tuple) else (step.record,)
     for name in names:
         section, _, kind = name.partition(".")
         by = step.by or role
-        if section == "oversight" and kind in OVERSIGHT_KINDS:
+        if section == "oversight" and kind in policy.vocabulary.oversight:
             records["oversight"].append({"kind": kind, "at": at, "by": by})
-        elif section == "action" and kind in ACTION_KINDS:
+        elif section == "action" and kind in policy.vocabulary.action:
             records["actions"].append({"kind": kind, "at": at, "by": by})
 
 
