@@ -44,11 +44,13 @@ __all__ = [
     "CancellationRequest",
     "CaseSnapshot",
     "Child",
+    "ChildId",
     "Closure",
     "Complaint",
     "Concerns",
     "ConsentEvent",
     "EmergencyAction",
+    "FamilyChild",
     "InitialConference",
     "ManagementOversight",
     "PreviousAssessment",
@@ -61,6 +63,7 @@ __all__ = [
     "StrategyDiscussion",
     "Visit",
     "parse_case",
+    "per_child",
 ]
 
 #: The approver ladder of the catalogue, lowest first. Packs may relabel these.
@@ -299,6 +302,20 @@ class Child(_Record):
     )
 
 
+#: A child's id in a family case (``children[].id``), named by the events about that child.
+ChildId = Annotated[
+    str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$", max_length=40, description="a child's id")
+]
+
+
+class FamilyChild(Child):
+    """One child of a family case (``children:``): the child's own details, with the id the
+    events about them use (``visits[].children_seen``, ``oversight[].children``, ...). CIN
+    census: one ``Child`` record each."""
+
+    id: ChildId
+
+
 class Concerns(_Record):
     """What is known of risk: the facts thresholds and cancellation reasons turn on."""
 
@@ -387,6 +404,11 @@ class Visit(_Record):
     s47_enquiry: bool = Field(
         False, description="made as part of s47 enquiries rather than of the assessment"
     )
+    children_seen: tuple[ChildId, ...] | None = Field(
+        None,
+        description="in a family case, the children seen at this visit (without it, "
+        "child_seen says it of every child)",
+    )
 
 
 class StrategyDiscussion(_Record):
@@ -441,6 +463,11 @@ class EmergencyAction(_Record):
         description="when a practitioner of the agency taking the action saw the child, to "
         "decide how best to protect them and whether to seek an EPO",
     )
+    children_seen: tuple[ChildId, ...] | None = Field(
+        None,
+        description="in a family case, the children seen by that practitioner (without it, "
+        "child_seen_at says it of every child)",
+    )
 
 
 #: The team or service a record was made by: the Front Door and MASH (referrals), the A&I or
@@ -482,6 +509,9 @@ class ManagementOversight(_Record):
         description="the new date set at this discussion (child_seen_delay: the date the "
         "child is now to be seen by, Bucks 2.11)",
     )
+    children: tuple[ChildId, ...] | None = Field(
+        None, description="in a family case, the children it concerns (default: all)"
+    )
 
 
 class Action(_Record):
@@ -492,6 +522,9 @@ class Action(_Record):
     by: Role | None = None
     note: str | None = None
     team: Team | None = Field(None, description="the team or service that acted")
+    children: tuple[ChildId, ...] | None = Field(
+        None, description="in a family case, the children it concerns (default: all)"
+    )
 
 
 class Assessment(_Record):
@@ -641,6 +674,11 @@ class CaseSnapshot(_Record):
     referral: Referral
     decision: ReferralDecision | None = None
     child: Child = Child()
+    children: tuple[FamilyChild, ...] = Field(
+        (),
+        description="a family case: the children of one family, each judged by the rules on "
+        "their own (instead of child)",
+    )
     concerns: Concerns = Concerns()
     consent: tuple[ConsentEvent, ...] = ()
     visits: tuple[Visit, ...] = ()
@@ -683,10 +721,94 @@ def parse_case(
         issues = [CaseIssue(tuple(err["loc"]), _describe(err)) for err in exc.errors()]
         raise CaseError(issues, source=source) from None
     unknown = unknown_kinds(case, vocabulary) if vocabulary is not None else []
-    problems = [*unknown, *_contradictions(case)]
+    problems = [*unknown, *_contradictions(case), *_family_problems(case)]
     if problems:
         raise CaseError(problems, source=source)
     return case
+
+
+def per_child(case: CaseSnapshot) -> tuple[tuple[str, CaseSnapshot], ...]:
+    """A family case as one snapshot per child, in the order listed: each with that child as
+    ``child``, its visits saying whether that child was seen (``children_seen``), and only
+    the oversight and action records that concern that child. A case with no ``children``
+    gives nothing.
+
+    >>> case = parse_case({"case_id": "F", "referral": {"received_at": "2026-12-01"},
+    ...     "children": [{"id": "amy"}, {"id": "ben"}],
+    ...     "visits": [{"at": "2026-12-02", "children_seen": ["amy"]}]})
+    >>> [(i, one.visits[0].child_seen) for i, one in per_child(case)]
+    [('amy', True), ('ben', False)]
+    """
+    out = []
+    for member in case.children:
+        visits = tuple(
+            v
+            if v.children_seen is None
+            else v.model_copy(update={"child_seen": member.id in v.children_seen})
+            for v in case.visits
+        )
+        emergency = tuple(
+            e
+            if e.children_seen is None or member.id in e.children_seen
+            else e.model_copy(update={"child_seen_at": None})
+            for e in case.emergency_actions
+        )
+        one = case.model_copy(
+            update={
+                "children": (),
+                "emergency_actions": emergency,
+                "child": Child.model_validate(member.model_dump(exclude={"id"})),
+                "visits": visits,
+                "oversight": tuple(
+                    r for r in case.oversight if r.children is None or member.id in r.children
+                ),
+                "actions": tuple(
+                    r for r in case.actions if r.children is None or member.id in r.children
+                ),
+            }
+        )
+        out.append((member.id, one))
+    return tuple(out)
+
+
+def _family_problems(case: CaseSnapshot) -> list[CaseIssue]:
+    """A family case names its children once each, by ids its events use; a case with one
+    child (``child``) names none."""
+    issues: list[CaseIssue] = []
+    ids = [member.id for member in case.children]
+    if case.children and "child" in case.model_fields_set:
+        issues.append(
+            CaseIssue(("child",), "a family case lists its children under children, not child")
+        )
+    seen: set[str] = set()
+    for i, child_id in enumerate(ids):
+        if child_id in seen:
+            issues.append(CaseIssue(("children", i, "id"), "this id is used by another child"))
+        seen.add(child_id)
+    named: list[tuple[tuple[str | int, ...], tuple[str, ...] | None]] = [
+        (("visits", i, "children_seen"), v.children_seen) for i, v in enumerate(case.visits)
+    ]
+    named += [
+        (("emergency_actions", i, "children_seen"), e.children_seen)
+        for i, e in enumerate(case.emergency_actions)
+    ]
+    named += [(("oversight", i, "children"), r.children) for i, r in enumerate(case.oversight)]
+    named += [(("actions", i, "children"), r.children) for i, r in enumerate(case.actions)]
+    for path, children in named:
+        for j, child_id in enumerate(children or ()):
+            if child_id not in seen:
+                reason = (
+                    "names a child that is not one of the case's children"
+                    if case.children
+                    else "names children, but the case lists none (children)"
+                )
+                issues.append(CaseIssue((*path, j), reason))
+    for i, (_, one) in enumerate(per_child(case)):
+        # each child's own details, checked as a single child's are, at the child's path
+        for issue in _contradictions(one):
+            if issue.path[:1] == ("child",):
+                issues.append(CaseIssue(("children", i, *issue.path[1:]), issue.reason))
+    return issues
 
 
 @dataclass(frozen=True)

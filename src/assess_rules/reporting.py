@@ -24,6 +24,14 @@ def _cites(sources: tuple[Citation, ...]) -> str:
     return "; ".join(str(s) for s in sources)
 
 
+def _about(finding: Any) -> str:
+    """`` [child amy, cancellations[0]]``: which child (in a family case) and which item a
+    finding is about, if any."""
+    parts = [f"child {finding.child}" if finding.child else "", finding.subject or ""]
+    named = ", ".join(p for p in parts if p)
+    return f" [{named}]" if named else ""
+
+
 def format_text(result: Result, policy: Policy | None = None) -> str:
     """``result`` as a readable report; ``policy`` supplies the pack's role names."""
 
@@ -47,7 +55,7 @@ def format_text(result: Result, policy: Policy | None = None) -> str:
     if not result.deadlines:
         lines.append("  none triggered")
     for d in result.deadlines:
-        subject = f" [{d.subject}]" if d.subject else ""
+        subject = _about(d)
         done = f", done {_when(d.done)}" if d.done else ""
         lines.append(f"  {d.status.upper():<12} {d.title}{subject}")
         due = _when(d.due) if d.unit == "hours" else f"{_when(d.due_date)} (end of day)"
@@ -64,7 +72,7 @@ def format_text(result: Result, policy: Policy | None = None) -> str:
     if not result.violations:
         lines.append("  none")
     for v in result.violations:
-        subject = f" [{v.subject}]" if v.subject else ""
+        subject = _about(v)
         lines.append(f"  [{v.severity}] {v.message}{subject}")
         lines.append(f"         rule {v.rule}: {_cites(v.sources)}")
     lines.append("")
@@ -82,7 +90,7 @@ def format_text(result: Result, policy: Policy | None = None) -> str:
     for a in result.permitted_actions:
         verdict = a.status.upper().replace("_", " ")
         option = f" ({a.option})" if a.option else ""
-        subject = f" [{a.subject}]" if a.subject else ""
+        subject = _about(a)
         lines.append(f"  {verdict:<10} {a.action}{option}: {a.label}{subject}")
         if a.status == "refused" and a.subject is None:
             # A refused option: say why in a line or two; its prerequisites do not matter.
@@ -110,7 +118,7 @@ def format_text(result: Result, policy: Policy | None = None) -> str:
         lines.append("  none")
     for o in result.obligations:
         due = f" by {_when(o.due)}" if o.due else ""
-        subject = f" [{o.subject}]" if o.subject else ""
+        subject = _about(o)
         lines.append(f"  {o.status.upper():<8} {role(o.owner)}: {o.title}{due}{subject}")
         lines.append(f"           rule {o.rule}: {_cites(o.sources)}")
     lines.append("")
@@ -118,7 +126,7 @@ def format_text(result: Result, policy: Policy | None = None) -> str:
     if result.missing_facts:
         lines.append("CANNOT DECIDE (facts the snapshot does not record)")
         for m in result.missing_facts:
-            subject = f" [{m.subject}]" if m.subject else ""
+            subject = _about(m)
             lines.append(f"  {m.title}{subject}: {m.needed_for}")
             lines.append(f"           needs: {', '.join(m.facts) or '-'} (rule {m.rule})")
         lines.append("")

@@ -38,6 +38,15 @@ else (lists included) replaces; ``null`` removes a key of the base. A key that i
 is not checked; a list that is given is compared exactly (for the
 option lists: each named option must have that verdict). Deadlines of rules over a
 collection are named ``rule@subject``, e.g. ``strategy-record-shared@strategy_discussions[0]``.
+
+In a family case (``children:``), the expectations at the top are compared with every
+child's findings together; ``expect.children`` maps a child's id to expectations compared
+with that child's findings only::
+
+        expect:
+          children:
+            amy: {deadlines: {child-seen: {due: 2026-12-08, status: met}}, violations: []}
+            ben: {violations: [child-seen]}
 """
 
 from __future__ import annotations
@@ -72,6 +81,7 @@ _DECISIONS = {
 }
 
 _EXPECT_KEYS = {
+    "children",
     "allowed_once",
     "deadlines",
     "violations",
@@ -164,6 +174,11 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
             raise doc.error(f"unknown key {sorted(unknown)[0]!r} in a scenario", at)
         expect = raw.get("expect") or {}
         bad = set(expect) - _EXPECT_KEYS
+        for child_id, per_child in (expect.get("children") or {}).items():
+            if not isinstance(per_child, dict):
+                raise doc.error("expect.children maps a child's id to its expectations", at)
+            bad |= set(per_child) - (_EXPECT_KEYS - {"children", "invalid"})
+            del child_id
         if bad:
             raise doc.error(
                 f"unknown expectation {sorted(bad)[0]!r}; allowed: "
@@ -305,6 +320,16 @@ def check_scenario(policy: Policy, scenario: Scenario) -> tuple[list[str], Resul
     if "invalid" in expect:
         return [f"the case was accepted, but expected it refused at {expect['invalid']}"], None
     result = evaluate(policy, case, scenario.as_of)
+    _compare(expect, result, problems)
+    for child, wanted in (expect.get("children") or {}).items():
+        found: list[str] = []
+        _compare(wanted, result.of_child(str(child)), found)
+        problems += [f"child {child}: {problem}" for problem in found]
+    return problems, result
+
+
+def _compare(expect: Mapping[str, Any], result: Result, problems: list[str]) -> None:
+    """Add to ``problems`` what in ``result`` does not match ``expect``."""
     for key, wanted in (expect.get("deadlines") or {}).items():
         rule, _, subject = str(key).partition("@")
         try:
@@ -354,7 +379,6 @@ def check_scenario(policy: Policy, scenario: Scenario) -> tuple[list[str], Resul
                 problems.append(f"{label}: no permitted-action entry for {option!r}")
             elif verdicts[option] != status:
                 problems.append(f"{label}: {option!r} was {verdicts[option]}")
-    return problems, result
 
 
 def run_file(path: str | Path) -> dict[str, list[str]]:
