@@ -4,14 +4,17 @@ applied to each child, and every finding names its child."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
 import jsonschema
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from assess_rules import CaseError, evaluate, load_policy, parse_case
-from assess_rules.case import per_child
+from assess_rules.case import Child, FamilyChild, per_child
 from assess_rules.loading import schema_path
+from assess_rules.testing.strategies import case_snapshots
 
 BUCKS = load_policy("buckinghamshire")
 
@@ -119,3 +122,36 @@ def test_children_named_in_a_case_that_lists_none_are_refused() -> None:
     single = {k: v for k, v in FAMILY.items() if k != "children"}
     with pytest.raises(CaseError, match="names children, but the case lists none"):
         parse_case(single)
+
+
+def test_a_family_is_capped_at_twenty_children() -> None:
+    many = {**FAMILY, "children": [{"id": f"c{i}"} for i in range(21)], "visits": []}
+    with pytest.raises(CaseError) as caught:
+        parse_case(many)
+    assert caught.value.issues[0].path == ("children",)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case_snapshots())
+def test_each_child_of_a_family_of_twins_gets_what_the_child_alone_gets(case) -> None:  # type: ignore[no-untyped-def]
+    """A family of two children with the same details, seen at the same visits, gives each
+    child exactly the findings the single-child case gives (only ``child`` is added)."""
+    generic = load_policy("generic_s17")
+    details = case.child.model_dump()
+    family = case.model_copy(
+        update={
+            "child": Child(),
+            "children": (FamilyChild(id="amy", **details), FamilyChild(id="ben", **details)),
+        }
+    )
+    alone = evaluate(generic, case, date(2028, 1, 1))
+    together = evaluate(generic, family, date(2028, 1, 1))
+    for child in ("amy", "ben"):
+        mine = together.of_child(child)
+        for name in ("deadlines", "violations", "warnings", "obligations", "missing_facts"):
+            assert [replace(x, child=None) for x in getattr(mine, name)] == list(
+                getattr(alone, name)
+            )
+        assert [replace(x, child=None) for x in mine.permitted_actions] == list(
+            alone.permitted_actions
+        )

@@ -302,6 +302,10 @@ class Child(_Record):
     )
 
 
+#: The most children one family case may list: each is evaluated on their own, so the bound
+#: keeps one snapshot's cost in proportion (a larger family is split into several cases).
+MAX_CHILDREN = 20
+
 #: A child's id in a family case (``children[].id``), named by the events about that child.
 ChildId = Annotated[
     str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$", max_length=40, description="a child's id")
@@ -676,6 +680,7 @@ class CaseSnapshot(_Record):
     child: Child = Child()
     children: tuple[FamilyChild, ...] = Field(
         (),
+        max_length=MAX_CHILDREN,
         description="a family case: the children of one family, each judged by the rules on "
         "their own (instead of child)",
     )
