@@ -54,7 +54,7 @@ def test_evaluate_json_follows_the_result_schema() -> None:
     payload = json.loads(out)
     schema = json.loads(schema_path("result.schema.json").read_text())
     jsonschema.validate(payload, schema)
-    assert payload["schema_version"] == "2.1"
+    assert payload["schema_version"] == "2.2"
     assert payload["pack"]["id"] == "generic_s17"
     assert payload["pack"]["content_hash"].startswith("sha256:")
 

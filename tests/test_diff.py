@@ -176,12 +176,13 @@ def test_diff_of_the_example_pack_s_two_versions() -> None:
     code, text, err = call("diff", str(NORTHSHIRE_1), str(NORTHSHIRE))
     assert (code, err) == (1, "")
     lines = text.splitlines()
-    assert lines[0] == "Changes from northshire 1.0.0 to northshire 2.0.0 (15 changes):"
+    assert lines[0] == "Changes from northshire 1.0.0 to northshire 2.0.0 (16 changes):"
     for expected in [
         "Pack: version 1.0.0 -> 2.0.0",
         "Pack: effective from 2024-01-01 -> 2026-01-01",
         "Pack: effective to 2025-12-31 -> none",
         "Vocabulary: oversight kind family_group_conference added: Family group conference",
+        "Vocabulary: requestable action transfer_assessment added: Transfer the assessment",
         "Calendar: recurring closure added: Christmas Eve (every 12-24)",
         "Parameter assessment_days: 45 -> 40",
         "Timescale assessment-completion: 45 working days -> 40 working days",

@@ -530,11 +530,11 @@ def test_a_pack_declares_its_own_record_kinds_and_rules_read_them(tmp_path: Path
         policy, parse_case(held, vocabulary=policy.vocabulary), as_of=date(2026, 12, 11)
     )
     assert "fgc-before-authorisation" not in done.violated_rules()
-    # The national vocabulary alone does not know the kind: refused with a suggestion.
+    # The national vocabulary alone does not know the kind: refused.
     with pytest.raises(
         CaseError, match="'family_group_conference' is not one of this pack's oversight kinds"
     ):
-        parse_case(held)
+        parse_case(held, vocabulary=GENERIC.vocabulary)
     typo = {
         **raw,
         "oversight": [
@@ -548,7 +548,8 @@ def test_a_pack_declares_its_own_record_kinds_and_rules_read_them(tmp_path: Path
 def test_a_kind_declared_twice_is_a_located_error(tmp_path: Path) -> None:
     body = "vocabulary:\n  action_kinds:\n    - {id: chronology_updated, label: Again}\nrules: []\n"
     with pytest.raises(
-        PolicyError, match="action kind 'chronology_updated' is already in the national vocabulary"
+        PolicyError,
+        match="action kind 'chronology_updated' is already declared by an extended pack",
     ) as caught:
         load_policy(write_pack(tmp_path, body))
     assert caught.value.line == 4
@@ -559,6 +560,10 @@ def test_the_example_packs_page_lists_its_own_record_kind() -> None:
 
     example = Path(__file__).parents[1] / "examples" / "packs" / "northshire.yaml"
     page = pack_markdown(load_policy(example))
-    assert "## Record kinds of this pack" in page
-    assert "| `family_group_conference` | Family group conference: a meeting" in page
-    assert "`oversight.family_group_conference`, `.by`, `.agrees`" in page
+    assert "## Vocabulary" in page
+    assert "| `family_group_conference` | Family group conference | a meeting" in page
+    assert "`oversight.family_group_conference`, `.by`, `.agrees` | northshire |" in page
+    # the action it declares, and the national words it inherits, named with their pack
+    assert "| `transfer_assessment` | Transfer the assessment |" in page
+    assert "| `cancel_assessment` | Cancel the assessment |" in page
+    assert "`oversight.allocation`, `.by`, `.agrees` | generic_s17 |" in page

@@ -247,3 +247,18 @@ def test_pytest_collects_a_file_of_invariants_alone(tmp_path: Path) -> None:
     assert run.returncode == 1, run.stdout + run.stderr
     assert "1 failed, 1 passed" in run.stdout
     assert "never undecidable" in run.stdout
+
+
+def test_a_requests_reason_is_aimed_at_by_the_flags_its_condition_reads() -> None:
+    from assess_rules.testing.cases import _aim_at
+
+    raw: dict = {"concerns": {"threshold_met": True}}
+    _aim_at(
+        raw,
+        "not concerns.threshold_met and child.disabled == false and "
+        "concerns.significant_harm_suspected != false and concerns.presenting_concern == 'x'",
+    )
+    assert raw == {
+        "concerns": {"threshold_met": False, "significant_harm_suspected": True},
+        "child": {"disabled": False},
+    }

@@ -25,6 +25,11 @@ HEADER = """\
 pack: {{id: {id}, title: A small pack, authority: Testshire, version: "1"{extends}}}
 """
 
+VOCABULARY = """\
+vocabulary:
+  requestable_actions: [{id: cancel_assessment, label: Cancel the assessment}]
+"""
+
 COMPLETION = """\
   - id: completion
     kind: timescale
@@ -40,7 +45,9 @@ def write(tmp_path: Path, body: str, *, name: str = "tiny", extends: str | None 
     """A pack file ``name.yaml`` in ``tmp_path``: the header, then ``body`` as written."""
     path = tmp_path / f"{name}.yaml"
     extra = f", extends: {extends}" if extends else ""
-    path.write_text(HEADER.format(id=name, extends=extra) + body, encoding="utf-8")
+    # a pack that extends none declares the words it uses (docs/pack-format.md)
+    words = "" if extends else VOCABULARY
+    path.write_text(HEADER.format(id=name, extends=extra) + words + body, encoding="utf-8")
     return path
 
 
@@ -574,7 +581,7 @@ def test_an_ignore_needs_a_reason(tmp_path: Path) -> None:
     pack = write(tmp_path, "lint:\n  ignore:\n    - {id: AR101, rule: completion}\n")
     with pytest.raises(PolicyError, match="reason") as caught:
         lint_pack(pack, as_of=AS_OF)
-    assert caught.value.line == 4
+    assert caught.value.line == position(pack, "{id: AR101")[0]
 
 
 # --- the bundled packs, the command line ----------------------------------------------------

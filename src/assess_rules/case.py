@@ -37,8 +37,6 @@ from assess_rules.calendar import FIRST_SUPPORTED, LAST_SUPPORTED, LONDON, to_lo
 from assess_rules.errors import CaseError, CaseIssue
 
 __all__ = [
-    "ACTION_KINDS",
-    "OVERSIGHT_KINDS",
     "PRESENTING_CONCERNS",
     "ROLES",
     "Action",
@@ -46,11 +44,13 @@ __all__ = [
     "CancellationRequest",
     "CaseSnapshot",
     "Child",
+    "ChildId",
     "Closure",
     "Complaint",
     "Concerns",
     "ConsentEvent",
     "EmergencyAction",
+    "FamilyChild",
     "InitialConference",
     "ManagementOversight",
     "PreviousAssessment",
@@ -63,6 +63,7 @@ __all__ = [
     "StrategyDiscussion",
     "Visit",
     "parse_case",
+    "per_child",
 ]
 
 #: The approver ladder of the catalogue, lowest first. Packs may relabel these.
@@ -84,98 +85,6 @@ Role = Literal[
     "service_director",
 ]
 
-OversightKind = Literal[
-    "allocation",
-    "mid_point_review",
-    "authorisation",
-    "child_seen_delay",
-    "consent_override",
-    "information_sharing_without_consent",
-    "cancellation_rationale",
-    "cancellation_review",
-    "cancellation_discussed_with_service_manager",
-    "exceptional_circumstances",
-    "reason_not_to_tell_family",
-    "no_strategy_discussion_rationale",
-    "group_manager_review",
-    "supervision_discussion",
-    "s47_supervision_discussion",
-    "level4_review",
-    "consent_not_obtained_rationale",
-    "front_door_decision_questioned",
-    "front_door_decision_overturned",
-    "non_resident_parent_rationale",
-    "step_across_approval",
-    # A&I service pack (issue 10)
-    "front_door_overturn_rationale",
-    # kent (issue 10)
-    "line_management_discussion",
-    # kent review (issue 10): KENT-MO-1
-    "cancellation_disagreement",
-]
-
-ActionKind = Literal[
-    "referrer_informed",
-    "family_informed",
-    "professionals_informed",
-    "chronology_updated",
-    "case_summary_updated",
-    "other_services_advised",
-    "written_referral_to_other_authority",
-    "outcome_to_family",
-    "outcome_to_referrer",
-    "outcome_to_agencies",
-    "assessment_sent_to_family",
-    "partial_assessment_sent_to_family",
-    "family_invited_to_comment",
-    "non_resident_parent_copy_sent",
-    "other_authority_consulted",
-    "plan_of_action_agreed",
-    "plan_reviewed",
-    "exceeded_timescale_reasons_recorded",
-    "information_recorded_in_assessment",
-    "service_manager_informed",
-    "receiving_team_manager_informed",
-    "consent_requested_in_writing",
-    "case_notes_recorded",
-    "outstanding_actions_completed",
-    "assessment_shared_with_agency",
-    "front_door_discussion",
-    "service_managers_review",
-    "strategy_discussion_convened",
-    "referral_closed_with_signposting",
-    "immediate_assessment_started",
-    "placement_with_parents_completed",
-    "information_shared_without_consent",
-    "section_20_agreement_withdrawn",
-    "marked_consent_not_gained",
-    "parents_agreed_step_across_to_early_help",
-    "parents_agreed_continue_early_help",
-    "returned_to_social_worker",
-    "parents_agreed_agency_copy",
-    # A&I service pack (issue 10)
-    "parents_told_information_kept_on_record",
-    "non_resident_parent_redacted_copy_sent",
-    "non_resident_parent_told_of_redaction",
-    # kent (issue 10)
-    "referral_withdrawn_by_referrer",
-    "case_file_updated",
-    # bucks-a (issue 10): BUCKS-2.10c
-    "family_advised_of_concerns",
-    # bucks-b (issue 10): Bucks 4.2, 4.3 and the national GEN-ASM-3
-    "information_sharing_requested_without_consent",
-    "agencies_told_of_assessment",
-    "agencies_asked_to_contribute",
-    "siblings_considered",
-    # single assessments (issue 10): SA-COMMENT-2
-    "family_views_included",
-    # review fixes (issue 10): GEN-PLAN-1's discussion with the child and family
-    "plan_discussed_with_family",
-    # review fixes (issue 10): GEN-EMG-2, the other authority's acceptance of responsibility
-    "other_authority_accepted_responsibility",
-    "other_authority_acceptance_in_writing",
-]
-
 PresentingConcern = Literal[
     "abuse_or_neglect",
     "disability",
@@ -189,10 +98,6 @@ PresentingConcern = Literal[
 ]
 #: The CIN census primary need codes N1-N9, in the snapshot's words.
 PRESENTING_CONCERNS: tuple[str, ...] = PresentingConcern.__args__  # type: ignore[attr-defined]
-
-
-OVERSIGHT_KINDS: tuple[str, ...] = OversightKind.__args__  # type: ignore[attr-defined]
-ACTION_KINDS: tuple[str, ...] = ActionKind.__args__  # type: ignore[attr-defined]
 
 
 #: The only text a date field takes: ISO 8601 ``YYYY-MM-DD``.
@@ -407,6 +312,24 @@ class Child(_Record):
     )
 
 
+#: The most children one family case may list: each is evaluated on their own, so the bound
+#: keeps one snapshot's cost in proportion (a larger family is split into several cases).
+MAX_CHILDREN = 20
+
+#: A child's id in a family case (``children[].id``), named by the events about that child.
+ChildId = Annotated[
+    str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$", max_length=40, description="a child's id")
+]
+
+
+class FamilyChild(Child):
+    """One child of a family case (``children:``): the child's own details, with the id the
+    events about them use (``visits[].children_seen``, ``oversight[].children``, ...). CIN
+    census: one ``Child`` record each."""
+
+    id: ChildId
+
+
 class Concerns(_Record):
     """What is known of risk: the facts thresholds and cancellation reasons turn on."""
 
@@ -508,6 +431,11 @@ class Visit(_Record):
     s47_enquiry: bool = Field(
         False, description="made as part of s47 enquiries rather than of the assessment"
     )
+    children_seen: tuple[ChildId, ...] | None = Field(
+        None,
+        description="in a family case, the children seen at this visit (without it, "
+        "child_seen says it of every child)",
+    )
 
 
 class StrategyDiscussion(_Record):
@@ -571,6 +499,11 @@ class EmergencyAction(_Record):
         description="when a practitioner of the agency taking the action saw the child, to "
         "decide how best to protect them and whether to seek an EPO",
     )
+    children_seen: tuple[ChildId, ...] | None = Field(
+        None,
+        description="in a family case, the children seen by that practitioner (without it, "
+        "child_seen_at says it of every child)",
+    )
 
 
 #: The team or service a record was made by: the Front Door and MASH (referrals), the A&I or
@@ -585,8 +518,8 @@ Team = Literal[
     "other",
 ]
 
-#: A record kind: one of the national vocabulary's (``OVERSIGHT_KINDS``, ``ACTION_KINDS``) or
-#: one the pack the case is evaluated with declares (``vocabulary:``).
+#: A record kind: one the pack the case is evaluated with declares (``vocabulary:``; the
+#: national ones are declared by ``generic_s17``).
 RecordKind = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=80)]
 
 
@@ -610,6 +543,9 @@ class ManagementOversight(_Record):
         description="the new date set at this discussion (child_seen_delay: the date the "
         "child is now to be seen by, Bucks 2.11)",
     )
+    children: tuple[ChildId, ...] | None = Field(
+        None, description="in a family case, the children it concerns (default: all)"
+    )
 
 
 class Action(_Record):
@@ -625,6 +561,9 @@ class Action(_Record):
     note: str | None = None
     """What was done, in short."""
     team: Team | None = Field(None, description="the team or service that acted")
+    children: tuple[ChildId, ...] | None = Field(
+        None, description="in a family case, the children it concerns (default: all)"
+    )
 
 
 class Assessment(_Record):
@@ -803,6 +742,9 @@ class CaseSnapshot(_Record):
     """The decision on the type of response to the referral."""
     child: Child = Child()
     """What is known about the child."""
+    children: tuple[FamilyChild, ...] = Field((), max_length=MAX_CHILDREN)
+    """A family case: the children of one family, each judged by the rules on their own
+    (instead of child)."""
     concerns: Concerns = Concerns()
     """The concerns the referral raises, as judged so far."""
     consent: tuple[ConsentEvent, ...] = ()
@@ -845,8 +787,10 @@ def parse_case(
 ) -> CaseSnapshot:
     """Validate ``raw`` as a case snapshot; raise :class:`CaseError` naming every bad field.
 
-    Oversight and action kinds are checked against ``vocabulary`` (a pack's: the national
-    kinds and its own; :attr:`Policy.vocabulary`), or the national kinds when none is given.
+    Requested actions and oversight and action kinds are checked against ``vocabulary`` (the
+    pack's: :attr:`Policy.vocabulary`), with the nearest declared word suggested; without
+    one, only their form is checked (:func:`assess_rules.evaluate` checks them against the
+    pack it evaluates with in any case).
     """
     if not isinstance(raw, Mapping):
         raise CaseError([CaseIssue((), f"expected an object, not {_kind_of(raw)}")], source=source)
@@ -858,41 +802,126 @@ def parse_case(
     except ValidationError as exc:
         issues = [CaseIssue(tuple(err["loc"]), _describe(err)) for err in exc.errors()]
         raise CaseError(issues, source=source) from None
-    problems = [*unknown_kinds(case, vocabulary or NATIONAL_VOCABULARY), *_contradictions(case)]
+    unknown = unknown_kinds(case, vocabulary) if vocabulary is not None else []
+    problems = [*unknown, *_contradictions(case), *_family_problems(case)]
     if problems:
         raise CaseError(problems, source=source)
     return case
 
 
+def per_child(case: CaseSnapshot) -> tuple[tuple[str, CaseSnapshot], ...]:
+    """A family case as one snapshot per child, in the order listed: each with that child as
+    ``child``, its visits saying whether that child was seen (``children_seen``), and only
+    the oversight and action records that concern that child. A case with no ``children``
+    gives nothing.
+
+    >>> case = parse_case({"case_id": "F", "referral": {"received_at": "2026-12-01"},
+    ...     "children": [{"id": "amy"}, {"id": "ben"}],
+    ...     "visits": [{"at": "2026-12-02", "children_seen": ["amy"]}]})
+    >>> [(i, one.visits[0].child_seen) for i, one in per_child(case)]
+    [('amy', True), ('ben', False)]
+    """
+    out = []
+    for member in case.children:
+        visits = tuple(
+            v
+            if v.children_seen is None
+            else v.model_copy(update={"child_seen": member.id in v.children_seen})
+            for v in case.visits
+        )
+        emergency = tuple(
+            e
+            if e.children_seen is None or member.id in e.children_seen
+            else e.model_copy(update={"child_seen_at": None})
+            for e in case.emergency_actions
+        )
+        one = case.model_copy(
+            update={
+                "children": (),
+                "emergency_actions": emergency,
+                "child": Child.model_validate(member.model_dump(exclude={"id"})),
+                "visits": visits,
+                "oversight": tuple(
+                    r for r in case.oversight if r.children is None or member.id in r.children
+                ),
+                "actions": tuple(
+                    r for r in case.actions if r.children is None or member.id in r.children
+                ),
+            }
+        )
+        out.append((member.id, one))
+    return tuple(out)
+
+
+def _family_problems(case: CaseSnapshot) -> list[CaseIssue]:
+    """A family case names its children once each, by ids its events use; a case with one
+    child (``child``) names none."""
+    issues: list[CaseIssue] = []
+    ids = [member.id for member in case.children]
+    if case.children and "child" in case.model_fields_set:
+        issues.append(
+            CaseIssue(("child",), "a family case lists its children under children, not child")
+        )
+    seen: set[str] = set()
+    for i, child_id in enumerate(ids):
+        if child_id in seen:
+            issues.append(CaseIssue(("children", i, "id"), "this id is used by another child"))
+        seen.add(child_id)
+    named: list[tuple[tuple[str | int, ...], tuple[str, ...] | None]] = [
+        (("visits", i, "children_seen"), v.children_seen) for i, v in enumerate(case.visits)
+    ]
+    named += [
+        (("emergency_actions", i, "children_seen"), e.children_seen)
+        for i, e in enumerate(case.emergency_actions)
+    ]
+    named += [(("oversight", i, "children"), r.children) for i, r in enumerate(case.oversight)]
+    named += [(("actions", i, "children"), r.children) for i, r in enumerate(case.actions)]
+    for path, children in named:
+        for j, child_id in enumerate(children or ()):
+            if child_id not in seen:
+                reason = (
+                    "names a child that is not one of the case's children"
+                    if case.children
+                    else "names children, but the case lists none (children)"
+                )
+                issues.append(CaseIssue((*path, j), reason))
+    for i, (_, one) in enumerate(per_child(case)):
+        # each child's own details, checked as a single child's are, at the child's path
+        for issue in _contradictions(one):
+            if issue.path[:1] == ("child",):
+                issues.append(CaseIssue(("children", i, *issue.path[1:]), issue.reason))
+    return issues
+
+
 @dataclass(frozen=True)
 class RecordVocabulary:
-    """The oversight and action kinds a case may record: the national ones, and a pack's."""
+    """The words a case may use, as a pack declares them (``vocabulary:``): the actions
+    someone may ask to do (``requests``), and the oversight and action record kinds."""
 
     oversight: frozenset[str]
     action: frozenset[str]
-
-
-NATIONAL_VOCABULARY = RecordVocabulary(frozenset(OVERSIGHT_KINDS), frozenset(ACTION_KINDS))
+    requests: frozenset[str] = frozenset()
 
 
 def unknown_kinds(case: CaseSnapshot, vocabulary: RecordVocabulary) -> list[CaseIssue]:
-    """A problem for each record whose kind ``vocabulary`` does not hold, with the nearest
-    kind it does (a kind is vocabulary, not personal data, so it is named)."""
+    """A problem for each request or record whose action or kind ``vocabulary`` does not
+    hold, with the nearest it does (a kind is vocabulary, not personal data, so it is named)."""
     issues = []
-    sections: tuple[tuple[str, Sequence[ManagementOversight | Action], frozenset[str]], ...] = (
-        ("oversight", case.oversight, vocabulary.oversight),
-        ("actions", case.actions, vocabulary.action),
+    sections: tuple[tuple[str, str, str, Sequence[Any], frozenset[str]], ...] = (
+        ("oversight", "kind", "oversight kinds", case.oversight, vocabulary.oversight),
+        ("actions", "kind", "action kinds", case.actions, vocabulary.action),
+        ("cancellations", "action", "requestable actions", case.cancellations, vocabulary.requests),
     )
-    for section, records, known in sections:
+    for section, field_name, what, records, known in sections:
         for i, record in enumerate(records):
-            if record.kind not in known:
-                close = difflib.get_close_matches(record.kind, sorted(known), n=1)
+            word = getattr(record, field_name)
+            if word not in known:
+                close = difflib.get_close_matches(word, sorted(known), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 issues.append(
                     CaseIssue(
-                        (section, i, "kind"),
-                        f"{record.kind!r} is not one of this pack's {section.rstrip('s')} "
-                        f"kinds{hint}",
+                        (section, i, field_name),
+                        f"{word!r} is not one of this pack's {what}{hint}",
                     )
                 )
     return issues

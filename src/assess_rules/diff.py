@@ -100,6 +100,7 @@ _ITEM_NOUNS = {
     "changes": "change note",
     "closures": "closure day",
     "recurring_closures": "recurring closure",
+    "requestable_actions": "requestable action",
     "oversight_kinds": "oversight kind",
     "action_kinds": "action kind",
     "roles": "role",
@@ -781,7 +782,7 @@ def _obligations(result: Result) -> Keyed:
 
 _SECTION_TITLES = {
     "pack": "Pack details",
-    "vocabulary": "Record kinds",
+    "vocabulary": "Vocabulary",
     "calendar": "Calendar",
     "roles": "Roles",
     "parameters": "Parameters",
@@ -806,7 +807,7 @@ def diff_text(old: Policy, new: Policy, changes: Sequence[PackChange]) -> str:
     >>> old = load_policy("examples/packs/northshire@1.0.0.yaml")
     >>> new = load_policy("examples/packs/northshire.yaml")
     >>> print(diff_text(old, new, diff_policies(old, new)).splitlines()[0])
-    Changes from northshire 1.0.0 to northshire 2.0.0 (15 changes):
+    Changes from northshire 1.0.0 to northshire 2.0.0 (16 changes):
     """
     before, after = _name(old), _name(new)
     if before == after:  # two files of one version: say which

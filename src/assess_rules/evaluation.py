@@ -23,13 +23,13 @@ from datetime import date, datetime, time
 from typing import Any
 
 from assess_rules.calendar import LONDON, to_london
-from assess_rules.case import CaseSnapshot, unknown_kinds
+from assess_rules.case import CaseSnapshot, per_child, unknown_kinds
 from assess_rules.errors import CaseError, EvaluationDateError
 from assess_rules.facts import FactContext
 from assess_rules.kinds import KINDS, Judge, Memo, kind_of
 from assess_rules.pack import Rule
 from assess_rules.policy import Policy
-from assess_rules.result import PackStamp, Result
+from assess_rules.result import PackStamp, Result, family_result
 from assess_rules.timing import DueDate, compute_due
 
 __all__ = ["DueDate", "compute_due", "evaluate"]
@@ -52,6 +52,8 @@ def evaluate(
     (datetime.date(2026, 12, 21), 'pending')
     """
     as_of = _evaluation_date(as_of)
+    if case.children:  # a family case: each child judged on their own (issue 6)
+        return family_result([(c, evaluate(policy, one, as_of)) for c, one in per_child(case)])
     if isinstance(as_of, datetime):
         cutoff = to_london(as_of)
         day = cutoff.date()

@@ -17,6 +17,7 @@ visible only in a rule that says ``for_each:`` that collection. Case-level
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,8 +25,6 @@ from typing import Any
 
 from assess_rules.calendar import LONDON, WorkingDayCalendar, age_in_years
 from assess_rules.case import (
-    ACTION_KINDS,
-    OVERSIGHT_KINDS,
     PRESENTING_CONCERNS,
     ROLES,
     CancellationRequest,
@@ -36,7 +35,15 @@ from assess_rules.case import (
     Visit,
 )
 
-__all__ = ["COLLECTIONS", "FACTS", "FactContext", "FactRegistry", "FactSpec"]
+__all__ = [
+    "COLLECTIONS",
+    "FACTS",
+    "KINDS_READ_BY_FACTS",
+    "FactContext",
+    "FactRegistry",
+    "FactSpec",
+    "kinds_read_by",
+]
 
 #: Collections a rule may iterate over with ``for_each``, and the singular its facts use.
 COLLECTIONS: Mapping[str, str] = {
@@ -1625,7 +1632,6 @@ def _specs() -> list[FactSpec]:
             lambda ctx, q: q.action,
         ),
     ]
-    specs += kind_specs(OVERSIGHT_KINDS, ACTION_KINDS)
     specs += _bucks_review_2_specs()
     specs += _cancellation_specs()
     specs += _item_specs()
@@ -1634,7 +1640,7 @@ def _specs() -> list[FactSpec]:
 
 def kind_specs(oversight_kinds: Iterable[str], action_kinds: Iterable[str]) -> list[FactSpec]:
     """The facts of each oversight kind (``oversight.<kind>``, ``.by``, ``.agrees``) and each
-    action kind (``action.<kind>``): the national vocabulary's, or those a pack declares."""
+    action kind (``action.<kind>``): those a pack declares (generic_s17 the national ones)."""
     specs: list[FactSpec] = []
     for kind in oversight_kinds:
         specs.append(
@@ -2098,7 +2104,60 @@ def collection_items(ctx: FactContext, scope: str) -> list[Any]:
 
 FACTS = FactRegistry(_specs())
 
+#: The built-in facts that read particular words of a pack's vocabulary, by vocabulary list
+#: (``requestable_actions``, ``oversight_kinds``, ``action_kinds``). The words themselves
+#: are declared by packs (``generic_s17`` the national ones, a council pack its own); the
+#: loader checks that a pack whose rules read one of these facts declares what it reads.
+KINDS_READ_BY_FACTS: Mapping[str, tuple[tuple[str, str], ...]] = {
+    "cancellation.approved": (("requestable_actions", "cancel_assessment"),),
+    "assessment_cancellation.requested": (("requestable_actions", "cancel_assessment"),),
+    "close_referral.approved": (("requestable_actions", "close_referral"),),
+    "step_across.approved": (("requestable_actions", "step_across_to_early_help"),),
+    "step_across.approved_by": (("requestable_actions", "step_across_to_early_help"),),
+    "consent_override.approved": (("requestable_actions", "override_consent"),),
+    "front_door_decision.overturned": (
+        ("oversight_kinds", "front_door_decision_overturned"),
+        ("requestable_actions", "overturn_front_door_decision"),
+    ),
+    "oversight.exceptional_circumstances.first_by_manager": (
+        ("oversight_kinds", "exceptional_circumstances"),
+    ),
+    "oversight.line_management_discussion.first_by_manager": (
+        ("oversight_kinds", "line_management_discussion"),
+    ),
+    "oversight.non_resident_parent_rationale.first_by_manager": (
+        ("oversight_kinds", "non_resident_parent_rationale"),
+    ),
+    "oversight.child_seen_delay.rescheduled_date": (("oversight_kinds", "child_seen_delay"),),
+    "oversight.child_seen_delay.first_by_manager": (("oversight_kinds", "child_seen_delay"),),
+    "oversight.mid_point_review.first_by_manager": (("oversight_kinds", "mid_point_review"),),
+    "visit.adults_seen_before_mid_point_review": (("oversight_kinds", "mid_point_review"),),
+    "information_sharing.requested_without_consent": (
+        ("action_kinds", "information_sharing_requested_without_consent"),
+        ("action_kinds", "information_shared_without_consent"),
+    ),
+    "assessment.outcome_communicated": (
+        ("action_kinds", "outcome_to_family"),
+        ("action_kinds", "outcome_to_referrer"),
+        ("action_kinds", "outcome_to_agencies"),
+    ),
+}
 
+
+def kinds_read_by(fact: str) -> tuple[tuple[str, str], ...]:
+    """The vocabulary words (list, word) the built-in fact ``fact`` reads; none for most.
+
+    >>> kinds_read_by("close_referral.approved")
+    (('requestable_actions', 'close_referral'),)
+    >>> kinds_read_by("assessment_cancellation.reason")
+    (('requestable_actions', 'cancel_assessment'),)
+    """
+    if fact.startswith("assessment_cancellation."):
+        return (("requestable_actions", "cancel_assessment"),)
+    return KINDS_READ_BY_FACTS.get(fact, ())
+
+
+@functools.cache
 def _pack_kind_extractor(name: str) -> Extractor:
     """The extractor of a fact of a record kind a pack declares (``oversight.<kind>``,
     ``oversight.<kind>.by``, ``oversight.<kind>.agrees``, ``action.<kind>``): the loader has

@@ -40,21 +40,24 @@ from assess_rules.calendar import (
     fridays_before_monday_holidays,
     yearly_days,
 )
-from assess_rules.case import ACTION_KINDS, OVERSIGHT_KINDS, ROLES, RecordVocabulary
+from assess_rules.case import ROLES, RecordVocabulary
 from assess_rules.conditions import CompiledCondition, compile_condition
 from assess_rules.errors import ConditionError, PolicyError
-from assess_rules.facts import FACTS, FactRegistry, kind_specs
+from assess_rules.facts import FACTS, FactRegistry, kind_specs, kinds_read_by
 from assess_rules.kinds import KINDS, kind_of
 from assess_rules.pack import (
     FACT_NAME_PATTERN,
     FACT_TYPES,
     CalendarSettings,
+    CancellationRule,
     Duration,
     Pack,
     Parameter,
+    ProhibitionRule,
     RecordKindDefinition,
     RoleDefinition,
     Rule,
+    WarningRule,
 )
 from assess_rules.packpath import PackSearchPath, bundled_dir, bundled_names, pack_search_path
 from assess_rules.policy import Policy
@@ -503,12 +506,14 @@ class _Checker:
     errors: list[PolicyError]
     parameters: Mapping[str, int]
     facts: FactRegistry
+    #: the vocabulary declared so far in the chain, by list (``requestable_actions``, ...)
+    words: Mapping[str, frozenset[str]]
 
     def condition(self, text: str | None, scope: str | None, path: Path_) -> None:
         if text is None:
             return
         try:
-            self.compiled[(text, scope)] = compile_condition(
+            compiled = self.compiled[(text, scope)] = compile_condition(
                 text, self.facts, scope, self.parameters
             )
         except ConditionError as exc:
@@ -520,6 +525,9 @@ class _Checker:
                     column_offset=exc.column or 0,
                 )
             )
+            return
+        for name in sorted(compiled.facts):
+            self.words_read(name, path)
 
     def fact(
         self,
@@ -560,6 +568,39 @@ class _Checker:
                     path,
                 )
             )
+        else:
+            self.words_read(name, path)
+
+    def words_read(self, fact: str, path: Path_) -> None:
+        """A built-in fact that reads particular words of the vocabulary (an oversight kind,
+        a requestable action, ...) needs the pack, or one it extends, to declare them."""
+        for field_name, word in kinds_read_by(fact):
+            if word not in self.words[field_name]:
+                self.errors.append(
+                    self.doc.error(
+                        f"the fact {fact!r} reads the {_VOCABULARY_LISTS[field_name]} "
+                        f"{word!r}, which this pack's vocabulary does not declare (declare it "
+                        f"under vocabulary.{field_name}, or extend a pack that does)",
+                        path,
+                    )
+                )
+
+    def action(self, rule: Rule, at: Path_) -> None:
+        """A rule about a requestable action names one the vocabulary declares."""
+        if not isinstance(rule, CancellationRule | ProhibitionRule | WarningRule):
+            return
+        if rule.action is None or rule.action in self.words["requestable_actions"]:
+            return
+        known = sorted(self.words["requestable_actions"])
+        close = difflib.get_close_matches(rule.action, known, n=1)
+        self.errors.append(
+            self.doc.error(
+                f"action {rule.action!r} is not one of this pack's requestable actions "
+                "(declare it under vocabulary.requestable_actions, or extend a pack that does)",
+                (*at, "action"),
+                suggestion=close[0] if close else None,
+            )
+        )
 
     def role(self, role: str | None, path: Path_) -> None:
         if role is not None and role not in self.roles:
@@ -597,6 +638,7 @@ class _Checker:
             self.errors.append(
                 self.doc.error("effective_from is after effective_to", (*at, "effective_from"))
             )
+        self.action(rule, at)
         kind_of(rule).check(rule, _RuleChecker(self, at))
 
 
@@ -782,31 +824,36 @@ def _check_parameters(pack: Pack, doc: YamlDocument, errors: list[PolicyError]) 
             )
 
 
+#: The lists of a pack's ``vocabulary:``, and what each holds, for messages.
+_VOCABULARY_LISTS = {
+    "requestable_actions": "requestable action",
+    "oversight_kinds": "oversight kind",
+    "action_kinds": "action kind",
+}
+
+
 def _declare_kinds(
     pack: Pack,
     doc: YamlDocument,
-    oversight_kinds: dict[str, RecordKindDefinition],
-    action_kinds: dict[str, RecordKindDefinition],
+    declared: dict[str, dict[str, RecordKindDefinition]],
     facts: FactRegistry,
 ) -> FactRegistry:
-    """Add ``pack``'s own record kinds to those of the packs it extends (``oversight_kinds``,
-    ``action_kinds``, updated in place) and their facts to ``facts``; a kind declared twice,
-    or one the national vocabulary has, is a located error."""
+    """Add ``pack``'s vocabulary to that of the packs it extends (``declared``, by list,
+    updated in place) and its record kinds' facts to ``facts``; a word declared twice in the
+    chain is a located error."""
     if pack.vocabulary is None:
         return facts
-    added: dict[str, list[str]] = {"oversight_kinds": [], "action_kinds": []}
-    for field_name, declared, national in (
-        ("oversight_kinds", oversight_kinds, OVERSIGHT_KINDS),
-        ("action_kinds", action_kinds, ACTION_KINDS),
-    ):
+    added: dict[str, list[str]] = {name: [] for name in _VOCABULARY_LISTS}
+    for field_name, what in _VOCABULARY_LISTS.items():
+        known = declared[field_name]
         for i, kind in enumerate(getattr(pack.vocabulary, field_name)):
-            if kind.id in national or kind.id in declared:
-                where = "the national vocabulary" if kind.id in national else "an extended pack"
+            if kind.id in known:
+                where = "this pack" if kind.id in added[field_name] else "an extended pack"
                 raise doc.error(
-                    f"{field_name[:-1].replace('_', ' ')} {kind.id!r} is already in {where}",
+                    f"{what} {kind.id!r} is already declared by {where}",
                     ("vocabulary", field_name, i, "id"),
                 )
-            declared[kind.id] = kind
+            known[kind.id] = kind
             added[field_name].append(kind.id)
     return facts.extended(kind_specs(added["oversight_kinds"], added["action_kinds"]))
 
@@ -836,13 +883,16 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
     compiled: dict[tuple[str, str | None], CompiledCondition] = {}
     removed = []
     parameters: dict[str, Parameter] = {}
-    oversight_kinds: dict[str, RecordKindDefinition] = {}
-    action_kinds: dict[str, RecordKindDefinition] = {}
+    declared: dict[str, dict[str, RecordKindDefinition]] = {n: {} for n in _VOCABULARY_LISTS}
+    word_origin: dict[tuple[str, str], str] = {}
     facts = FACTS
     for path, pack, doc, _raw in chain:
         parameters.update(pack.parameters)
         values = {name: parameter.value for name, parameter in parameters.items()}
-        facts = _declare_kinds(pack, doc, oversight_kinds, action_kinds, facts)
+        facts = _declare_kinds(pack, doc, declared, facts)
+        for name, kinds in declared.items():
+            for word in kinds:
+                word_origin.setdefault((name, word), pack.pack.id)
         if pack.calendar is not None:
             calendar = pack.calendar
             for i, closure in enumerate(calendar.closures):
@@ -873,7 +923,8 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
                 rules = [r for r in rules if r.id != removal.id]
                 del origin[removal.id]
                 removed.append(removal)
-        checker = _Checker(doc, tuple(r.id for r in roles), compiled, errors, values, facts)
+        words = {name: frozenset(kinds) for name, kinds in declared.items()}
+        checker = _Checker(doc, tuple(r.id for r in roles), compiled, errors, values, facts, words)
         own: set[str] = set()
         for i, rule in enumerate(pack.rules):
             checker.rule(rule, i)
@@ -947,10 +998,12 @@ def _build(chain: list[tuple[Path, Pack, YamlDocument, bytes]]) -> Policy:
         files=tuple(str(c[0]) for c in chain),
         parameters=dict(parameters),
         vocabulary=RecordVocabulary(
-            frozenset((*OVERSIGHT_KINDS, *oversight_kinds)),
-            frozenset((*ACTION_KINDS, *action_kinds)),
+            oversight=frozenset(declared["oversight_kinds"]),
+            action=frozenset(declared["action_kinds"]),
+            requests=frozenset(declared["requestable_actions"]),
         ),
-        record_kinds=(*oversight_kinds.values(), *action_kinds.values()),
+        declared_vocabulary={name: tuple(kinds.values()) for name, kinds in declared.items()},
+        vocabulary_origin=word_origin,
         facts=facts,
         _conditions=compiled,
     )

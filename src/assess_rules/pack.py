@@ -578,8 +578,8 @@ class RemovedRule(_Strict):
 
 
 class RecordKindDefinition(_Strict):
-    """A kind of record a council's case-management system keeps that the national
-    vocabulary lacks (a family group conference, a legal planning meeting, ...)."""
+    """One word of a pack's vocabulary: an action someone may ask to do, or a kind of
+    record (management oversight, something done) the case-management system keeps."""
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=80)]
     """The kind's name as records in the case give it (lower-case letters, digits and '_')."""
@@ -590,10 +590,19 @@ class RecordKindDefinition(_Strict):
 
 
 class Vocabulary(_Strict):
-    """The record kinds a pack adds to the national ones: oversight kinds (a manager's
-    record: ``oversight.<kind>`` facts) and action kinds (something done: ``action.<kind>``).
-    A pack that extends another inherits its kinds."""
+    """The words a case may use, declared by packs: ``generic_s17`` declares the national
+    ones and a pack that extends it adds its own (it inherits the extended packs' words).
 
+    - ``requestable_actions``: what someone may ask to do (a request's ``action``, and the
+      ``action`` of a rule of kind ``action``, ``prohibition`` or ``warning``);
+    - ``oversight_kinds``: a manager's record (facts ``oversight.<kind>``, ``.by``,
+      ``.agrees``);
+    - ``action_kinds``: something done on the case (fact ``action.<kind>``).
+    """
+
+    requestable_actions: tuple[RecordKindDefinition, ...] = ()
+    """What someone may ask to do that this pack adds (a request's action, and the action
+    a rule of kind action, prohibition or warning governs)."""
     oversight_kinds: tuple[RecordKindDefinition, ...] = ()
     """Kinds of manager's record this pack adds (each gives the facts oversight.<kind>,
     oversight.<kind>.by and oversight.<kind>.agrees)."""
@@ -626,7 +635,9 @@ class Pack(_Strict):
     """The pack's id, title, council and version, the documents it encodes and the pack it
     extends."""
     vocabulary: Vocabulary | None = Field(
-        None, description="record kinds this pack adds to the national vocabulary"
+        None,
+        description="the actions and record kinds this pack declares (generic_s17: the "
+        "national ones; a council pack: its own)",
     )
     calendar: CalendarSettings | None = None
     """The working-day calendar: region, counting and local closure days (inherited from the pack

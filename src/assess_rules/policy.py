@@ -51,10 +51,14 @@ class Policy:
     content_hash: str
     files: tuple[str, ...]
     parameters: Mapping[str, Parameter]
-    #: the oversight and action kinds a case may record: the national ones and the pack's
+    #: the words a case may use (requestable actions, oversight and action kinds), as the
+    #: pack and the packs it extends declare them
     vocabulary: RecordVocabulary
-    #: the record kinds the pack (or one it extends) declares, for its page
-    record_kinds: tuple[RecordKindDefinition, ...]
+    #: the same words with their labels and descriptions, by list (``requestable_actions``,
+    #: ``oversight_kinds``, ``action_kinds``), for the pack's page
+    declared_vocabulary: Mapping[str, tuple[RecordKindDefinition, ...]]
+    #: the pack that declared each word, by (list, word)
+    vocabulary_origin: Mapping[tuple[str, str], str]
     #: the facts its conditions may read: the national ones and its record kinds'
     facts: FactRegistry
     #: the last day a pack's one-by-one closure list covers (31 December of its last year),

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from assess_rules.calendar import describe
-from assess_rules.facts import FACTS
+from assess_rules.facts import FACTS, kinds_read_by
 from assess_rules.kinds import KINDS, kind_of
 from assess_rules.kinds._page import Page, md
 from assess_rules.pack import SourceRef
@@ -22,6 +22,14 @@ def _when(value: date | datetime | None) -> str:
 
 def _cites(sources: tuple[Citation, ...]) -> str:
     return "; ".join(str(s) for s in sources)
+
+
+def _about(finding: Any) -> str:
+    """`` [child amy, cancellations[0]]``: which child (in a family case) and which item a
+    finding is about, if any."""
+    parts = [f"child {finding.child}" if finding.child else "", finding.subject or ""]
+    named = ", ".join(p for p in parts if p)
+    return f" [{named}]" if named else ""
 
 
 def format_text(result: Result, policy: Policy | None = None) -> str:
@@ -47,7 +55,7 @@ def format_text(result: Result, policy: Policy | None = None) -> str:
     if not result.deadlines:
         lines.append("  none triggered")
     for d in result.deadlines:
-        subject = f" [{d.subject}]" if d.subject else ""
+        subject = _about(d)
         done = f", done {_when(d.done)}" if d.done else ""
         lines.append(f"  {d.status.upper():<12} {d.title}{subject}")
         due = _when(d.due) if d.unit == "hours" else f"{_when(d.due_date)} (end of day)"
@@ -64,7 +72,7 @@ def format_text(result: Result, policy: Policy | None = None) -> str:
     if not result.violations:
         lines.append("  none")
     for v in result.violations:
-        subject = f" [{v.subject}]" if v.subject else ""
+        subject = _about(v)
         lines.append(f"  [{v.severity}] {v.message}{subject}")
         lines.append(f"         rule {v.rule}: {_cites(v.sources)}")
     lines.append("")
@@ -82,7 +90,7 @@ def format_text(result: Result, policy: Policy | None = None) -> str:
     for a in result.permitted_actions:
         verdict = a.status.upper().replace("_", " ")
         option = f" ({a.option})" if a.option else ""
-        subject = f" [{a.subject}]" if a.subject else ""
+        subject = _about(a)
         lines.append(f"  {verdict:<10} {a.action}{option}: {a.label}{subject}")
         if a.status == "refused" and a.subject is None:
             # A refused option: say why in a line or two; its prerequisites do not matter.
@@ -110,7 +118,7 @@ def format_text(result: Result, policy: Policy | None = None) -> str:
         lines.append("  none")
     for o in result.obligations:
         due = f" by {_when(o.due)}" if o.due else ""
-        subject = f" [{o.subject}]" if o.subject else ""
+        subject = _about(o)
         lines.append(f"  {o.status.upper():<8} {role(o.owner)}: {o.title}{due}{subject}")
         lines.append(f"           rule {o.rule}: {_cites(o.sources)}")
     lines.append("")
@@ -118,7 +126,7 @@ def format_text(result: Result, policy: Policy | None = None) -> str:
     if result.missing_facts:
         lines.append("CANNOT DECIDE (facts the snapshot does not record)")
         for m in result.missing_facts:
-            subject = f" [{m.subject}]" if m.subject else ""
+            subject = _about(m)
             lines.append(f"  {m.title}{subject}: {m.needed_for}")
             lines.append(f"           needs: {', '.join(m.facts) or '-'} (rule {m.rule})")
         lines.append("")
@@ -126,6 +134,49 @@ def format_text(result: Result, policy: Policy | None = None) -> str:
 
 
 # --- Markdown pages generated from packs and the fact registry ------------------------------
+
+
+#: The lists of a pack's vocabulary, as its page heads them, and the facts each word gives.
+_VOCABULARY_HEADINGS = (
+    ("requestable_actions", "Actions someone may ask to do", "a request's `action`"),
+    ("oversight_kinds", "Management oversight kinds", "`oversight.{}`, `.by`, `.agrees`"),
+    ("action_kinds", "Kinds of things done", "`action.{}`"),
+)
+
+
+_WORD = {
+    "requestable_actions": "action",
+    "oversight_kinds": "oversight kind",
+    "action_kinds": "action kind",
+}
+
+
+def _vocabulary_section(policy: Policy) -> list[str]:
+    """The pack's vocabulary, list by list: each word with its label, what it means, the
+    facts it gives and the pack that declared it."""
+    if not any(policy.declared_vocabulary.values()):
+        return []
+    out = [
+        "## Vocabulary",
+        "",
+        "The words a case evaluated with this pack may use; any other is refused, naming the "
+        "nearest.",
+        "",
+    ]
+    for name, heading, facts in _VOCABULARY_HEADINGS:
+        words = policy.declared_vocabulary.get(name, ())
+        if not words:
+            continue
+        out += [f"### {heading}", "", "| id | label | meaning | read as | declared by |"]
+        out.append("| --- | --- | --- | --- | --- |")
+        for word in words:
+            origin = policy.vocabulary_origin.get((name, word.id), policy.id)
+            out.append(
+                f"| `{word.id}` | {md(word.label)} | {md(word.description or '')} | "
+                f"{facts.format(word.id)} | {origin} |"
+            )
+        out.append("")
+    return out
 
 
 def pack_markdown(policy: Policy) -> str:
@@ -173,23 +224,7 @@ def pack_markdown(policy: Policy) -> str:
         for name, parameter in policy.parameters.items():
             out.append(f"| `{name}` | {parameter.value} | {md(parameter.description or '')} |")
         out.append("")
-    if policy.record_kinds:
-        out += [
-            "## Record kinds of this pack",
-            "",
-            "| kind | what it is | facts |",
-            "| --- | --- | --- |",
-        ]
-        oversight = {k.id for k in policy.record_kinds} & policy.vocabulary.oversight
-        for record_kind in policy.record_kinds:
-            key = record_kind.id
-            facts = (
-                f"`oversight.{key}`, `.by`, `.agrees`" if key in oversight else f"`action.{key}`"
-            )
-            label = record_kind.label
-            what = md(label + (f": {record_kind.description}" if record_kind.description else ""))
-            out.append(f"| `{key}` | {what} | {facts} |")
-        out.append("")
+    out += _vocabulary_section(policy)
     settings = policy.calendar_settings
     out += [
         "## Calendar and counting",
@@ -267,11 +302,22 @@ def facts_markdown() -> str:
         "record it as of the evaluation date. Facts marked *per item* exist only in a rule "
         "with `for_each:` that collection.",
         "",
+        "Each record kind a pack's vocabulary declares gives facts of its own: "
+        "`oversight.<kind>` (the first such record), `oversight.<kind>.by` and "
+        "`oversight.<kind>.agrees` (the latest one's), and `action.<kind>` (the first). The "
+        "national kinds are declared by `generic_s17` and listed, with their labels, on "
+        "[its page](packs/generic_s17.md#vocabulary); a council pack's page lists its own. "
+        "A fact below that reads particular words of the vocabulary says which: a pack whose "
+        "rules read it must declare them (or extend a pack that does).",
+        "",
         "| fact | type | values | meaning |",
         "| --- | --- | --- | --- |",
     ]
     for spec in FACTS.all_specs():
         where = f" (per item of `{spec.scope}`)" if spec.scope else ""
         values = ", ".join(f"`{v}`" for v in spec.values) if spec.values else ""
+        words = kinds_read_by(spec.name)
+        if words:
+            where += " (reads " + ", ".join(f"{_WORD[n]} `{w}`" for n, w in words) + ")"
         out.append(f"| `{spec.name}` | {spec.type} | {values} | {md(spec.description)}{where} |")
     return "\n".join(out) + "\n"

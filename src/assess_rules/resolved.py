@@ -29,7 +29,6 @@ from typing import Any, TextIO
 import yaml
 from pydantic import BaseModel
 
-from assess_rules.case import ACTION_KINDS, OVERSIGHT_KINDS
 from assess_rules.errors import PolicyError
 from assess_rules.loading import SearchPath, bundled_dir, load_policy, read_yaml
 from assess_rules.pack import Duration, Pack, RecordKindDefinition
@@ -127,15 +126,10 @@ def _rule_data(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _declared_kinds(policy: Policy) -> dict[str, list[RecordKindDefinition]]:
-    """The record kinds the pack's chain declares, oversight kinds first, as the loader
-    keeps them (``Policy.record_kinds``)."""
-    oversight = len(policy.vocabulary.oversight - set(OVERSIGHT_KINDS))
-    action = len(policy.vocabulary.action - set(ACTION_KINDS))
-    kinds = list(policy.record_kinds)
-    return {
-        "oversight_kinds": kinds[:oversight],
-        "action_kinds": kinds[oversight : oversight + action],
-    }
+    """The words the pack's chain declares, by list (``requestable_actions``,
+    ``oversight_kinds``, ``action_kinds``), as the loader keeps them
+    (``Policy.declared_vocabulary``): the resolved pack declares them all itself."""
+    return {name: list(kinds) for name, kinds in policy.declared_vocabulary.items()}
 
 
 # --- the pack as written ------------------------------------------------------------------

@@ -9,7 +9,8 @@ catalogue IDs with their paragraphs (``sources``).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -26,9 +27,10 @@ __all__ = [
     "Result",
     "Violation",
     "Warning",
+    "family_result",
 ]
 
-RESULT_SCHEMA_VERSION = "2.1"
+RESULT_SCHEMA_VERSION = "2.2"
 
 DeadlineStatus = Literal["pending", "met", "missed", "undetermined"]
 #: What the pack says of a permitted action: ``allowed``; ``allowed_once`` its listed
@@ -104,6 +106,8 @@ class Deadline:
     caveats: tuple[str, ...] = ()
     """What the reader should know about how the date was found (for example: the pack's closure
     days are not listed this far ahead)."""
+    child: str | None = None
+    """In a family case (children:), the id of the child it is about; null otherwise."""
 
     @property
     def due_date(self) -> date:
@@ -133,6 +137,8 @@ class Violation:
     branch: str | None = None
     """Which part of the rule was broken, where it has parts (approver: decided by too junior a
     role)."""
+    child: str | None = None
+    """In a family case (children:), the id of the child it is about; null otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +155,8 @@ class Warning:
     """The advice, in words."""
     subject: str | None = None
     """For a rule over a list in the case: which item."""
+    child: str | None = None
+    """In a family case (children:), the id of the child it is about; null otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +197,8 @@ class PermittedAction:
     """For an answer to a request in the case: which request (e.g. cancellations[0])."""
     blocked_by: tuple[str, ...] = ()
     """The ids of the prohibitions that refuse it or leave it to a manager."""
+    child: str | None = None
+    """In a family case (children:), the id of the child it is about; null otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +221,8 @@ class Obligation:
     """The id of the step still to do."""
     subject: str | None = None
     """For a rule over a list in the case: which item."""
+    child: str | None = None
+    """In a family case (children:), the id of the child it is about; null otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +241,8 @@ class MissingFacts:
     """What the facts are needed for, in words."""
     subject: str | None = None
     """For a rule over a list in the case: which item."""
+    child: str | None = None
+    """In a family case (children:), the id of the child it is about; null otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,16 +279,57 @@ class Result:
         """The result as JSON text that validates against ``schemas/result.schema.json``."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
-    def deadline(self, rule: str, subject: str | None = None) -> Deadline:
-        """The deadline of ``rule`` (and ``subject``, for rules over a collection)."""
+    def deadline(self, rule: str, subject: str | None = None, child: str | None = None) -> Deadline:
+        """The deadline of ``rule`` (and ``subject``, for rules over a collection; and
+        ``child``, in a family case)."""
         for deadline in self.deadlines:
-            if deadline.rule == rule and (subject is None or deadline.subject == subject):
+            if (
+                deadline.rule == rule
+                and (subject is None or deadline.subject == subject)
+                and (child is None or deadline.child == child)
+            ):
                 return deadline
         raise KeyError(rule)
+
+    def of_child(self, child: str) -> Result:
+        """Only the findings about ``child``, in a family case."""
+        return Result(
+            case_id=self.case_id,
+            as_of=self.as_of,
+            pack=self.pack,
+            deadlines=tuple(x for x in self.deadlines if x.child == child),
+            violations=tuple(x for x in self.violations if x.child == child),
+            warnings=tuple(x for x in self.warnings if x.child == child),
+            permitted_actions=tuple(x for x in self.permitted_actions if x.child == child),
+            obligations=tuple(x for x in self.obligations if x.child == child),
+            missing_facts=tuple(x for x in self.missing_facts if x.child == child),
+            schema_version=self.schema_version,
+        )
 
     def violated_rules(self) -> set[str]:
         """The ids of every rule with a violation."""
         return {v.rule for v in self.violations}
+
+
+def family_result(parts: Sequence[tuple[str, Result]]) -> Result:
+    """One result for a family case from each child's (``parts``: child id and result, in
+    the order the case lists the children): every finding, stamped with its child's id."""
+
+    def tagged(items: Iterable[Any], child: str) -> tuple[Any, ...]:
+        return tuple(replace(item, child=child) for item in items)
+
+    first = parts[0][1]
+    return Result(
+        case_id=first.case_id,
+        as_of=first.as_of,
+        pack=first.pack,
+        deadlines=tuple(x for c, r in parts for x in tagged(r.deadlines, c)),
+        violations=tuple(x for c, r in parts for x in tagged(r.violations, c)),
+        warnings=tuple(x for c, r in parts for x in tagged(r.warnings, c)),
+        permitted_actions=tuple(x for c, r in parts for x in tagged(r.permitted_actions, c)),
+        obligations=tuple(x for c, r in parts for x in tagged(r.obligations, c)),
+        missing_facts=tuple(x for c, r in parts for x in tagged(r.missing_facts, c)),
+    )
 
 
 def _plain(value: Any) -> Any:

@@ -41,6 +41,15 @@ else (lists included) replaces; ``null`` removes a key of the base. A key that i
 is not checked; a list that is given is compared exactly (for the
 option lists: each named option must have that verdict). Deadlines of rules over a
 collection are named ``rule@subject``, e.g. ``strategy-record-shared@strategy_discussions[0]``.
+
+In a family case (``children:``), the expectations at the top are compared with every
+child's findings together; ``expect.children`` maps a child's id to expectations compared
+with that child's findings only::
+
+        expect:
+          children:
+            amy: {deadlines: {child-seen: {due: 2026-12-08, status: met}}, violations: []}
+            ben: {violations: [child-seen]}
 """
 
 from __future__ import annotations
@@ -103,9 +112,10 @@ class DeadlineExpectation(_Strict):
     """When the duty must have been met, as the result gives it."""
 
 
-class Expectations(_Strict):
-    """What the evaluation must find. A key left out is not checked; a list given is
-    compared exactly (for the option lists: each option named must have that verdict)."""
+class ChildExpectations(_Strict):
+    """What the evaluation must find for one child of a family case. A key left out is not
+    checked; a list given is compared exactly (for the option lists: each option named must
+    have that verdict)."""
 
     deadlines: dict[str, DeadlineExpectation] | None = None
     """Deadlines by rule id (rule@subject for a rule over a list, e.g.
@@ -126,6 +136,16 @@ class Expectations(_Strict):
     """These options are refused."""
     undecided: _Names = None
     """These options are left undecidable, to a manager."""
+
+
+class Expectations(ChildExpectations):
+    """What the evaluation must find. A key left out is not checked; a list given is
+    compared exactly (for the option lists: each option named must have that verdict). In a
+    family case the lists are compared with every child's findings together."""
+
+    children: dict[str, ChildExpectations] | None = None
+    """In a family case (children:), expectations for one child's findings, by the child's
+    id."""
     invalid: tuple[str, ...] | None = None
     """The case must be refused, with a problem at each of these fields (e.g.
     referral.referrer_anonymous)."""
@@ -393,6 +413,16 @@ def check_scenario(policy: Policy, scenario: Scenario) -> tuple[list[str], Resul
     if "invalid" in expect:
         return [f"the case was accepted, but expected it refused at {expect['invalid']}"], None
     result = evaluate(policy, case, scenario.as_of)
+    _compare(expect, result, problems)
+    for child, wanted in (expect.get("children") or {}).items():
+        found: list[str] = []
+        _compare(wanted, result.of_child(str(child)), found)
+        problems += [f"child {child}: {problem}" for problem in found]
+    return problems, result
+
+
+def _compare(expect: Mapping[str, Any], result: Result, problems: list[str]) -> None:
+    """Add to ``problems`` what in ``result`` does not match ``expect``."""
     for key, wanted in (expect.get("deadlines") or {}).items():
         rule, _, subject = str(key).partition("@")
         try:
@@ -442,7 +472,6 @@ def check_scenario(policy: Policy, scenario: Scenario) -> tuple[list[str], Resul
                 problems.append(f"{label}: no permitted-action entry for {option!r}")
             elif verdicts[option] != status:
                 problems.append(f"{label}: {option!r} was {verdicts[option]}")
-    return problems, result
 
 
 def run_file(path: str | Path, *, search_path: SearchPath = None) -> dict[str, list[str]]:

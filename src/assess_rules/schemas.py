@@ -27,7 +27,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from assess_rules import case, pack, result, scenarios
 from assess_rules.case import DATE_PATTERN, MAX_ITEMS, MAX_TEXT, CaseSnapshot
-from assess_rules.facts import FACTS
+from assess_rules.facts import FACTS, FactSpec, kind_specs
 from assess_rules.pack import FACT_TYPES, Pack
 from assess_rules.result import RESULT_SCHEMA_VERSION, Result
 from assess_rules.scenarios import ScenarioFileModel
@@ -171,11 +171,27 @@ _FACT_WORDS = {
 }
 
 
+def national_facts() -> list[FactSpec]:
+    """The facts every pack extending ``generic_s17`` can read: the built-in ones and those
+    of the record kinds ``generic_s17`` declares (the national vocabulary). The kinds are
+    read from the bundled file as plain YAML, not through the loader, which checks packs
+    against the schema being generated."""
+    from assess_rules.loading import bundled_dir, read_yaml
+
+    path = bundled_dir("policies") / "generic_s17.yaml"
+    words = read_yaml(path.read_text(encoding="utf-8"), str(path)).data.get("vocabulary") or {}
+
+    def ids(name: str) -> list[str]:
+        return [str(word["id"]) for word in words.get(name) or ()]
+
+    return FACTS.extended(kind_specs(ids("oversight_kinds"), ids("action_kinds"))).all_specs()
+
+
 def _fact_names(defs: dict[str, Any]) -> None:
     """Give each fact type of the pack model (:data:`assess_rules.pack.FACT_TYPES`) the
     national facts of that type as an enum, beside the pattern of a pack's own record
     kinds, so an editor completes fact names and marks a misspelt one."""
-    specs = FACTS.all_specs()
+    specs = national_facts()
     for name, types in FACT_TYPES.items():
         described, pattern = _FACT_WORDS[name]
         national = {s.name for s in specs if s.type in types}

@@ -35,6 +35,7 @@ file holds.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Sequence
@@ -46,8 +47,6 @@ from pydantic import BaseModel
 
 from assess_rules.calendar import LONDON
 from assess_rules.case import (
-    ACTION_KINDS,
-    OVERSIGHT_KINDS,
     ROLES,
     Assessment,
     CaseSnapshot,
@@ -68,7 +67,7 @@ from assess_rules.case import (
     Visit,
     parse_case,
 )
-from assess_rules.errors import CaseError
+from assess_rules.errors import CaseError, NoVersionInForceError
 from assess_rules.evaluation import compute_due
 from assess_rules.pack import CancellationRule, ProhibitionRule, Step, TimescaleRule
 from assess_rules.policy import Policy
@@ -208,6 +207,11 @@ def cases_for(
     received = datetime.combine(day, draw(st.sampled_from(_TIMES)), LONDON)
     offsets = boundary_days(policy, received)
     roles = [role.id for role in policy.roles]
+    # the version in force on the referral date declares the words the case may use
+    try:
+        words = policy.version_on(received.date())
+    except NoVersionInForceError:
+        words = policy
 
     def moment(after: datetime | None = None) -> datetime:
         """An event on a boundary day, at a time of day, never before ``after``."""
@@ -281,12 +285,14 @@ def cases_for(
             },
         ),
     }
-    oversight_kinds = [k for k in OVERSIGHT_KINDS if any(k in name for name in read)]
+    oversight_kinds = [
+        k for k in sorted(words.vocabulary.oversight) if any(k in name for name in read)
+    ]
     if oversight_kinds:
         lists["oversight"] = st.fixed_dictionaries(
             {"kind": st.sampled_from(oversight_kinds), "at": at, "by": st.sampled_from(roles)}
         )
-    action_kinds = [k for k in ACTION_KINDS if any(k in name for name in read)]
+    action_kinds = [k for k in sorted(words.vocabulary.action) if any(k in name for name in read)]
     if action_kinds:
         lists["actions"] = st.fixed_dictionaries({"kind": st.sampled_from(action_kinds), "at": at})
     for key, item in lists.items():
@@ -307,14 +313,16 @@ def cases_for(
             assessment["status"] = "completed"
         raw["assessment"] = assessment
 
-    raw_requests, records = _requests(draw, policy, roles, moment, text, max_requests, actions)
+    raw_requests, records = _requests(
+        draw, words, roles, moment, text, max_requests, actions, aim=raw
+    )
     if raw_requests:
         raw["cancellations"] = raw_requests
     for key, items in records.items():
         if items:
             raw[key] = [*raw.get(key, []), *items]
     _draw_more(draw, raw, read, roles, at, received, offsets, max_events)
-    return _parse_dropping(raw, policy)
+    return _parse_dropping(raw, words)
 
 
 #: Sections drawn from their models alone, the fact-name prefixes that show a pack reads
@@ -496,15 +504,24 @@ def _requests(
     text: Any,
     max_requests: int,
     only: Sequence[str] | None = None,
+    *,
+    aim: dict[str, Any] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
-    """Requests, and the oversight and action records of the steps some of them follow."""
+    """Requests, and the oversight and action records of the steps some of them follow.
+    Half the time a request's reason is aimed at: the ``concerns.*`` and ``child.*`` flags
+    its condition names are set in ``aim`` (the case) the way the condition reads them, so a
+    reason whose condition needs several flags together is reached, not left to chance."""
     choices: dict[str, list[str]] = {}
+    conditions: dict[tuple[str, str], str] = {}
     steps: dict[str, list[Step]] = {}
     deciders: dict[str, list[str]] = {}
     recommenders: dict[str, list[str]] = {}
     for rule in policy.rules:
         if isinstance(rule, CancellationRule):
             choices.setdefault(rule.action, []).extend(r.id for r in rule.reasons)
+            for r in rule.reasons:
+                written = [c for c in (rule.applies_when, r.when) if c]
+                conditions[(rule.action, r.id)] = " and ".join(written)
             steps.setdefault(rule.action, []).extend(rule.requires)
             if rule.recommended_by is not None and rule.recommended_by in roles:
                 recommenders.setdefault(rule.action, []).extend(_around(roles, rule.recommended_by))
@@ -526,6 +543,8 @@ def _requests(
     for _ in range(draw(st.sampled_from(counts))):
         action = draw(st.sampled_from(actions))
         reason = draw(st.sampled_from([*choices[action], UNLISTED_REASON]))
+        if aim is not None and conditions.get((action, reason)) and draw(st.booleans()):
+            _aim_at(aim, conditions[(action, reason)])
         request: dict[str, Any] = {"action": action, "reason": reason}
         if draw(st.booleans()):
             request["free_text"] = "Recorded reason."
@@ -540,7 +559,7 @@ def _requests(
                 # the rule's steps, recorded between the recommendation and the decision
                 done = recommended + timedelta(minutes=1)
                 for step in steps[action]:
-                    _record_step(step, text(done), draw(st.sampled_from(roles)), records)
+                    _record_step(step, text(done), draw(st.sampled_from(roles)), records, policy)
             decided = recommended + timedelta(minutes=2)
             if draw(st.booleans()):
                 decided = max(moment(recommended), decided)
@@ -548,6 +567,29 @@ def _requests(
             request["decided_by"] = _role(draw, deciders.get(action), roles)
         out.append(request)
     return out, records
+
+
+#: A case flag a condition names, negated or compared with a literal: ``not
+#: concerns.threshold_met``, ``child.disabled == false``.
+_CASE_FLAG = re.compile(
+    r"(?P<negated>\bnot\s+)?\b(?P<section>concerns|child)\.(?P<field>[a-z_]+)\b"
+    r"(?:\s*(?P<op>==|!=)\s*(?P<literal>true|false)\b)?"
+)
+
+
+def _aim_at(raw: dict[str, Any], condition: str) -> None:
+    """Set in ``raw`` each yes/no ``concerns.*``/``child.*`` flag ``condition`` names, the
+    way it reads it (``not x``: false; else true). A heuristic: a flag read both ways, or
+    inside an ``or``, is set one way, and the search does the rest."""
+    for match in _CASE_FLAG.finditer(condition):
+        model: type[BaseModel] = Concerns if match["section"] == "concerns" else Child
+        info = model.model_fields.get(match["field"])
+        if info is None or _options(info.annotation) not in ([None, False, True], [False, True]):
+            continue
+        value = match["negated"] is None
+        if match["literal"] is not None:
+            value = value == ((match["literal"] == "true") == (match["op"] == "=="))
+        raw.setdefault(match["section"], {})[match["field"]] = value
 
 
 def _role(draw: st.DrawFn, near: list[str] | None, roles: Sequence[str]) -> str:
@@ -564,15 +606,17 @@ def _around(roles: Sequence[str], need: str) -> list[str]:
     return [roles[j] for j in (i - 1, i, i + 1) if 0 <= j < len(roles)]
 
 
-def _record_step(step: Step, at: str, role: str, records: dict[str, list[dict[str, Any]]]) -> None:
+def _record_step(
+    step: Step, at: str, role: str, records: dict[str, list[dict[str, Any]]], policy: Policy
+) -> None:
     """Record ``step`` at ``at``: its oversight or action records, by the role it names."""
     names = step.record if isinstance(step.record, tuple) else (step.record,)
     for name in names:
         section, _, kind = name.partition(".")
         by = step.by or role
-        if section == "oversight" and kind in OVERSIGHT_KINDS:
+        if section == "oversight" and kind in policy.vocabulary.oversight:
             records["oversight"].append({"kind": kind, "at": at, "by": by})
-        elif section == "action" and kind in ACTION_KINDS:
+        elif section == "action" and kind in policy.vocabulary.action:
             records["actions"].append({"kind": kind, "at": at, "by": by})
 
 
