@@ -626,9 +626,15 @@ class ConditionTrace:
     sub-expressions, each with its own value (literals are not listed)."""
 
     text: str
+    """This part as the pack writes it."""
     value: Any
+    """Its value for the case: true or false, a number, a date or moment (ISO 8601
+    text), text, or null when it cannot be told because a fact it reads is not recorded (for a
+    fact, null means the case does not record it)."""
     fact: str | None = None
+    """The fact's name when this part is a fact read on its own; null otherwise."""
     parts: tuple[ConditionTrace, ...] = ()
+    """Its sub-expressions, each with its own value (literals are not listed)."""
 
     def facts(self) -> dict[str, Any]:
         """Every fact read anywhere in the condition, with its value (``None``: unknown)."""

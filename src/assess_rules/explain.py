@@ -90,11 +90,24 @@ class CheckedCondition:
     facts that are not recorded, and its parts as written, each with its value."""
 
     where: str
+    """Which condition of the rule this is: applies_when, when, violation_when,
+    also_requires, "reason <id>" (a reason's when), "prohibition <id>" (a prohibition on the
+    same action), "extension <id>", "step <id> unless", or "when (as the case stood at the
+    trigger)" for an obligation judged at its trigger."""
     text: str
+    """The condition as the pack writes it (its lines joined into one)."""
     value: bool | None
+    """Whether it holds for the case: true, false, or null when it cannot be told
+    because a fact it reads is not recorded."""
     facts: dict[str, Any]
+    """Every fact the condition reads, by name, with its value as the condition read it
+    (dates and moments as ISO 8601 text); null when the case does not record it."""
     unknown_facts: tuple[str, ...]
+    """The facts it reads that the case does not record, by name (each is null under
+    facts)."""
     trace: ConditionTrace
+    """The condition taken apart: its whole text and value, then each sub-expression
+    with its own value, down to each fact it reads."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,12 +115,23 @@ class CheckedExtension:
     """An extension of a timescale: whether it was considered, whether it applied, why."""
 
     id: str
+    """The extension's id in the pack."""
     within: str
+    """The longer limit the extension allows, in words (e.g. "7 working days")."""
     considered: bool
+    """Whether its condition was tested: an extension is considered only when the
+    duty was not done within the base limit, and only until one applies or cannot be
+    decided."""
     applied: bool | None
+    """Whether the longer limit applies: true, false, or null when its condition
+    cannot be decided (the deadline is then undetermined). False when not considered."""
     why: str
+    """Why it applied, did not, or was not considered, in words."""
     condition: CheckedCondition | None
+    """Its condition with the value of each part and fact; null when it was not
+    considered."""
     sources: tuple[Citation, ...] = ()
+    """The catalogue IDs and paragraphs the extension cites."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,15 +141,34 @@ class CheckedStep:
     date or its ``before``), ``missing`` or ``not_needed`` (its ``unless`` holds)."""
 
     id: str
+    """The step's id in the pack."""
     title: str
+    """The step's title."""
     records: tuple[str, ...]
+    """The records any one of which satisfies the step: oversight.<kind>,
+    action.<kind> or a moment fact."""
     looked_for: str
+    """What was looked for, in words: the records, the lowest role whose record
+    counts, and the moments the record must fall after or before, with their values."""
     status: Literal["done", "late", "missing", "not_needed"]
+    """done (recorded in time); late (recorded, but after its due date or after the
+    moment it must come before); missing (no such record); not_needed (its unless condition
+    holds)."""
     found: datetime | None
+    """When the record that counts was made (the earliest that qualifies); null when
+    none was found or the step is not needed."""
     why: str
+    """Why the step has its status, in words (for a missing one, a record that did not
+    count because too junior a role made it, and whether the step is due yet)."""
     by: str | None = None
+    """The role id of the lowest role whose record counts (higher roles' records count
+    too); null when any role's does."""
     due: date | datetime | None = None
+    """When the step is due, for a step with a time limit (within); null when it has
+    none or the moment it is counted from is not recorded."""
     unless: CheckedCondition | None = None
+    """The step's unless condition with the value of each part and fact; null when
+    the step has none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,19 +178,41 @@ class ExplainedDeadline:
     ``counting``, due ``due``, and the computation in words."""
 
     start_fact: str
+    """The fact the time is counted from (e.g. referral.received)."""
     start: datetime
+    """Its value: when the time started (ISO 8601, London time)."""
     end_fact: str | None
+    """The fact that meets the duty (e.g. child.first_seen), or the record a recurring
+    duty asks for (e.g. action.plan_reviewed); null when the rule names none."""
     done: datetime | None
+    """When the duty was met (the end fact's value); null when it has not been, or it
+    is not recorded."""
     amount: int
+    """How long there is, in the unit given: the extended limit when an extension
+    applied."""
     unit: str
+    """The unit of the amount: working_days, calendar_days, hours, weeks or months."""
     counting: str
+    """The counting convention for working days: trigger_is_day_0 (the day the time
+    starts is day 0) or trigger_is_day_1 (it is day 1)."""
     due: datetime
+    """When it is due (ISO 8601, London time): the end of the due day for times in days,
+    the exact moment for hours."""
     status: str
+    """pending (not yet due and not done), met, missed, or undetermined (a fact it
+    needs is not recorded)."""
     computation: str
+    """How the due date was worked out, in words."""
     skipped_days: tuple[date, ...] = ()
+    """Weekend days, bank holidays and closure days skipped in counting."""
     extension: str | None = None
+    """The id of the extension that applied; null when none did."""
     subject: str | None = None
+    """For a rule over a list in the case: which item (e.g.
+    strategy_discussions[0]); null for the case as a whole."""
     caveats: tuple[str, ...] = ()
+    """What the reader should know about how the date was found (for example: the
+    pack's closure days are not listed this far ahead)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,15 +221,34 @@ class ExplainedPart:
     collection (``cancellations[0]``), or the open options of an action (``options``)."""
 
     subject: str | None
+    """Which context: null for the case as a whole, an item of a list in the case
+    (e.g. cancellations[0]), or "options" for an action's open options as the case stands."""
     label: str
+    """The context in words, as the text form heads it."""
     applied: bool | None
+    """Whether the rule applied in this context: true, false, or null when it cannot
+    be told because a fact it needs is not recorded."""
     why: str
+    """Why it applied or did not here, in words."""
     conditions: tuple[CheckedCondition, ...] = ()
+    """Each condition the rule tested here, with the value of each part and of
+    each fact it read."""
     facts: dict[str, Any] = field(default_factory=dict)
+    """Facts the rule read outside its conditions (its start, end or trigger, who
+    recommended or decided, the consent branch), by name, with their values (dates and moments
+    as ISO 8601 text); null when the case does not record one."""
     checks: dict[str, bool | None] = field(default_factory=dict)
+    """Tests that are not conditions (e.g. whether the role that decided may decide),
+    each in words, with its outcome: true (passed), false (failed) or null (cannot tell)."""
     extensions: tuple[CheckedExtension, ...] = ()
+    """Each extension of the timescale, in the pack's order: whether it was
+    considered and whether it applied."""
     steps: tuple[CheckedStep, ...] = ()
+    """Each step the rule requires here (a prerequisite of an action, a step of an
+    obligation or consent branch), with the record looked for and whether it was found."""
     deadlines: tuple[ExplainedDeadline, ...] = ()
+    """Each deadline the evaluation set for the rule here, with how its due date
+    was computed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,8 +257,15 @@ class Finding:
     decision, obligation or missing facts, in words."""
 
     type: Literal["deadline", "violation", "warning", "decision", "obligation", "missing_facts"]
+    """What the evaluation reported: a deadline, violation, warning, decision (on a
+    permitted action), obligation, or missing_facts (facts needed to decide that are not
+    recorded)."""
     subject: str | None
+    """For a rule over a list in the case: which item (e.g. cancellations[0]); null
+    for the case as a whole."""
     text: str
+    """The finding in words (the same as the evaluation's own, for a violation or a
+    warning)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,15 +274,30 @@ class ExplainedRule:
     from the snapshot), with what it met in each context and what the evaluation found."""
 
     rule: str
+    """The rule's id in the pack."""
     kind: str
+    """The rule's kind (timescale, action, prohibition, warning, check, obligation,
+    consent, authority, recurring, caseload_review)."""
     title: str
+    """The rule's title."""
     sources: tuple[Citation, ...]
+    """The catalogue IDs and paragraphs the rule cites."""
     origin: str
+    """The id of the pack the rule comes from: the pack's own, or one it extends."""
     in_force: bool
+    """Whether the rule was in force on the referral date (false when its own
+    effective_from or effective_to exclude it; it then does not apply)."""
     applied: bool | None
+    """Whether the rule applied to the case: true if it applied in any context,
+    null when it cannot be told from the snapshot (a fact it needs is not recorded), else
+    false."""
     why: str
+    """Why it applied or did not, in words."""
     parts: tuple[ExplainedPart, ...]
+    """What the rule met in each context it judged: the case, each item of a list, or
+    an action's open options."""
     findings: tuple[Finding, ...]
+    """What the evaluation reported for this rule, in words."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,10 +305,19 @@ class Explanation:
     """The explanation of one case against one pack as of one date, rule by rule."""
 
     case_id: str
+    """The case's id, from the snapshot."""
     as_of: date
+    """The day the case was judged as of (YYYY-MM-DD, London); when a moment was
+    given, its day."""
     pack: PackStamp
+    """Which pack, in which version and exact content, judged the case: the version in
+    force on the referral date."""
     rules: tuple[ExplainedRule, ...]
+    """One entry per rule of that version of the pack, in the pack's order; only the
+    one named when a rule was asked for."""
     schema_version: str = EXPLAIN_SCHEMA_VERSION
+    """The version of this JSON form (major: a field removed or changed;
+    minor: a field added)."""
 
     def rule(self, rule_id: str) -> ExplainedRule:
         """The explanation of rule ``rule_id``."""

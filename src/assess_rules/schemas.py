@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from assess_rules import case, pack, result, scenarios
+from assess_rules import case, conditions, pack, result, scenarios
 from assess_rules.case import DATE_PATTERN, MAX_ITEMS, MAX_TEXT, CaseSnapshot
 from assess_rules.facts import FACTS, FactSpec, kind_specs
 from assess_rules.pack import FACT_TYPES, Pack
@@ -263,6 +263,10 @@ def _explain() -> dict[str, Any]:
     from assess_rules.explain import EXPLAIN_SCHEMA_VERSION, Explanation
 
     schema = TypeAdapter(Explanation).json_schema(mode="serialization")
+    # the module, not the function of the same name the package exports; with it the
+    # condition trace, and the pack stamp and citations shared with results
+    explaining = sys.modules[Explanation.__module__]
+    _with_docstrings(schema, Explanation, _models(explaining, conditions, result))
     schema["title"] = f"assess_rules explanation, schema_version {EXPLAIN_SCHEMA_VERSION}"
     return schema
 
