@@ -61,3 +61,16 @@ def test_the_time_budget_stops_starting_invariants() -> None:
     )
     assert code == 0
     assert "not run (time budget)" in out
+
+
+def test_only_the_built_in_or_only_the_files_own_invariants() -> None:
+    scenarios = str(POLICIES / "generic_s17.scenarios.yaml")
+    code, out, _ = _run("check", scenarios, "--examples", "3", "--only", "built-in")
+    assert code == 0
+    assert out.count("built-in: ") == 9
+    assert "invariant: " not in out
+    assert "9 passed, 0 failed" in out
+    code, out, _ = _run("check", scenarios, "--examples", "3", "--only", "authored")
+    assert code == 0
+    assert "built-in: " not in out
+    assert "4 passed, 0 failed" in out  # generic_s17 states four of its own
