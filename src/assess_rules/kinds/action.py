@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from assess_rules.case import CancellationRequest
 from assess_rules.facts import FactContext, collection_items
@@ -26,6 +28,7 @@ from assess_rules.pack import (
     SourceRef,
     WarningRule,
 )
+from assess_rules.policy import Policy
 from assess_rules.result import DecisionStatus, PermittedAction
 
 __all__ = ["KIND"]
@@ -183,6 +186,20 @@ def _options(
         step.title for step in rule.requires if find_record(judge, step, ctx, None)[0] is None
     )
     advice = tuple(w.message for w in warning.advice(policy, warnings, ctx))
+    # The options are a function of the facts their conditions read, the prerequisites and
+    # the advice: most cases share them, so they are built once per policy and reused.
+    facts_read, kept = judge.memo.of(rule, _option_cache)
+    judged_with = tuple(p.id for p in prohibitions)
+    reads = facts_read.get(judged_with)
+    if reads is None:
+        reads = facts_read[judged_with] = _option_facts(policy, rule, prohibitions)
+    key = _option_key(ctx, reads, prerequisites, advice)
+    if key is not None:
+        found = kept.get(key)
+        if found is not None:
+            judge.permitted.extend(found)
+            return
+    first = len(judge.permitted)
     memo: dict[str, Verdict] = {}  # every option is judged in ctx
     for reason in rule.reasons:
         decision = _judge(judge, rule, reason, prohibitions, ctx, memo)
@@ -205,6 +222,61 @@ def _options(
                 blocked_by=tuple(decision.blocked_by),
             )
         )
+    if key is not None:
+        if len(kept) > _OPTION_CACHE_SIZE:
+            kept.clear()
+        kept[key] = tuple(judge.permitted[first:])
+
+
+#: how many option lists (for distinct facts) are kept per action rule before starting afresh
+_OPTION_CACHE_SIZE = 4096
+
+
+def _option_cache(
+    rule: CancellationRule,
+) -> tuple[
+    dict[tuple[str, ...], tuple[str, ...]], dict[tuple[Any, ...], tuple[PermittedAction, ...]]
+]:
+    """Per action rule: the facts its options read (by the prohibitions judged with it),
+    and the options already built, by what they were built from."""
+    return {}, {}
+
+
+def _option_facts(
+    policy: Policy, rule: CancellationRule, prohibitions: list[ProhibitionRule]
+) -> tuple[str, ...]:
+    """Every fact the options of ``rule`` may read: its conditions and its reasons', and
+    every prohibition's (a compiled condition reads only the facts it names)."""
+    texts = [rule.applies_when, *(r.when for r in rule.reasons), *(p.when for p in prohibitions)]
+    names: set[str] = set()
+    for text in texts:
+        if text:
+            names |= policy.condition(text, "cancellations").facts
+    return tuple(sorted(names))
+
+
+def _option_key(
+    ctx: FactContext,
+    reads: tuple[str, ...],
+    prerequisites: tuple[str, ...],
+    advice: tuple[str, ...],
+) -> tuple[Any, ...] | None:
+    """What the options are built from, or ``None`` when a value cannot be a key. A moment
+    is kept with its offset and zone, so equal instants read differently are not confused;
+    a value's type is kept too (``1 == 1.0 == True``)."""
+    values: list[Any] = [prerequisites, advice]
+    for name in reads:
+        value = ctx.get(name)
+        if isinstance(value, datetime):
+            values.append((value, value.utcoffset(), value.tzinfo, value.fold))
+        else:
+            values.append((type(value), value))
+    key = tuple(values)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def _request(
