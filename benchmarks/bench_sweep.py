@@ -29,7 +29,7 @@ from typing import Any
 
 from assess_rules import evaluate, load_policy, parse_case
 from assess_rules.records import loads_record
-from assess_rules.sweep import _dumps, default_workers
+from assess_rules.sweep import _result_line, default_workers
 
 EXAMPLES = Path(__file__).parents[1] / "examples" / "cases"
 TEAMS = ["assessment_team", "help_and_protection", "cp_and_court", None]
@@ -73,7 +73,7 @@ def stages(path: Path, pack: str, count: int) -> None:
         "parse_case": per_case(lambda: [parse_case(r) for r in raws], n),
         f"evaluate ({pack})": per_case(lambda: [evaluate(policy, c, as_of) for c in cases], n),
         "serialise (output line)": per_case(
-            lambda: [_dumps({"line": 1, "case_id": r.case_id, "result": r}) for r in results], n
+            lambda: [_result_line(1, r.case_id, r) for r in results], n
         ),
         "serialise (Result.to_json, for comparison)": per_case(
             lambda: [r.to_json(indent=None) for r in results[:2000]], min(n, 2000)

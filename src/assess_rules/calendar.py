@@ -27,8 +27,8 @@ module never does: ``working_days_between(a, b)`` counts the days after ``a`` up
 from __future__ import annotations
 
 import enum
-from calendar import monthrange
 from bisect import bisect_right
+from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta

@@ -33,7 +33,7 @@ from collections import Counter, deque
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -51,7 +51,7 @@ from assess_rules.records import (
     loads_record,
     too_long_reason,
 )
-from assess_rules.result import Result
+from assess_rules.result import PermittedAction, Result
 
 __all__ = [
     "MAX_ISSUES",
@@ -131,7 +131,7 @@ def evaluate_line(
     return Outcome(
         line,
         case.case_id,
-        _dumps({"line": line, "case_id": case.case_id, "result": result}),
+        _result_line(line, case.case_id, result),
         violations=len(result.violations),
         tallies=_tallies(result, team),
     )
@@ -146,11 +146,37 @@ _LINE_BREAKS = (
 )
 
 
+def _result_line(line: int, case_id: str, result: Result) -> bytes:
+    """The output line of a result: as :func:`_dumps` writes it, each permitted action
+    written once per process and then reused (evaluation keeps an action's options for
+    the facts they read, so most cases return the very same ones)."""
+    payload = {name: getattr(result, name) for name in _RESULT_FIELDS}
+    payload["permitted_actions"] = [_fragment(p) for p in result.permitted_actions]
+    return _dumps({"line": line, "case_id": case_id, "result": payload})
+
+
+_RESULT_FIELDS = tuple(f.name for f in fields(Result))
+#: the JSON of permitted actions already written, by object (kept, so an id is not reused)
+_WRITTEN: dict[int, tuple[PermittedAction, orjson.Fragment]] = {}
+_WRITTEN_SIZE = 8192
+
+
+def _fragment(action: PermittedAction) -> orjson.Fragment:
+    found = _WRITTEN.get(id(action))
+    if found is not None and found[0] is action:
+        return found[1]
+    if len(_WRITTEN) >= _WRITTEN_SIZE:
+        _WRITTEN.clear()
+    fragment = orjson.Fragment(orjson.dumps(action))
+    _WRITTEN[id(action)] = (action, fragment)
+    return fragment
+
+
 def _dumps(payload: Any) -> bytes:
     """One output line: compact JSON (``orjson``, which writes dataclasses, dates and
     date-times as ``Result.to_json`` does), with Unicode line separators escaped."""
     data = orjson.dumps(payload)
-    if b"\xc2\x85" in data or b"\xe2\x80" in data:
+    if not data.isascii() and (b"\xc2\x85" in data or b"\xe2\x80" in data):
         for raw, escaped in _LINE_BREAKS:
             data = data.replace(raw, escaped)
     return data
