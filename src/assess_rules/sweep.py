@@ -26,6 +26,7 @@ b'{"line":1,"case_id":"A","result":{"case_id":"A","as_of":"202'
 
 from __future__ import annotations
 
+import importlib
 import os
 import pickle
 import signal
@@ -54,12 +55,14 @@ from assess_rules.records import (
 from assess_rules.result import PermittedAction, Result
 
 __all__ = [
+    "FRAME_COLUMNS",
     "MAX_ISSUES",
     "NO_TEAM",
     "Outcome",
     "SweepCounts",
     "Tally",
     "default_workers",
+    "evaluate_frame",
     "evaluate_line",
     "evaluate_partition",
     "sweep",
@@ -280,6 +283,59 @@ def evaluate_partition(
             continue
         out.append(outcome.output.decode("utf-8"))
     return out
+
+
+#: The columns :func:`evaluate_frame` gives, with their dtypes: the ``meta`` of a Dask
+#: dataframe's ``map_partitions``.
+FRAME_COLUMNS: dict[str, str] = {
+    "case_id": "object",
+    "error": "object",
+    "violations": "int64",
+    "output": "object",
+}
+
+
+def evaluate_frame(
+    frame: Any,
+    policy: Policy,
+    as_of: date | datetime | str,
+    *,
+    column: str = "record",
+    limits: Limits = DEFAULT_LIMITS,
+) -> Any:
+    """One output row for each row of ``frame`` (a ``pandas.DataFrame`` whose ``column``
+    holds one record's JSON text a row), with the same index, so results join back to
+    their rows: ``case_id`` (when one could be read), ``error`` (``None`` for a result,
+    else the stage that refused the record, as in :class:`Outcome`), ``violations`` and
+    ``output``, the output line (JSON text). A row with no text (missing, a number) gets an
+    error, never a gap. ``line`` in each output line is the row's position in the frame,
+    from 1. For a Dask dataframe's ``map_partitions`` (``meta=FRAME_COLUMNS``); see
+    docs/sweeps.md. Needs ``pandas`` (the ``dask`` extra brings it).
+    """
+    pandas: Any = importlib.import_module("pandas")  # only here: it comes with the dask extra
+
+    rows: dict[str, list[Any]] = {name: [] for name in FRAME_COLUMNS}
+    for number, value in enumerate(frame[column].tolist(), start=1):
+        if isinstance(value, str | bytes) and len(value) > limits.max_line_bytes:
+            outcome = evaluate_line(
+                policy, None, as_of, line=number, problem=too_long_reason(limits)
+            )
+        elif isinstance(value, str | bytes):
+            outcome = evaluate_line(policy, value, as_of, line=number, limits=limits)
+        else:
+            outcome = evaluate_line(
+                policy, None, as_of, line=number, problem="no record in this row (not text)"
+            )
+        rows["case_id"].append(outcome.case_id)
+        rows["error"].append(outcome.error)
+        rows["violations"].append(outcome.violations)
+        rows["output"].append(outcome.output.decode("utf-8"))
+    return pandas.DataFrame(
+        {
+            name: pandas.Series(values, index=frame.index, dtype=FRAME_COLUMNS[name])
+            for name, values in rows.items()
+        }
+    )
 
 
 def default_workers() -> int:
