@@ -264,14 +264,10 @@ def _option_key(
     """What the options are built from, or ``None`` when a value cannot be a key. A moment
     is kept with its offset and zone, so equal instants read differently are not confused;
     a value's type is kept too (``1 == 1.0 == True``)."""
-    values: list[Any] = [prerequisites, advice]
-    for name in reads:
-        value = ctx.get(name)
-        if isinstance(value, datetime):
-            values.append((value, value.utcoffset(), value.tzinfo, value.fold))
-        else:
-            values.append((type(value), value))
-    key = tuple(values)
+    get = ctx.get
+    values = tuple([get(name) for name in reads])
+    moments = tuple([(v.utcoffset(), v.tzinfo, v.fold) for v in values if isinstance(v, datetime)])
+    key = (prerequisites, advice, values, tuple(map(type, values)), moments)
     try:
         hash(key)
     except TypeError:
