@@ -960,7 +960,7 @@ def _collect_out_of_range(value: Any, path: tuple[str | int, ...], found: list[C
                 )
             )
     elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
+        for name in _dated_fields(type(value)):
             item = getattr(value, name)
             if item is not None and type(item) not in _SCALARS:
                 _collect_out_of_range(item, (*path, name), found)
@@ -972,6 +972,30 @@ def _collect_out_of_range(value: Any, path: tuple[str | int, ...], found: list[C
 
 #: values that hold no date
 _SCALARS = frozenset({str, bool, int, float})
+_DATED_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def _dated_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``model``, in order, that may hold a date, a moment or a record (the
+    others, text, numbers and choices, cannot be out of range); worked out once a model."""
+    found = _DATED_FIELDS.get(model)
+    if found is None:
+        found = _DATED_FIELDS[model] = tuple(
+            name for name, spec in model.model_fields.items() if _may_hold_dates(spec.annotation)
+        )
+    return found
+
+
+def _may_hold_dates(annotation: Any) -> bool:
+    """Whether a field of this annotation may hold a date (``True`` when unsure)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _may_hold_dates(get_args(annotation)[0])
+    if origin is Literal or annotation is None or annotation is type(None):
+        return False
+    if origin is not None:  # a union, a tuple or a list: any of its parts
+        return any(_may_hold_dates(a) for a in get_args(annotation) if a is not Ellipsis)
+    return not (isinstance(annotation, type) and issubclass(annotation, str | bool | int | float))
 
 
 def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:
