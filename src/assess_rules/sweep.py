@@ -150,18 +150,21 @@ _LINE_BREAKS = (
 
 
 def _result_line(line: int, case_id: str, result: Result) -> bytes:
-    """The output line of a result: as :func:`_dumps` writes it, each permitted action
-    written once per process and then reused (evaluation keeps an action's options for
-    the facts they read, so most cases return the very same ones)."""
+    """The output line of a result: as :func:`_dumps` writes it, each option (a permitted
+    action that answers no request) written once per process and then reused (evaluation
+    keeps an action's options, so most cases return the very same ones); an answer to a
+    request is the case's own, so it is written in place and not kept."""
     payload = {name: getattr(result, name) for name in _RESULT_FIELDS}
-    payload["permitted_actions"] = [_fragment(p) for p in result.permitted_actions]
+    payload["permitted_actions"] = [
+        p if p.subject is not None else _fragment(p) for p in result.permitted_actions
+    ]
     return _dumps({"line": line, "case_id": case_id, "result": payload})
 
 
 _RESULT_FIELDS = tuple(f.name for f in fields(Result))
 #: the JSON of permitted actions already written, by object (kept, so an id is not reused)
 _WRITTEN: dict[int, tuple[PermittedAction, orjson.Fragment]] = {}
-_WRITTEN_SIZE = 8192
+_WRITTEN_SIZE = 2048
 
 
 def _fragment(action: PermittedAction) -> orjson.Fragment:
