@@ -318,3 +318,50 @@ def test_timeline_text_names_the_pack_version_and_refuses_a_bad_date() -> None:
     code, _, err = call("timeline", "--policy", "kent", "--referral", "2026-13-01")
     assert code == EXIT_INVALID
     assert "2026-13-01" not in err
+
+
+def _batch_file(tmp_path: Path, *, good: int, bad: int) -> Path:
+    lines = [
+        json.dumps({"case_id": f"G{i}", "referral": {"received_at": "2026-12-18T10:00"}})
+        for i in range(good)
+    ]
+    lines += ["{not json"] * bad
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("\n".join(lines) + "\n")
+    return batch
+
+
+@pytest.mark.parametrize(("good", "bad"), [(3, 2), (2, 0), (0, 2)])
+def test_a_json_batch_is_written_as_one_indented_document(
+    tmp_path: Path, good: int, bad: int
+) -> None:
+    """Written a result at a time, the document is the one ``json.dumps(indent=2)`` gives."""
+    batch = _batch_file(tmp_path, good=good, bad=bad)
+    argv = ["evaluate", "--policy", "generic_s17", "--case", str(batch), "--as-of", "2026-12-21"]
+    code, out, _ = call(*argv, "--format", "json")
+    assert code == (EXIT_INVALID if bad else EXIT_OK)
+    payload = json.loads(out)
+    assert [r["case_id"] for r in payload["results"]] == [f"G{i}" for i in range(good)]
+    assert len(payload["errors"]) == bad
+    assert out == json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_a_json_batch_writes_each_result_before_evaluating_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Results are not kept until the end: memory stays flat whatever the batch size."""
+    import assess_rules.cli as cli
+
+    out = io.StringIO()
+    seen: list[str] = []
+    evaluate = cli.evaluate
+
+    def spying(*args: object, **kwargs: object) -> object:
+        seen.append(out.getvalue())  # what was written before this case was evaluated
+        return evaluate(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli, "evaluate", spying)
+    batch = _batch_file(tmp_path, good=3, bad=0)
+    argv = ["evaluate", "--policy", "generic_s17", "--case", str(batch), "--as-of", "2026-12-21"]
+    assert run([*argv, "--format", "json"], out, io.StringIO()) == EXIT_OK
+    assert [text.count('"case_id": "G') for text in seen] == [0, 1, 2]

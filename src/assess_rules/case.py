@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import (
@@ -139,6 +140,8 @@ def _as_london(value: Any) -> datetime:
 
 def _check_wall_clock(naive: datetime) -> None:
     """Refuse a London wall-clock time in the spring gap or the autumn fold."""
+    if _steady_day(naive.date()):
+        return
     first = naive.replace(tzinfo=LONDON, fold=0)
     second = naive.replace(tzinfo=LONDON, fold=1)
     if first.utcoffset() == second.utcoffset():
@@ -153,6 +156,17 @@ def _check_wall_clock(naive: datetime) -> None:
         "this time happens twice in London: the clocks go back an hour that night; "
         "give its UTC offset (+01:00 for the first, +00:00 for the second)"
     )
+
+
+@lru_cache(maxsize=4096)
+def _steady_day(day: date) -> bool:
+    """Whether London keeps one UTC offset all through ``day`` (the clocks do not change
+    that day: no time of it is missing or happens twice), so no time of it need be checked;
+    London changes its clocks at most once a day."""
+    start = datetime(day.year, day.month, day.day, tzinfo=LONDON)
+    end = start.replace(hour=23, minute=59, second=59, microsecond=999_999)
+    offsets = {moment.replace(fold=f).utcoffset() for moment in (start, end) for f in (0, 1)}
+    return len(offsets) == 1
 
 
 def _as_day(value: Any) -> Any:
@@ -218,12 +232,28 @@ class _Record(BaseModel):
         reading, not pydantic's lenient one ("yes", "on", 1 and 1.0 are not true)."""
         if value is None or info.field_name is None:
             return value
-        kinds = _annotation_kinds(cls.model_fields[info.field_name].annotation)
-        if bool in kinds and not isinstance(value, bool):
+        is_bool, is_day = _field_kinds(cls, info.field_name)
+        if is_bool and not isinstance(value, bool):
             raise ValueError(f"expected true or false, not {_kind_of(value)}")
-        if date in kinds and datetime not in kinds:
+        if is_day:
             return _as_day(value)
         return value
+
+
+#: per model class and field: (takes a boolean, takes a date but not a moment); the models
+#: are fixed once defined, so worked out once
+_FIELD_KINDS: dict[tuple[type[BaseModel], str], tuple[bool, bool]] = {}
+
+
+def _field_kinds(model: type[BaseModel], name: str) -> tuple[bool, bool]:
+    found = _FIELD_KINDS.get((model, name))
+    if found is None:
+        kinds = _annotation_kinds(model.model_fields[name].annotation)
+        found = _FIELD_KINDS[(model, name)] = (
+            bool in kinds,
+            date in kinds and datetime not in kinds,
+        )
+    return found
 
 
 class Referral(_Record):
@@ -937,6 +967,55 @@ MAX_VALUES = 200_000
 
 def _oversized(raw: Mapping[str, Any]) -> CaseIssue | None:
     """The first bound ``raw`` breaks, if any (walked without recursion)."""
+    if _within_bounds(raw):
+        return None
+    return _first_oversize(raw)
+
+
+def _within_bounds(raw: Any) -> bool:
+    """Whether ``raw`` keeps every bound :func:`_first_oversize` checks: the same checks on
+    every value, without the paths (only containers are stacked), so that the common case
+    is cheap; the paths are worked out only when a bound is broken."""
+    seen = 1
+    pending: list[tuple[Any, int]] = [(raw, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            return False
+        if isinstance(value, Mapping):
+            children: Any = value.values()
+        elif isinstance(value, list | tuple):
+            children = value
+        else:
+            if isinstance(value, str) and len(value) > MAX_TEXT:
+                return False
+            continue
+        if len(value) > MAX_ITEMS:
+            return False
+        seen += len(value)
+        if seen > MAX_VALUES:
+            return False
+        deeper = depth + 1
+        for child in children:
+            if type(child) is str:
+                if len(child) > MAX_TEXT:
+                    return False
+                if deeper > MAX_DEPTH:
+                    return False
+            elif child is None or type(child) in _PLAIN:
+                if deeper > MAX_DEPTH:
+                    return False
+            else:
+                pending.append((child, deeper))
+    return True
+
+
+#: JSON scalars other than text: nothing to check in them but their depth
+_PLAIN = (bool, int, float)
+
+
+def _first_oversize(raw: Mapping[str, Any]) -> CaseIssue | None:
+    """The first bound ``raw`` breaks, if any, and where (walked without recursion)."""
     pending: list[tuple[Any, tuple[str | int, ...]]] = [(raw, ())]
     seen = 0
     while pending:
@@ -972,20 +1051,61 @@ def _describe(err: Any) -> str:
 
 def _out_of_range(value: Any, path: tuple[str | int, ...]) -> Iterator[CaseIssue]:
     """Dates and times the working-day calendar cannot count from (1990 to 2100)."""
+    found: list[CaseIssue] = []
+    _collect_out_of_range(value, path, found)
+    yield from found
+
+
+def _collect_out_of_range(value: Any, path: tuple[str | int, ...], found: list[CaseIssue]) -> None:
+    """:func:`_out_of_range` into ``found``, in the same order, skipping text, numbers and
+    absent values without a call each (a snapshot is mostly those)."""
     if isinstance(value, date):
         day = value.date() if isinstance(value, datetime) else value
         if not FIRST_SUPPORTED <= day <= LAST_SUPPORTED:
-            yield CaseIssue(
-                path,
-                f"{day.isoformat()} is outside the supported range "
-                f"{FIRST_SUPPORTED.isoformat()} to {LAST_SUPPORTED.isoformat()}",
+            found.append(
+                CaseIssue(
+                    path,
+                    f"{day.isoformat()} is outside the supported range "
+                    f"{FIRST_SUPPORTED.isoformat()} to {LAST_SUPPORTED.isoformat()}",
+                )
             )
     elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _out_of_range(getattr(value, name), (*path, name))
+        for name in _dated_fields(type(value)):
+            item = getattr(value, name)
+            if item is not None and type(item) not in _SCALARS:
+                _collect_out_of_range(item, (*path, name), found)
     elif isinstance(value, tuple):
         for i, item in enumerate(value):
-            yield from _out_of_range(item, (*path, i))
+            if item is not None and type(item) not in _SCALARS:
+                _collect_out_of_range(item, (*path, i), found)
+
+
+#: values that hold no date
+_SCALARS = frozenset({str, bool, int, float})
+_DATED_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def _dated_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``model``, in order, that may hold a date, a moment or a record (the
+    others, text, numbers and choices, cannot be out of range); worked out once a model."""
+    found = _DATED_FIELDS.get(model)
+    if found is None:
+        found = _DATED_FIELDS[model] = tuple(
+            name for name, spec in model.model_fields.items() if _may_hold_dates(spec.annotation)
+        )
+    return found
+
+
+def _may_hold_dates(annotation: Any) -> bool:
+    """Whether a field of this annotation may hold a date (``True`` when unsure)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _may_hold_dates(get_args(annotation)[0])
+    if origin is Literal or annotation is None or annotation is type(None):
+        return False
+    if origin is not None:  # a union, a tuple or a list: any of its parts
+        return any(_may_hold_dates(a) for a in get_args(annotation) if a is not Ellipsis)
+    return not (isinstance(annotation, type) and issubclass(annotation, str | bool | int | float))
 
 
 def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:

@@ -92,6 +92,7 @@ from assess_rules.records import (
 )
 from assess_rules.reporting import facts_markdown, format_text, pack_markdown
 from assess_rules.resolved import show_command
+from assess_rules.result import Result
 from assess_rules.scenarios import load_scenario_file
 from assess_rules.site import build_site, referral_timeline_svg
 from assess_rules.sweep import SweepCounts, default_workers, sweep
@@ -753,7 +754,9 @@ def _evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     path = Path(args.case)
     raw_cases = _read_cases(path)
     batch = path.suffix == ".jsonl" or len(raw_cases) != 1
-    results = []
+    # Each result is written as soon as it is found, so a batch keeps no results in memory.
+    write = _BatchWriter(stdout, args.format, batch, policy)
+    violated = False
     errors: list[dict[str, Any]] = []
     for index, label, raw, case in _records(path, raw_cases, batch=batch, policy=policy):
         if isinstance(case, CaseError):
@@ -769,7 +772,7 @@ def _evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             stderr.write(f"{case}\n")
             continue
         try:
-            results.append(evaluate(policy, case, args.as_of))
+            result = evaluate(policy, case, args.as_of)
         except AssessRulesError as exc:  # one record's problem must not stop the batch
             errors.append(
                 {
@@ -780,19 +783,47 @@ def _evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 }
             )
             stderr.write(f"{label}: {exc}\n")
-    if args.format == "json":
-        if batch:
-            payload: Any = {"results": [r.to_dict() for r in results], "errors": errors}
-            stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-        elif results:
-            stdout.write(results[0].to_json() + "\n")
-    else:
-        stdout.write("\n".join(format_text(r, policy) for r in results))
+            continue
+        violated = violated or bool(result.violations)
+        write.result(result)
+    write.end(errors)
     if errors:
         return EXIT_INVALID
-    if args.fail_on_violation and any(r.violations for r in results):
+    if args.fail_on_violation and violated:
         return EXIT_VIOLATION
     return EXIT_OK
+
+
+class _BatchWriter:
+    """Writes ``evaluate``'s results one at a time, as the whole document would be: for a
+    batch in JSON, ``{"results": [...], "errors": [...]}`` indented as ``json.dumps(...,
+    indent=2)`` writes it; one case's result alone; or the text reports."""
+
+    def __init__(self, stdout: TextIO, form: str, batch: bool, policy: Policy) -> None:
+        self.stdout, self.form, self.batch, self.policy = stdout, form, batch, policy
+        self.written = 0
+
+    def result(self, result: Result) -> None:
+        out = self.stdout
+        if self.form != "json":
+            out.write(("\n" if self.written else "") + format_text(result, self.policy))
+        elif not self.batch:
+            if not self.written:
+                out.write(result.to_json() + "\n")
+        else:
+            text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
+            # JSON text holds no raw line breaks, so each line is indented two levels more
+            out.write('{\n  "results": [\n' if not self.written else ",\n")
+            out.write("\n".join("    " + line for line in text.split("\n")))
+        self.written += 1
+
+    def end(self, errors: list[dict[str, Any]]) -> None:
+        if self.form != "json" or not self.batch:
+            return
+        out = self.stdout
+        out.write('{\n  "results": [],\n' if not self.written else "\n  ],\n")
+        text = json.dumps(errors, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        out.write(f'  "errors": {text}\n}}\n')
 
 
 # --- sweeps: --format jsonl -----------------------------------------------------------------

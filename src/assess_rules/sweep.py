@@ -26,6 +26,7 @@ b'{"line":1,"case_id":"A","result":{"case_id":"A","as_of":"202'
 
 from __future__ import annotations
 
+import importlib
 import os
 import pickle
 import signal
@@ -33,7 +34,7 @@ from collections import Counter, deque
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -51,15 +52,17 @@ from assess_rules.records import (
     loads_record,
     too_long_reason,
 )
-from assess_rules.result import Result
+from assess_rules.result import PermittedAction, Result
 
 __all__ = [
+    "FRAME_COLUMNS",
     "MAX_ISSUES",
     "NO_TEAM",
     "Outcome",
     "SweepCounts",
     "Tally",
     "default_workers",
+    "evaluate_frame",
     "evaluate_line",
     "evaluate_partition",
     "sweep",
@@ -131,7 +134,7 @@ def evaluate_line(
     return Outcome(
         line,
         case.case_id,
-        _dumps({"line": line, "case_id": case.case_id, "result": result}),
+        _result_line(line, case.case_id, result),
         violations=len(result.violations),
         tallies=_tallies(result, team),
     )
@@ -146,11 +149,40 @@ _LINE_BREAKS = (
 )
 
 
+def _result_line(line: int, case_id: str, result: Result) -> bytes:
+    """The output line of a result: as :func:`_dumps` writes it, each option (a permitted
+    action that answers no request) written once per process and then reused (evaluation
+    keeps an action's options, so most cases return the very same ones); an answer to a
+    request is the case's own, so it is written in place and not kept."""
+    payload = {name: getattr(result, name) for name in _RESULT_FIELDS}
+    payload["permitted_actions"] = [
+        p if p.subject is not None else _fragment(p) for p in result.permitted_actions
+    ]
+    return _dumps({"line": line, "case_id": case_id, "result": payload})
+
+
+_RESULT_FIELDS = tuple(f.name for f in fields(Result))
+#: the JSON of permitted actions already written, by object (kept, so an id is not reused)
+_WRITTEN: dict[int, tuple[PermittedAction, orjson.Fragment]] = {}
+_WRITTEN_SIZE = 2048
+
+
+def _fragment(action: PermittedAction) -> orjson.Fragment:
+    found = _WRITTEN.get(id(action))
+    if found is not None and found[0] is action:
+        return found[1]
+    if len(_WRITTEN) >= _WRITTEN_SIZE:
+        _WRITTEN.clear()
+    fragment = orjson.Fragment(orjson.dumps(action))
+    _WRITTEN[id(action)] = (action, fragment)
+    return fragment
+
+
 def _dumps(payload: Any) -> bytes:
     """One output line: compact JSON (``orjson``, which writes dataclasses, dates and
     date-times as ``Result.to_json`` does), with Unicode line separators escaped."""
     data = orjson.dumps(payload)
-    if b"\xc2\x85" in data or b"\xe2\x80" in data:
+    if not data.isascii() and (b"\xc2\x85" in data or b"\xe2\x80" in data):
         for raw, escaped in _LINE_BREAKS:
             data = data.replace(raw, escaped)
     return data
@@ -254,6 +286,59 @@ def evaluate_partition(
             continue
         out.append(outcome.output.decode("utf-8"))
     return out
+
+
+#: The columns :func:`evaluate_frame` gives, with their dtypes: the ``meta`` of a Dask
+#: dataframe's ``map_partitions``.
+FRAME_COLUMNS: dict[str, str] = {
+    "case_id": "object",
+    "error": "object",
+    "violations": "int64",
+    "output": "object",
+}
+
+
+def evaluate_frame(
+    frame: Any,
+    policy: Policy,
+    as_of: date | datetime | str,
+    *,
+    column: str = "record",
+    limits: Limits = DEFAULT_LIMITS,
+) -> Any:
+    """One output row for each row of ``frame`` (a ``pandas.DataFrame`` whose ``column``
+    holds one record's JSON text a row), with the same index, so results join back to
+    their rows: ``case_id`` (when one could be read), ``error`` (``None`` for a result,
+    else the stage that refused the record, as in :class:`Outcome`), ``violations`` and
+    ``output``, the output line (JSON text). A row with no text (missing, a number) gets an
+    error, never a gap. ``line`` in each output line is the row's position in the frame,
+    from 1. For a Dask dataframe's ``map_partitions`` (``meta=FRAME_COLUMNS``); see
+    docs/sweeps.md. Needs ``pandas`` (the ``dask`` extra brings it).
+    """
+    pandas: Any = importlib.import_module("pandas")  # only here: it comes with the dask extra
+
+    rows: dict[str, list[Any]] = {name: [] for name in FRAME_COLUMNS}
+    for number, value in enumerate(frame[column].tolist(), start=1):
+        if isinstance(value, str | bytes) and len(value) > limits.max_line_bytes:
+            outcome = evaluate_line(
+                policy, None, as_of, line=number, problem=too_long_reason(limits)
+            )
+        elif isinstance(value, str | bytes):
+            outcome = evaluate_line(policy, value, as_of, line=number, limits=limits)
+        else:
+            outcome = evaluate_line(
+                policy, None, as_of, line=number, problem="no record in this row (not text)"
+            )
+        rows["case_id"].append(outcome.case_id)
+        rows["error"].append(outcome.error)
+        rows["violations"].append(outcome.violations)
+        rows["output"].append(outcome.output.decode("utf-8"))
+    return pandas.DataFrame(
+        {
+            name: pandas.Series(values, index=frame.index, dtype=FRAME_COLUMNS[name])
+            for name, values in rows.items()
+        }
+    )
 
 
 def default_workers() -> int:

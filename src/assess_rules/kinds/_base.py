@@ -112,6 +112,8 @@ class Memo:
     def __init__(self) -> None:
         self._citations: dict[int, tuple[tuple[SourceRef, ...], tuple[Citation, ...]]] = {}
         self._kept: dict[int, tuple[Any, Any]] = {}
+        #: due dates already computed, by what they were computed from (see Judge.due)
+        self.due_dates: dict[tuple[Any, ...], DueDate] = {}
 
     def cite(self, sources: tuple[SourceRef, ...]) -> tuple[Citation, ...]:
         """The citations of a source list of the policy (kept, so built once)."""
@@ -127,6 +129,10 @@ class Memo:
             found = self._kept[id(part)] = (part, build(part))
         value: V = found[1]
         return value
+
+
+#: how many due dates are kept per policy before starting afresh
+_DUE_DATES_KEPT = 16_384
 
 
 class Judge:
@@ -265,8 +271,26 @@ class Judge:
     def due(
         self, start: date | datetime, within: Duration, counting: Counting, start_at: str = "event"
     ) -> DueDate:
-        """The due date of ``within`` from ``start`` under the policy's calendar."""
-        return compute_due(self.policy, start, within, counting, start_at)
+        """The due date of ``within`` from ``start`` under the policy's calendar (kept per
+        policy: many cases start on the same day)."""
+        unit = within.unit
+        moment: Any
+        if unit != "hours" and start_at == "event":
+            # counted in days from the start's day alone (compute_due reads nothing else)
+            moment = start.date() if isinstance(start, datetime) else start
+        elif isinstance(start, datetime):
+            moment = (start, start.utcoffset(), start.tzinfo, start.fold)
+        else:
+            moment = (type(start), start)
+        key = (moment, unit, within.count, counting, start_at)
+        kept = self.memo.due_dates
+        found = kept.get(key)
+        if found is None:
+            found = compute_due(self.policy, start, within, counting, start_at)
+            if len(kept) >= _DUE_DATES_KEPT:
+                kept.clear()
+            kept[key] = found
+        return found
 
     def past(self, due: date | datetime) -> bool:
         """Whether ``due`` has passed as of the evaluation moment."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from assess_rules.case import CancellationRequest
 from assess_rules.facts import FactContext, collection_items
@@ -26,6 +28,7 @@ from assess_rules.pack import (
     SourceRef,
     WarningRule,
 )
+from assess_rules.policy import Policy
 from assess_rules.result import DecisionStatus, PermittedAction
 
 __all__ = ["KIND"]
@@ -183,7 +186,31 @@ def _options(
         step.title for step in rule.requires if find_record(judge, step, ctx, None)[0] is None
     )
     advice = tuple(w.message for w in warning.advice(policy, warnings, ctx))
+    # The options are a function of the verdicts of their conditions (with the facts each
+    # lacks), the prerequisites and the advice; and the verdicts, of the facts the
+    # conditions read. Few cases differ in those, so the options are built once per policy
+    # for each and reused: found by the facts' values (cheapest), else by the verdicts.
+    facts_read, kept = judge.memo.of(rule, _option_cache)
+    judged_with = tuple(p.id for p in prohibitions)
+    reads = facts_read.get(judged_with)
+    if reads is None:
+        reads = facts_read[judged_with] = _option_facts(policy, rule, prohibitions)
+    names, texts = reads
+    key = _option_key(ctx, names, prerequisites, advice)
+    if key is not None:
+        found = kept.get(key)
+        if found is not None:
+            judge.permitted.extend(found)
+            return
     memo: dict[str, Verdict] = {}  # every option is judged in ctx
+    verdicts = ("verdicts", prerequisites, advice, *_verdicts(judge, texts, ctx, memo))
+    found = kept.get(verdicts)
+    if found is not None:
+        judge.permitted.extend(found)
+        if key is not None:
+            _keep(kept, key, found)
+        return
+    first = len(judge.permitted)
     for reason in rule.reasons:
         decision = _judge(judge, rule, reason, prohibitions, ctx, memo)
         if reason.requires_free_text:
@@ -205,6 +232,81 @@ def _options(
                 blocked_by=tuple(decision.blocked_by),
             )
         )
+    built = tuple(judge.permitted[first:])
+    _keep(kept, verdicts, built)
+    if key is not None:
+        _keep(kept, key, built)
+
+
+def _keep(
+    kept: dict[tuple[Any, ...], tuple[PermittedAction, ...]],
+    key: tuple[Any, ...],
+    options: tuple[PermittedAction, ...],
+) -> None:
+    if len(kept) >= _OPTION_CACHE_SIZE:
+        kept.clear()
+    kept[key] = options
+
+
+def _verdicts(
+    judge: Judge, texts: tuple[str, ...], ctx: FactContext, memo: dict[str, Verdict]
+) -> list[tuple[bool | None, tuple[str, ...]]]:
+    """The verdict of each condition the options read, with the facts it lacks (kept in
+    ``memo`` for the options judged next)."""
+    found = []
+    for text in texts:
+        verdict, unknown = _verdict(judge, text, ctx, memo)
+        found.append((verdict, tuple(unknown)))
+    return found
+
+
+#: how many option lists (for distinct facts) are kept per action rule before starting afresh
+_OPTION_CACHE_SIZE = 4096
+
+
+def _option_cache(
+    rule: CancellationRule,
+) -> tuple[
+    dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]],
+    dict[tuple[Any, ...], tuple[PermittedAction, ...]],
+]:
+    """Per action rule: the facts and the conditions its options read (by the prohibitions
+    judged with it), and the options already built, by what they were built from."""
+    return {}, {}
+
+
+def _option_facts(
+    policy: Policy, rule: CancellationRule, prohibitions: list[ProhibitionRule]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Every fact the options of ``rule`` may read, and every condition: its own and its
+    reasons', and every prohibition's (a compiled condition reads only the facts it names,
+    the role ladder and the calendar)."""
+    texts = [rule.applies_when, *(r.when for r in rule.reasons), *(p.when for p in prohibitions)]
+    conditions = tuple(dict.fromkeys(t for t in texts if t))
+    names: set[str] = set()
+    for text in conditions:
+        names |= policy.condition(text, "cancellations").facts
+    return tuple(sorted(names)), conditions
+
+
+def _option_key(
+    ctx: FactContext,
+    reads: tuple[str, ...],
+    prerequisites: tuple[str, ...],
+    advice: tuple[str, ...],
+) -> tuple[Any, ...] | None:
+    """What the options are built from, or ``None`` when a value cannot be a key. A moment
+    is kept with its offset and zone, so equal instants read differently are not confused;
+    a value's type is kept too (``1 == 1.0 == True``)."""
+    get = ctx.get
+    values = tuple([get(name) for name in reads])
+    moments = tuple([(v.utcoffset(), v.tzinfo, v.fold) for v in values if isinstance(v, datetime)])
+    key = (prerequisites, advice, values, tuple(map(type, values)), moments)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def _request(
