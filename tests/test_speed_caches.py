@@ -41,6 +41,23 @@ def test_kept_options_and_due_dates_match_a_fresh_evaluation(pack: str) -> None:
             assert evaluate(warm, case, day) == evaluate(fresh, case, day)
 
 
+@pytest.mark.parametrize("pack", ["kent", "buckinghamshire", "assessment_intervention"])
+def test_kept_options_match_a_fresh_evaluation_on_generated_cases(pack: str) -> None:
+    """The kit's cases, each evaluated by one policy kept across all of them (so a case may
+    meet options kept for an earlier, different case) and by a freshly loaded one."""
+    from assess_rules.testing.cases import evaluations_for
+
+    warm = load_policy(pack)
+
+    @settings(max_examples=40, deadline=None, derandomize=True, database=None)
+    @given(evaluations_for(warm))
+    def check(pair: tuple[Any, date]) -> None:
+        case, as_of = pair
+        assert evaluate(warm, case, as_of) == evaluate(load_policy(pack), case, as_of)
+
+    check()
+
+
 @given(st.dates(date(1990, 1, 1), date(2100, 12, 31)), st.integers(-800, 40_000))
 @settings(max_examples=500, deadline=None)
 def test_age_in_years_counts_as_relativedelta_does(birth: date, days: int) -> None:
