@@ -25,7 +25,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Literal, TextIO
@@ -512,27 +512,12 @@ class _Tracer:
         )
 
     def _explain(self, rule: Rule, parts: list[_Part]) -> tuple[bool | None, str]:
-        if isinstance(rule, TimescaleRule):
-            return self.timescale(rule, parts)
-        if isinstance(rule, CancellationRule):
-            return self.action(rule, parts)
-        if isinstance(rule, ProhibitionRule):
-            return self.prohibition(rule, parts)
-        if isinstance(rule, WarningRule):
-            return self.warning(rule, parts)
-        if isinstance(rule, CheckRule):
-            return self.check(rule, parts)
-        if isinstance(rule, ObligationRule):
-            return self.obligation(rule, parts)
-        if isinstance(rule, ConsentRule):
-            return self.consent(rule, parts)
-        if isinstance(rule, AuthorityRule):
-            return self.authority(rule, parts)
-        if isinstance(rule, RecurringRule):
-            return self.recurring(rule, parts)
         if isinstance(rule, CaseloadReviewRule):
             return None, "judged over many cases (assess-rules caseload), not one case"
-        raise AssertionError(f"no explanation for {type(rule).__name__}")  # pragma: no cover
+        explain_kind = _BY_KIND.get(type(rule))
+        if explain_kind is None:  # pragma: no cover - every kind has its explainer
+            raise AssertionError(f"no explanation for {type(rule).__name__}")
+        return explain_kind(self, rule, parts)
 
     # -- timescales ------------------------------------------------------------------------
     def timescale(self, rule: TimescaleRule, parts: list[_Part]) -> tuple[bool | None, str]:
@@ -1042,6 +1027,20 @@ class _Tracer:
                     )
                 )
         return found
+
+
+#: The explainer of each rule kind (the ``caseload_review`` kind is judged over many cases).
+_BY_KIND: dict[type[Any], Callable[[_Tracer, Any, list[_Part]], tuple[bool | None, str]]] = {
+    TimescaleRule: _Tracer.timescale,
+    RecurringRule: _Tracer.recurring,
+    CancellationRule: _Tracer.action,
+    ProhibitionRule: _Tracer.prohibition,
+    WarningRule: _Tracer.warning,
+    CheckRule: _Tracer.check,
+    AuthorityRule: _Tracer.authority,
+    ObligationRule: _Tracer.obligation,
+    ConsentRule: _Tracer.consent,
+}
 
 
 def _held(value: bool | None, verb: str) -> str:
