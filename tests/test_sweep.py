@@ -554,3 +554,18 @@ def test_any_line_gives_exactly_one_json_line_and_nothing_escapes(data: bytes) -
     outcome = evaluate_line(GENERIC, data, "2026-12-22", line=7)
     assert b"\n" not in outcome.output
     assert json.loads(outcome.output)["line"] == 7
+
+
+def test_main_called_from_python_never_leaves_the_process(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A broken pool makes the *script* leave at once (CPython gh-94777); called from
+    Python, ``main`` returns its code even after an earlier sweep's pool broke. (Once, a
+    test's broken pool made a later doctest's ``main`` call end the whole pytest run with
+    exit 0, silently skipping the tests after it.)"""
+    from assess_rules import cli
+
+    cli._pool_broke.set()
+    assert cli.main(["list"]) == 0
+    assert "generic_s17" in capsys.readouterr().out
+    assert not cli._pool_broke.is_set()

@@ -341,7 +341,12 @@ def _iso_date(text: str) -> date:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``assess-rules`` script."""
+    _pool_broke.clear()
     code = run(list(sys.argv[1:] if argv is None else argv), sys.stdout, sys.stderr)
+    if argv is not None:
+        # called from Python (a test, a doctest, a program of the user's): never leave the
+        # process nor redirect its output; the exit code says what happened
+        return code
     if _pool_broke.is_set():  # pragma: no cover - needs a worker killed
         # Python 3.11's process pool can deadlock at exit after a worker died (CPython
         # gh-94777): everything is written and flushed, so leave without waiting for it
@@ -351,9 +356,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if code == EXIT_PIPE_CLOSED:  # pragma: no cover - needs a real pipe
         # the reader has gone: let the interpreter's last flush go nowhere, quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    if argv is None:
-        raise SystemExit(code)
-    return code
+    raise SystemExit(code)
 
 
 def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
@@ -830,6 +833,8 @@ class _BatchWriter:
 
 
 #: set when a worker process died during a sweep (see :func:`main`)
+#: set when a sweep's worker died, so that the script's ``main`` leaves without waiting on
+#: the pool (see there); cleared by each ``main``, and read only when ``main`` is the script
 _pool_broke = threading.Event()
 
 
