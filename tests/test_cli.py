@@ -365,3 +365,73 @@ def test_a_json_batch_writes_each_result_before_evaluating_the_next(
     argv = ["evaluate", "--policy", "generic_s17", "--case", str(batch), "--as-of", "2026-12-21"]
     assert run([*argv, "--format", "json"], out, io.StringIO()) == EXIT_OK
     assert [text.count('"case_id": "G') for text in seen] == [0, 1, 2]
+
+
+# --- what a new user tripped on (trial report, items 2 to 5) ---------------------------------
+
+
+@pytest.mark.parametrize("command", ["test", "check"])
+def test_a_scenario_file_that_is_not_there_is_invalid_input(tmp_path: Path, command: str) -> None:
+    missing = tmp_path / "kent.scenario.yaml"
+    code, out, err = call(command, str(missing))
+    assert code == EXIT_INVALID
+    assert f"{missing}: no such file" in err
+    assert "Errno" not in err
+    assert "cannot write" not in err
+    assert "1 failed" not in out
+
+
+@pytest.mark.parametrize("command", ["test", "check"])
+def test_a_folder_or_non_utf8_scenario_file_is_invalid_input(tmp_path: Path, command: str) -> None:
+    code, _, err = call(command, str(tmp_path))
+    assert code == EXIT_INVALID
+    assert "a folder, not a scenario file" in err
+    latin = tmp_path / "x.scenarios.yaml"
+    latin.write_bytes(b"pack: generic_s17\n# caf\xe9\n")
+    code, _, err = call(command, str(latin))
+    assert code == EXIT_INVALID
+    assert "not UTF-8 text (byte 24)" in err  # the 0xE9 is the 24th byte
+
+
+@pytest.mark.parametrize("command", ["test", "check"])
+def test_a_pack_given_for_a_scenario_file_says_so_and_names_the_scenario_file(
+    command: str,
+) -> None:
+    pack = Path("policies/kent.yaml")
+    code, _, err = call(command, str(pack))
+    assert code == EXIT_INVALID
+    assert "this is a policy pack, not a scenario file" in err
+    assert "did you mean 'policies/kent.scenarios.yaml'?" in err
+    assert "Integrated Children" not in err  # nothing of the pack is repeated
+    assert len(err) < 400
+
+
+def test_a_scenario_schema_error_names_the_type_found_never_the_value(tmp_path: Path) -> None:
+    path = tmp_path / "x.scenarios.yaml"
+    path.write_text(
+        "pack: generic_s17\n"
+        "scenarios:\n"
+        "  - {name: a, as_of: 2026-12-01, case: 'Amy Smith, 12 Acacia Road'}\n",
+        encoding="utf-8",
+    )
+    code, _, err = call("test", str(path))
+    assert code == EXIT_INVALID
+    assert "expected a mapping of keys to values, got text" in err
+    assert "Amy" not in err
+    assert "Acacia" not in err
+
+
+def test_validate_finds_packs_by_name_as_every_command_does(tmp_path: Path) -> None:
+    code, out, err = call("validate", "kent")
+    assert code == EXIT_OK, err
+    assert "kent: ok" in out
+    (tmp_path / "testshire.yaml").write_text(
+        "pack: {id: testshire, title: T, authority: T, version: '1.0.0', extends: generic_s17}\n",
+        encoding="utf-8",
+    )
+    code, out, err = call("validate", "--pack-dir", str(tmp_path), "testshire")
+    assert code == EXIT_OK, err
+    code, _, err = call("validate", "kentt")
+    assert code == EXIT_INVALID
+    assert "no policy pack named 'kentt'" in err
+    assert "did you mean 'kent'?" in err

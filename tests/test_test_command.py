@@ -248,3 +248,19 @@ def test_watch_sees_a_file_saved_while_the_scenarios_ran(tmp_path: Path) -> None
     assert watch(run_once, io.StringIO(), sleep=sleep, max_runs=3) == 0
     assert len(runs) == 3
     assert len(polls) == 2  # the save during the second run was seen at the next poll
+
+
+def test_a_file_that_cannot_be_run_is_invalid_input_not_a_failed_scenario(tmp_path: Path) -> None:
+    path = scenarios(tmp_path, [MOVED])
+    missing = tmp_path / "nope.scenarios.yaml"
+    code, out, err = call("test", str(missing), str(path))
+    assert code == EXIT_INVALID
+    assert err == f"{missing}: no such file\n"
+    assert out.endswith("1 passed, 0 failed, 1 file could not be run\n")  # the rest still ran
+    code, out, _ = call("test", str(missing), "--format", "json")
+    assert code == EXIT_INVALID
+    report = json.loads(out)
+    assert (report["failed"], report["broken"]) == (
+        0,
+        [{"file": str(missing), "reason": f"{missing}: no such file"}],
+    )

@@ -280,7 +280,15 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
     :class:`ScenarioFileModel`, so an editor and this loader agree), then for what a schema
     cannot say: names used twice."""
     file = Path(path)
-    doc = read_yaml(file.read_text(encoding="utf-8"), str(file))
+    doc = read_yaml(_read_text(file), str(file))
+    if _is_a_pack(doc.data):
+        sibling = file.with_name(f"{file.name.split('.')[0]}.scenarios.yaml")
+        raise PolicyError(
+            "this is a policy pack, not a scenario file (a scenario file names its pack "
+            "with 'pack: NAME' and lists 'scenarios:')",
+            file=str(file),
+            suggestion=str(sibling) if sibling.is_file() else None,
+        )
     if not isinstance(doc.data, dict):
         raise doc.error(
             "a scenario file has 'pack:', 'scenarios:' and optionally 'base:' and "
@@ -349,6 +357,29 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
             )
         )
     return ScenarioFile(file, str(data["pack"]), tuple(scenarios), tuple(invariants))
+
+
+def _read_text(file: Path) -> str:
+    """The text of a scenario file; a file that cannot be read is a :class:`PolicyError`
+    naming it (invalid input, like a bad pack), never an OS error's raw text."""
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise PolicyError("no such file", file=str(file)) from None
+    except IsADirectoryError:
+        raise PolicyError("a folder, not a scenario file", file=str(file)) from None
+    except OSError as exc:
+        raise PolicyError(f"cannot read the file: {exc.strerror or exc}", file=str(file)) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PolicyError(f"not UTF-8 text (byte {exc.start + 1})", file=str(file)) from None
+
+
+def _is_a_pack(data: Any) -> bool:
+    """Whether a document is a policy pack (``pack:`` a mapping, or ``rules:``), given where
+    a scenario file (``pack:`` a name) was expected."""
+    return isinstance(data, dict) and (isinstance(data.get("pack"), dict) or "rules" in data)
 
 
 def _merge(base: Any, override: Any) -> Any:
