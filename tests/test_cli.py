@@ -435,3 +435,40 @@ def test_validate_finds_packs_by_name_as_every_command_does(tmp_path: Path) -> N
     assert code == EXIT_INVALID
     assert "no policy pack named 'kentt'" in err
     assert "did you mean 'kent'?" in err
+
+
+# --- trial report, items 10 and 11 ------------------------------------------------------------
+
+
+def test_an_unlisted_reason_is_refused_naming_the_nearest_listed_one() -> None:
+    from assess_rules import evaluate, load_policy, parse_case
+
+    case = parse_case(
+        {
+            "case_id": "X",
+            "referral": {"received_at": "2026-12-01T10:00"},
+            "concerns": {"significant_harm_suspected": False},
+            "decision": {"made_at": "2026-12-01T12:00", "response": "assessment"},
+            "assessment": {"started_at": "2026-12-02T10:00"},
+            "cancellations": [{"reason": "alredy-18"}],
+        }
+    )
+    result = evaluate(load_policy("kent"), case, "2026-12-10")
+    (request,) = [a for a in result.permitted_actions if a.subject]
+    assert request.status == "refused"
+    assert any("did you mean 'already-18'?" in why for why in request.why)
+
+
+def test_a_yaml_case_syntax_error_gives_the_parsers_reason_not_the_text(tmp_path: Path) -> None:
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        "case_id: A\nreferral:\n  received_at: 2026-12-01T10:00\n"
+        "  note: [Amy Smith, 12 Acacia Road\nchild: {}\n",
+        encoding="utf-8",
+    )
+    code, _, err = call("evaluate", "--policy", "generic_s17", "--case", str(case))
+    assert code == EXIT_INVALID
+    assert "not valid YAML: did not find expected ',' or ']'" in err
+    assert "at line 5, column 6" in err
+    assert "Amy" not in err
+    assert "Acacia" not in err
