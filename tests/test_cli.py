@@ -472,3 +472,14 @@ def test_a_yaml_case_syntax_error_gives_the_parsers_reason_not_the_text(tmp_path
     assert "at line 5, column 6" in err
     assert "Amy" not in err
     assert "Acacia" not in err
+
+
+@pytest.mark.parametrize("command", ["evaluate", "explain", "caseload"])
+def test_standard_input_without_jsonl_says_what_it_needs(command: str) -> None:
+    code, out, err = call(
+        command, "--policy", "generic_s17", "--case", "-", "--as-of", "2026-12-10"
+    )
+    assert code == EXIT_INVALID
+    assert err.startswith("assess-rules: '-' (standard input) needs --format jsonl")
+    assert "No such file" not in err
+    assert out == ""

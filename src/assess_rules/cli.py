@@ -607,6 +607,11 @@ def _read_cases(path: Path) -> list[Any]:
     def refuse(reason: str) -> CaseError:
         return CaseError([CaseIssue((), reason)], source=str(path))
 
+    if str(path) == "-":
+        raise AssessRulesError(
+            "'-' (standard input) needs --format jsonl (evaluate streams JSON Lines from it); "
+            "otherwise give a case file"
+        )
     try:
         if path.suffix == ".jsonl":
             with path.open("rb") as stream:
