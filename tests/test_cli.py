@@ -483,3 +483,9 @@ def test_standard_input_without_jsonl_says_what_it_needs(command: str) -> None:
     assert err.startswith("assess-rules: '-' (standard input) needs --format jsonl")
     assert "No such file" not in err
     assert out == ""
+
+
+def test_a_dated_version_given_for_a_scenario_file_names_the_packs_scenario_file() -> None:
+    code, _, err = call("test", "examples/packs/northshire@1.0.0.yaml")
+    assert code == EXIT_INVALID
+    assert "did you mean 'examples/packs/northshire.scenarios.yaml'?" in err

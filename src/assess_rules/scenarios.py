@@ -284,7 +284,7 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
     file = Path(path)
     doc = read_yaml(_read_text(file), str(file))
     if _is_a_pack(doc.data):
-        sibling = file.with_name(f"{file.name.split('.')[0]}.scenarios.yaml")
+        sibling = file.with_name(f"{file.stem.split('@')[0]}.scenarios.yaml")
         raise PolicyError(
             "this is a policy pack, not a scenario file (a scenario file names its pack "
             "with 'pack: NAME' and lists 'scenarios:')",
