@@ -327,3 +327,70 @@ def test_who_acted_looked_after_status_and_consent_scope_are_held() -> None:
         }
     )
     assert "actions.0.team" in problems
+
+
+# --- what a new user tripped on (trial report, item 10) --------------------------------------
+
+
+def test_a_number_where_text_is_expected_hints_to_quote_it() -> None:
+    problems = refused({"case_id": 123, "referral": {"received_at": "2026-12-01"}})
+    assert problems["case_id"] == (
+        "expected text, got a number; put it in quotes to give it as text"
+    )
+    assert "123" not in problems["case_id"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "path", "nearest"),
+    [
+        ({"refferal": {}}, "refferal", "referral"),
+        ({"child": {"date_of_brith": "2015-01-01"}}, "child.date_of_brith", "date_of_birth"),
+        (
+            {"visits": [{"at": "2026-12-02", "child_sen": True}]},
+            "visits.0.child_sen",
+            "child_seen",
+        ),
+    ],
+)
+def test_an_unknown_field_gets_the_nearest_field_of_its_section(
+    raw: dict, path: str, nearest: str
+) -> None:
+    case = {"case_id": "X", "referral": {"received_at": "2026-12-01"}}
+    for key, value in raw.items():
+        case[key] = {**case[key], **value} if key in case else value
+    assert refused(case)[path] == f"unknown field; did you mean {nearest!r}?"
+
+
+def test_an_unknown_field_like_nothing_of_the_model_gets_no_guess() -> None:
+    problems = refused({"case_id": "X", "referral": {"received_at": "2026-12-01"}, "zzz": 1})
+    assert problems["zzz"] == "unknown field"
+
+
+def _required(model: type, prefix: str, seen: frozenset[type]) -> set[str]:
+    from typing import get_origin
+
+    from assess_rules.case import _model_in
+
+    out: set[str] = set()
+    for name, field in model.model_fields.items():  # type: ignore[attr-defined]
+        path = f"{prefix}{name}"
+        if field.is_required():
+            out.add(path)
+        sub = _model_in(field.annotation)
+        if sub is not None and sub not in seen:
+            listed = get_origin(field.annotation) is tuple or "tuple" in str(field.annotation)
+            out |= _required(sub, path + ("[]." if listed else "."), seen | {sub})
+    return out
+
+
+def test_docs_snapshot_marks_every_required_field_of_the_model() -> None:
+    import re
+    from pathlib import Path
+
+    from assess_rules.case import CaseSnapshot
+
+    text = (Path(__file__).parents[1] / "docs" / "snapshot.md").read_text(encoding="utf-8")
+    section = text.split("<!-- required-fields:")[1].split("\n\n")[0]
+    documented = set(re.findall(r"`([^`]+)`", section.split("\n", 1)[1]))
+    assert documented == _required(CaseSnapshot, "", frozenset({CaseSnapshot}))
+    assert "decision.response" in documented

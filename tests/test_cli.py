@@ -365,3 +365,127 @@ def test_a_json_batch_writes_each_result_before_evaluating_the_next(
     argv = ["evaluate", "--policy", "generic_s17", "--case", str(batch), "--as-of", "2026-12-21"]
     assert run([*argv, "--format", "json"], out, io.StringIO()) == EXIT_OK
     assert [text.count('"case_id": "G') for text in seen] == [0, 1, 2]
+
+
+# --- what a new user tripped on (trial report, items 2 to 5) ---------------------------------
+
+
+@pytest.mark.parametrize("command", ["test", "check"])
+def test_a_scenario_file_that_is_not_there_is_invalid_input(tmp_path: Path, command: str) -> None:
+    missing = tmp_path / "kent.scenario.yaml"
+    code, out, err = call(command, str(missing))
+    assert code == EXIT_INVALID
+    assert f"{missing}: no such file" in err
+    assert "Errno" not in err
+    assert "cannot write" not in err
+    assert "1 failed" not in out
+
+
+@pytest.mark.parametrize("command", ["test", "check"])
+def test_a_folder_or_non_utf8_scenario_file_is_invalid_input(tmp_path: Path, command: str) -> None:
+    code, _, err = call(command, str(tmp_path))
+    assert code == EXIT_INVALID
+    assert "a folder, not a scenario file" in err
+    latin = tmp_path / "x.scenarios.yaml"
+    latin.write_bytes(b"pack: generic_s17\n# caf\xe9\n")
+    code, _, err = call(command, str(latin))
+    assert code == EXIT_INVALID
+    assert "not UTF-8 text (byte 24)" in err  # the 0xE9 is the 24th byte
+
+
+@pytest.mark.parametrize("command", ["test", "check"])
+def test_a_pack_given_for_a_scenario_file_says_so_and_names_the_scenario_file(
+    command: str,
+) -> None:
+    pack = Path("policies/kent.yaml")
+    code, _, err = call(command, str(pack))
+    assert code == EXIT_INVALID
+    assert "this is a policy pack, not a scenario file" in err
+    assert "did you mean 'policies/kent.scenarios.yaml'?" in err
+    assert "Integrated Children" not in err  # nothing of the pack is repeated
+    assert len(err) < 400
+
+
+def test_a_scenario_schema_error_names_the_type_found_never_the_value(tmp_path: Path) -> None:
+    path = tmp_path / "x.scenarios.yaml"
+    path.write_text(
+        "pack: generic_s17\n"
+        "scenarios:\n"
+        "  - {name: a, as_of: 2026-12-01, case: 'Amy Smith, 12 Acacia Road'}\n",
+        encoding="utf-8",
+    )
+    code, _, err = call("test", str(path))
+    assert code == EXIT_INVALID
+    assert "expected a mapping of keys to values, got text" in err
+    assert "Amy" not in err
+    assert "Acacia" not in err
+
+
+def test_validate_finds_packs_by_name_as_every_command_does(tmp_path: Path) -> None:
+    code, out, err = call("validate", "kent")
+    assert code == EXIT_OK, err
+    assert "kent: ok" in out
+    (tmp_path / "testshire.yaml").write_text(
+        "pack: {id: testshire, title: T, authority: T, version: '1.0.0', extends: generic_s17}\n",
+        encoding="utf-8",
+    )
+    code, out, err = call("validate", "--pack-dir", str(tmp_path), "testshire")
+    assert code == EXIT_OK, err
+    code, _, err = call("validate", "kentt")
+    assert code == EXIT_INVALID
+    assert "no policy pack named 'kentt'" in err
+    assert "did you mean 'kent'?" in err
+
+
+# --- trial report, items 10 and 11 ------------------------------------------------------------
+
+
+def test_an_unlisted_reason_is_refused_naming_the_nearest_listed_one() -> None:
+    from assess_rules import evaluate, load_policy, parse_case
+
+    case = parse_case(
+        {
+            "case_id": "X",
+            "referral": {"received_at": "2026-12-01T10:00"},
+            "concerns": {"significant_harm_suspected": False},
+            "decision": {"made_at": "2026-12-01T12:00", "response": "assessment"},
+            "assessment": {"started_at": "2026-12-02T10:00"},
+            "cancellations": [{"reason": "alredy-18"}],
+        }
+    )
+    result = evaluate(load_policy("kent"), case, "2026-12-10")
+    (request,) = [a for a in result.permitted_actions if a.subject]
+    assert request.status == "refused"
+    assert any("did you mean 'already-18'?" in why for why in request.why)
+
+
+def test_a_yaml_case_syntax_error_gives_the_parsers_reason_not_the_text(tmp_path: Path) -> None:
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        "case_id: A\nreferral:\n  received_at: 2026-12-01T10:00\n"
+        "  note: [Amy Smith, 12 Acacia Road\nchild: {}\n",
+        encoding="utf-8",
+    )
+    code, _, err = call("evaluate", "--policy", "generic_s17", "--case", str(case))
+    assert code == EXIT_INVALID
+    assert "not valid YAML: did not find expected ',' or ']'" in err
+    assert "at line 5, column 6" in err
+    assert "Amy" not in err
+    assert "Acacia" not in err
+
+
+@pytest.mark.parametrize("command", ["evaluate", "explain", "caseload"])
+def test_standard_input_without_jsonl_says_what_it_needs(command: str) -> None:
+    code, out, err = call(
+        command, "--policy", "generic_s17", "--case", "-", "--as-of", "2026-12-10"
+    )
+    assert code == EXIT_INVALID
+    assert err.startswith("assess-rules: '-' (standard input) needs --format jsonl")
+    assert "No such file" not in err
+    assert out == ""
+
+
+def test_a_dated_version_given_for_a_scenario_file_names_the_packs_scenario_file() -> None:
+    code, _, err = call("test", "examples/packs/northshire@1.0.0.yaml")
+    assert code == EXIT_INVALID
+    assert "did you mean 'examples/packs/northshire.scenarios.yaml'?" in err

@@ -116,7 +116,7 @@ def test_a_false_invariant_is_found_and_shrunk_to_one_request() -> None:
     [
         (
             "- {name: x, never: {action: cancel_assessment, status: alowed}}",
-            "'alowed' is not allowed here; expected one of: allowed, allowed_once",
+            "not a value allowed here; expected one of: allowed, allowed_once",
         ),
         ("- {name: x, never: {action: cancel_assessment, colour: red}}", "unknown key 'colour'"),
         ("- {name: x}", "expected one of the keys 'never' or 'due_on_working_days'"),
@@ -262,3 +262,58 @@ def test_a_requests_reason_is_aimed_at_by_the_flags_its_condition_reads() -> Non
         "concerns": {"threshold_met": False, "significant_harm_suspected": True},
         "child": {"disabled": False},
     }
+
+
+_RECENT_PACK = """\
+pack:
+  id: recentshire
+  title: A pack that came into force recently
+  authority: Recentshire Council
+  version: "1.0.0"
+  effective_from: 2026-01-01
+  extends: generic_s17
+"""
+
+
+def test_generated_referrals_fall_on_days_the_pack_is_in_force(tmp_path: Path) -> None:
+    """The trial's first finding: a pack in force from 2026-01-01 got 2024 referrals, which
+    no version answers. Every drawn referral now falls from 2026-01-01 to the default end."""
+    (tmp_path / "recentshire.yaml").write_text(_RECENT_PACK, encoding="utf-8")
+    policy = load_policy(tmp_path / "recentshire.yaml")
+    seen: list[date] = []
+
+    @settings(max_examples=60, database=None)
+    @given(evaluations_for(policy))
+    def drawn(pair: tuple) -> None:
+        case, _as_of = pair
+        day = case.referral.received_at.date()
+        seen.append(day)
+        assert date(2026, 1, 1) <= day <= date(2027, 12, 31)
+        policy.version_on(day)  # raises if no version is in force
+
+    drawn()
+    assert seen
+
+
+def test_a_pack_in_force_on_no_day_of_the_span_is_refused_at_once(tmp_path: Path) -> None:
+    from assess_rules.errors import NoVersionInForceError
+    from assess_rules.testing.cases import cases_for
+
+    (tmp_path / "recentshire.yaml").write_text(_RECENT_PACK, encoding="utf-8")
+    policy = load_policy(tmp_path / "recentshire.yaml")
+    with pytest.raises(NoVersionInForceError, match="in force between 2024-01-01 and 2025-12-31"):
+        cases_for(policy, end=date(2025, 12, 31))
+
+
+def test_check_runs_on_a_recent_pack(tmp_path: Path) -> None:
+    import io
+
+    from assess_rules.cli import run
+
+    (tmp_path / "recentshire.yaml").write_text(_RECENT_PACK, encoding="utf-8")
+    scenarios = tmp_path / "recentshire.scenarios.yaml"
+    scenarios.write_text("pack: recentshire\nscenarios: []\n", encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    code = run(["check", str(scenarios), "--examples", "15", "--seed", "1"], out, err)
+    assert code == 0, err.getvalue() + out.getvalue()
+    assert " 0 failed" in out.getvalue()

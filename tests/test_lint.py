@@ -667,7 +667,9 @@ def test_a_directory_holds_packs_but_not_scenario_files(tmp_path: Path) -> None:
 def test_the_command_exits_2_on_a_pack_that_does_not_load(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("pack: {id: broken}\n")
-    code, _, err = cli(str(broken))
+    code, out, err = cli(str(broken))
     assert code == 2
     assert "broken.yaml:1" in err
+    # the summary must not read as a clean pack (the trial's fourteenth finding)
+    assert out == "1 pack could not be read; 0 findings; 0 silenced by the packs' lint: ignore:\n"
     assert cli("no-such-pack")[0] == 2

@@ -317,7 +317,7 @@ def test_the_schema_refuses_what_the_loader_refuses_where_a_schema_can(path: Pat
 MISTAKES = [
     # (what is written wrong, the change to a good rule, the key on the line, words)
     ("a unit", {"within": {"amount": 5, "unit": "working_dayz"}}, "unit", "working_days"),
-    ("a kind", {"kind": "timescal"}, "kind", "unknown rule kind 'timescal'"),
+    ("a kind", {"kind": "timescal"}, "kind", "unknown rule kind; expected one of"),
     ("a key", {"owner_role": "social_worker"}, "owner_role", "unknown key 'owner_role'"),
     ("a severity", {"severity": "severe"}, "severity", "expected one of: low, medium, high"),
     ("an amount", {"within": {"amount": "5 days", "unit": "hours"}}, "amount", "whole number"),
@@ -325,7 +325,7 @@ MISTAKES = [
     ("a misspelt fact", {"start": "referral.recieved"}, "start", "unknown fact"),
     ("a fact's type", {"start": "child.age"}, "start", "expected a moment or date fact"),
     ("an end", {"end": "decision.mdae"}, "end", "unknown fact 'decision.mdae'"),
-    ("a role", {"owner": "director"}, "owner", "'director' is not allowed here"),
+    ("a role", {"owner": "director"}, "owner", "not a value allowed here"),
 ]
 
 
@@ -366,7 +366,7 @@ def test_a_bad_unit_gave_dozens_of_errors_before_and_gives_one_now() -> None:
     """The issue's example: one bad unit in the broken pack, one error, located."""
     errors = check_policy_file(BROKEN / "bad_unit.yaml")
     assert [str(e) for e in errors] == [
-        f"{BROKEN / 'bad_unit.yaml'}:8:31: 'working_dayz' is not allowed here; expected one "
+        f"{BROKEN / 'bad_unit.yaml'}:8:31: not a value allowed here; expected one "
         "of: working_days, calendar_days, hours, weeks, months; did you mean 'working_days'? "
         "(at rules[0].within.unit)"
     ]
@@ -408,9 +408,14 @@ scenarios:
 
 #: a mistake in a scenario file, what the loader says, and whether the schema can see it
 SCENARIO_MISTAKES = [
-    ("status: pending", "status: pendng", "'pendng' is not allowed here", True),
+    (
+        "status: pending",
+        "status: pendng",
+        "not a value allowed here; expected one of: pending",
+        True,
+    ),
     ("violations: []", "violation: []", "unknown key 'violation'", True),
-    ("as_of: 2026-12-21", "as_of: 21/12/2026", "is not of the expected form", True),
+    ("as_of: 2026-12-21", "as_of: 21/12/2026", "not of the expected form", True),
     ("    as_of: 2026-12-21\n", "", "missing required key 'as_of'", True),
     ("due: 2026-12-21", "due: [2026-12-21]", "expected text, got a list", True),
     ("pack: generic_s17", "pack: generic_s17\nbase: []", "expected a mapping", True),

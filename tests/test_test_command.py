@@ -248,3 +248,60 @@ def test_watch_sees_a_file_saved_while_the_scenarios_ran(tmp_path: Path) -> None
     assert watch(run_once, io.StringIO(), sleep=sleep, max_runs=3) == 0
     assert len(runs) == 3
     assert len(polls) == 2  # the save during the second run was seen at the next poll
+
+
+def test_a_file_that_cannot_be_run_is_invalid_input_not_a_failed_scenario(tmp_path: Path) -> None:
+    path = scenarios(tmp_path, [MOVED])
+    missing = tmp_path / "nope.scenarios.yaml"
+    code, out, err = call("test", str(missing), str(path))
+    assert code == EXIT_INVALID
+    assert err == f"{missing}: no such file\n"
+    assert out.endswith("1 passed, 0 failed, 1 file could not be run\n")  # the rest still ran
+    code, out, _ = call("test", str(missing), "--format", "json")
+    assert code == EXIT_INVALID
+    report = json.loads(out)
+    assert (report["failed"], report["broken"]) == (
+        0,
+        [{"file": str(missing), "reason": f"{missing}: no such file"}],
+    )
+
+
+_TYPOS = """\
+pack: kent
+scenarios:
+  - name: typos
+    as_of: 2026-12-21
+    case: {case_id: S1, referral: {received_at: 2026-12-18T10:00}}
+    expect:
+      deadlines:
+        referral-decison: {status: pending}
+        assessment-completion: {status: pending}
+      violations: [referral-decison]
+      obligations: [referral-decision/nothing]
+      missing_facts: [referal-decision]
+      refused: ["alredy-18@cancellations[0]"]
+"""
+
+
+def test_an_expectation_naming_what_the_pack_does_not_have_says_so(tmp_path: Path) -> None:
+    """The trial's sixth finding: a mistyped rule id read as 'the rule did not fire'. A
+    name the pack has no rule, step or option for is now reported as such, with the nearest
+    name; a rule the pack has but that found nothing still reads 'none found'."""
+    path = tmp_path / "typos.scenarios.yaml"
+    path.write_text(_TYPOS, encoding="utf-8")
+    code, out, _ = call("test", str(path))
+    assert code == EXIT_VIOLATION
+    problems = [line.strip() for line in out.splitlines() if line.startswith("     ")]
+    nearest = "did you mean 'referral-decision'?"
+    assert problems[:2] == [
+        f"deadline referral-decison: pack 'kent' has no rule 'referral-decison'; {nearest}",
+        "deadline assessment-completion: none found",  # no assessment yet: no deadline
+    ]
+    assert f"violations: pack 'kent' has no rule 'referral-decison'; {nearest}" in problems
+    assert "obligations: rule 'referral-decision' has no step 'nothing'" in problems
+    assert f"missing_facts: pack 'kent' has no rule 'referal-decision'; {nearest}" in problems
+    assert (
+        "refused: pack 'kent' has no option (reason or action) 'alredy-18'; "
+        "did you mean 'already-18'?"
+    ) in problems
+    assert not any("expected ['referral-decison']" in p for p in problems)

@@ -1039,14 +1039,44 @@ def _first_oversize(raw: Mapping[str, Any]) -> CaseIssue | None:
 
 
 def _describe(err: Any) -> str:
+    """A pydantic error in the snapshot's words, repeating nothing of the input but a field
+    name: an unknown field gets the nearest field the model has; a number given where text
+    is expected, the hint to quote it."""
     message = str(err["msg"])
     if err["type"] == "extra_forbidden":
-        return "unknown field"
+        loc = tuple(err["loc"])
+        close = difflib.get_close_matches(str(loc[-1]), _field_names(loc[:-1]), n=1, cutoff=0.8)
+        return f"unknown field; did you mean {close[0]!r}?" if close else "unknown field"
+    if err["type"] == "string_type" and isinstance(err.get("input"), int | float):
+        return "expected text, got a number; put it in quotes to give it as text"
     if err["type"] == "literal_error":
         return message.replace("Input should be", "expected")
     if err["type"] == "value_error":
         return message.removeprefix("Value error, ")
     return message
+
+
+def _field_names(path: tuple[str | int, ...]) -> list[str]:
+    """The field names of the snapshot model at ``path`` (list indexes skipped); none if
+    the path leads to no model (a mapping of free keys, say)."""
+    model: type[BaseModel] | None = CaseSnapshot
+    for part in path:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if model is not None else None
+        model = _model_in(field.annotation) if field is not None else None
+    return sorted(model.model_fields) if model is not None else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds, inside ``X | None``, ``tuple[X, ...]`` and ``Annotated``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _out_of_range(value: Any, path: tuple[str | int, ...]) -> Iterator[CaseIssue]:

@@ -610,6 +610,11 @@ def _read_cases(path: Path) -> list[Any]:
     def refuse(reason: str) -> CaseError:
         return CaseError([CaseIssue((), reason)], source=str(path))
 
+    if str(path) == "-":
+        raise AssessRulesError(
+            "'-' (standard input) needs --format jsonl (evaluate streams JSON Lines from it); "
+            "otherwise give a case file"
+        )
     try:
         if path.suffix == ".jsonl":
             with path.open("rb") as stream:
@@ -661,6 +666,8 @@ def _yaml_case_issue(error: PolicyError) -> CaseIssue:
     """A YAML problem of a case file, located by line and column and field, value-free."""
     where = f" at line {error.line}, column {error.column}" if error.line is not None else ""
     what = _YAML_PROBLEMS.get(error.kind or "", "not a safe YAML case file")
+    if error.kind == "yaml-syntax":  # the parser's reason: its own words, not the file's
+        what = " ".join(error.reason.split())
     return CaseIssue(error.path, f"{what}{where}")
 
 

@@ -1229,13 +1229,14 @@ def lint_command(
             stderr.write(f"assess-rules: cannot read the catalogue {catalogue}: {exc}\n")
             return 2
     findings: list[Lint] = []
-    invalid = False
+    unread = 0
     for path in pack_files(paths):
         try:
             findings += lint_pack(path, as_of=as_of, ambiguous=ambiguous, search_path=search_path)
         except AssessRulesError as exc:
             stderr.write(f"assess-rules: {exc}\n")
-            invalid = True
+            unread += 1
+    invalid = unread > 0
     standing = [f for f in findings if f.silenced is None]
     silenced = [f for f in findings if f.silenced is not None]
     if output == "json":
@@ -1249,8 +1250,10 @@ def lint_command(
             stdout.write(f"{finding}\n  {finding.severity}; fix: {finding.fix}\n")
         counts = {level: sum(f.severity == level for f in standing) for level in SEVERITY_RANK}
         summary = ", ".join(f"{n} {level}" for level, n in reversed(counts.items()) if n)
+        # "0 findings" would read as a clean pack when a pack could not be read at all
         stdout.write(
-            f"{len(standing)} finding{'s' if len(standing) != 1 else ''}"
+            (f"{unread} pack{'s' if unread != 1 else ''} could not be read; " if unread else "")
+            + f"{len(standing)} finding{'s' if len(standing) != 1 else ''}"
             + (f" ({summary})" if summary else "")
             + f"; {len(silenced)} silenced by the packs' lint: ignore:\n"
         )

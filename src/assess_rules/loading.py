@@ -400,7 +400,7 @@ def _describe_schema_error(
     if at_rule and path[2:] == ("kind",) and validator == "enum":
         close = difflib.get_close_matches(str(error.instance), list(_KIND_DEFS), n=1)
         return doc.error(
-            f"unknown rule kind {error.instance!r}; expected one of: {', '.join(_KIND_DEFS)}",
+            f"unknown rule kind; expected one of: {', '.join(_KIND_DEFS)}",
             path,
             suggestion=close[0] if close else None,
         )
@@ -437,7 +437,7 @@ def _describe_schema_error(
         words = [str(o) for o in options]
         close = difflib.get_close_matches(str(error.instance), words, n=1)
         return doc.error(
-            f"{error.instance!r} is not allowed here; expected one of: {', '.join(words)}",
+            f"not a value allowed here; expected one of: {', '.join(words)}",
             path,
             suggestion=close[0] if close else None,
         )
@@ -446,12 +446,12 @@ def _describe_schema_error(
         expected = expected if isinstance(expected, list) else [expected]
         wanted = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in expected)
         got = _TYPE_WORDS.get(_json_type(error.instance), "a value")
-        return doc.error(f"expected {wanted}, got {got} ({error.instance!r})", path)
+        return doc.error(f"expected {wanted}, got {got}", path)
     if validator == "pattern":
         form = _PATTERN_WORDS.get(error.validator_value, f"the pattern {error.validator_value}")
-        return doc.error(f"{error.instance!r} is not of the expected form: {form}", path)
+        return doc.error(f"not of the expected form: {form}", path)
     if validator == "format" and error.validator_value == "date":
-        return doc.error(f"{error.instance!r} is not a date; write YYYY-MM-DD", path)
+        return doc.error("not a date; write YYYY-MM-DD", path)
     if validator == "minItems":
         return doc.error(f"expected a list of at least {error.validator_value}", path)
     if validator == "minLength":
@@ -1097,9 +1097,12 @@ _RELOADED: dict[tuple[str, str, str, tuple[str, ...]], Policy] = {}
 
 def check_policy_file(path: str | Path, *, search_path: SearchPath = None) -> list[PolicyError]:
     """Every problem found in the pack at ``path`` (empty when it loads; the packs it
-    extends are looked for as :func:`load_policy` does)."""
+    extends are looked for as :func:`load_policy` does). A name (``kent``) is found as
+    :func:`load_policy` finds it: along ``search_path``, then the default search path."""
     try:
         file = Path(path)
+        if not file.exists():
+            file = _Finder(search_path).resolve(path, None)
         if not file.is_file():
             return [PolicyError("no such file", file=str(file))]
         text, _raw = _read_file(file)

@@ -54,7 +54,8 @@ with that child's findings only::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import difflib
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -66,6 +67,7 @@ from assess_rules.case import DATE_PATTERN, parse_case
 from assess_rules.errors import CaseError, PolicyError
 from assess_rules.evaluation import evaluate
 from assess_rules.loading import SearchPath, load_policy, read_yaml, schema_errors
+from assess_rules.pack import CancellationReason, Step
 from assess_rules.policy import Policy
 from assess_rules.result import Result
 
@@ -280,7 +282,15 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
     :class:`ScenarioFileModel`, so an editor and this loader agree), then for what a schema
     cannot say: names used twice."""
     file = Path(path)
-    doc = read_yaml(file.read_text(encoding="utf-8"), str(file))
+    doc = read_yaml(_read_text(file), str(file))
+    if _is_a_pack(doc.data):
+        sibling = file.with_name(f"{file.stem.split('@')[0]}.scenarios.yaml")
+        raise PolicyError(
+            "this is a policy pack, not a scenario file (a scenario file names its pack "
+            "with 'pack: NAME' and lists 'scenarios:')",
+            file=str(file),
+            suggestion=str(sibling) if sibling.is_file() else None,
+        )
     if not isinstance(doc.data, dict):
         raise doc.error(
             "a scenario file has 'pack:', 'scenarios:' and optionally 'base:' and "
@@ -351,6 +361,29 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
     return ScenarioFile(file, str(data["pack"]), tuple(scenarios), tuple(invariants))
 
 
+def _read_text(file: Path) -> str:
+    """The text of a scenario file; a file that cannot be read is a :class:`PolicyError`
+    naming it (invalid input, like a bad pack), never an OS error's raw text."""
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise PolicyError("no such file", file=str(file)) from None
+    except IsADirectoryError:
+        raise PolicyError("a folder, not a scenario file", file=str(file)) from None
+    except OSError as exc:
+        raise PolicyError(f"cannot read the file: {exc.strerror or exc}", file=str(file)) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PolicyError(f"not UTF-8 text (byte {exc.start + 1})", file=str(file)) from None
+
+
+def _is_a_pack(data: Any) -> bool:
+    """Whether a document is a policy pack (``pack:`` a mapping, or ``rules:``), given where
+    a scenario file (``pack:`` a name) was expected."""
+    return isinstance(data, dict) and (isinstance(data.get("pack"), dict) or "rules" in data)
+
+
 def _merge(base: Any, override: Any) -> Any:
     """``override`` deep-merged onto ``base``: mappings merge, ``None`` deletes, the rest
     replaces."""
@@ -374,14 +407,99 @@ def _keys(items: Iterable[tuple[str, str | None]]) -> set[str]:
     return out
 
 
+@dataclass(frozen=True)
+class _PackNames:
+    """What a pack (any of its versions) has that an expectation may name: rule ids, the
+    steps of each rule, and options (reasons and actions), so that a mistyped name is told
+    apart from a finding that is not there."""
+
+    pack: str
+    rules: frozenset[str]
+    steps: Mapping[str, frozenset[str]]
+    options: frozenset[str]
+
+    @classmethod
+    def of(cls, policy: Policy) -> _PackNames:
+        def build() -> _PackNames:
+            rules: set[str] = set()
+            steps: dict[str, set[str]] = {}
+            options: set[str] = set()
+            for version in policy.versions or (policy,):
+                for rule in version.rules:
+                    rules.add(rule.id)
+                    for part in _parts(rule):
+                        if isinstance(part, Step):
+                            steps.setdefault(rule.id, set()).add(part.id)
+                        elif isinstance(part, CancellationReason):
+                            options.add(part.id)
+                    action = getattr(rule, "action", None)
+                    if isinstance(action, str):
+                        options.add(action)
+            return cls(
+                policy.id,
+                frozenset(rules),
+                {rule: frozenset(ids) for rule, ids in steps.items()},
+                frozenset(options),
+            )
+
+        return policy.derived("scenario-names", build)
+
+    def unknown_rule(self, entry: str, what: str = "rule") -> str | None:
+        """Why ``entry`` (``rule``, ``rule/step`` or ``rule@subject``) names nothing of the
+        pack, with the nearest name it has; ``None`` if it names a rule (and step) it has."""
+        rule, _, step = entry.split("@")[0].partition("/")
+        if rule not in self.rules:
+            return f"pack {self.pack!r} has no {what} {rule!r}{_nearest(rule, self.rules)}"
+        known = self.steps.get(rule, frozenset())
+        if step and step not in known:
+            return f"rule {rule!r} has no step {step!r}{_nearest(step, known)}"
+        return None
+
+    def unknown_option(self, entry: str) -> str | None:
+        """Why ``entry`` (``option`` or ``option@subject``) names no reason or action of the
+        pack; ``None`` if the pack has it."""
+        option = entry.split("@")[0]
+        if option in self.options:
+            return None
+        return (
+            f"pack {self.pack!r} has no option (reason or action) {option!r}"
+            f"{_nearest(option, self.options)}"
+        )
+
+
+def _parts(model: object) -> Iterator[object]:
+    """Every model inside a rule, depth first (steps and reasons, wherever they sit)."""
+    if isinstance(model, BaseModel):
+        for name in type(model).model_fields:
+            value = getattr(model, name)
+            for item in value if isinstance(value, tuple) else (value,):
+                if isinstance(item, BaseModel):
+                    yield item
+                    yield from _parts(item)
+
+
+def _nearest(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def _compare_exact(
-    label: str, expected: Iterable[str], found: set[str], problems: list[str]
+    label: str,
+    expected: Iterable[str],
+    found: set[str],
+    problems: list[str],
+    names: _PackNames | None = None,
 ) -> None:
     """``expected`` holds "rule" or "rule/step" entries; ``found`` holds both forms for each
     finding. Every expected entry must be found, and nothing else: no other rule, and where
-    steps of a rule are named, no other step of it."""
+    steps of a rule are named, no other step of it. An entry the pack has no rule (or step)
+    for is reported as such, with the nearest name, not as a finding missing."""
     wanted = set(expected)
-    missing = sorted(w for w in wanted if w not in found)
+    unknown = {w: names.unknown_rule(w) for w in wanted if w not in found} if names else {}
+    for _, why in sorted(unknown.items()):
+        if why:
+            problems.append(f"{label}: {why}")
+    missing = sorted(w for w in wanted if w not in found and not unknown.get(w))
     named_rules = {w.split("/")[0] for w in wanted}
     stepped_rules = {w.split("/")[0] for w in wanted if "/" in w}
     extra = sorted(
@@ -413,22 +531,28 @@ def check_scenario(policy: Policy, scenario: Scenario) -> tuple[list[str], Resul
     if "invalid" in expect:
         return [f"the case was accepted, but expected it refused at {expect['invalid']}"], None
     result = evaluate(policy, case, scenario.as_of)
-    _compare(expect, result, problems)
+    names = _PackNames.of(policy)
+    _compare(expect, result, problems, names)
     for child, wanted in (expect.get("children") or {}).items():
         found: list[str] = []
-        _compare(wanted, result.of_child(str(child)), found)
+        _compare(wanted, result.of_child(str(child)), found, names)
         problems += [f"child {child}: {problem}" for problem in found]
     return problems, result
 
 
-def _compare(expect: Mapping[str, Any], result: Result, problems: list[str]) -> None:
-    """Add to ``problems`` what in ``result`` does not match ``expect``."""
+def _compare(
+    expect: Mapping[str, Any], result: Result, problems: list[str], names: _PackNames
+) -> None:
+    """Add to ``problems`` what in ``result`` does not match ``expect``; a name the pack
+    does not have is reported as such (with the nearest it has), apart from a finding that
+    is not there."""
     for key, wanted in (expect.get("deadlines") or {}).items():
         rule, _, subject = str(key).partition("@")
         try:
             deadline = result.deadline(rule, subject or None)
         except KeyError:
-            problems.append(f"deadline {key}: none found")
+            unknown = names.unknown_rule(rule)
+            problems.append(f"deadline {key}: {unknown or 'none found'}")
             continue
         due = (
             deadline.due.isoformat() if deadline.unit == "hours" else deadline.due_date.isoformat()
@@ -447,20 +571,25 @@ def _compare(expect: Mapping[str, Any], result: Result, problems: list[str]) -> 
                 )
     if "violations" in expect:
         found = _keys((v.rule, v.step) for v in result.violations)
-        _compare_exact("violations", expect["violations"] or [], found, problems)
+        _compare_exact("violations", expect["violations"] or [], found, problems, names)
     if "warnings" in expect:
         _compare_exact(
-            "warnings", expect["warnings"] or [], {w.rule for w in result.warnings}, problems
+            "warnings",
+            expect["warnings"] or [],
+            {w.rule for w in result.warnings},
+            problems,
+            names,
         )
     if "obligations" in expect:
         found = _keys((o.rule, o.step) for o in result.obligations)
-        _compare_exact("obligations", expect["obligations"] or [], found, problems)
+        _compare_exact("obligations", expect["obligations"] or [], found, problems, names)
     if "missing_facts" in expect:
         _compare_exact(
             "missing_facts",
             expect["missing_facts"] or [],
             {m.rule for m in result.missing_facts},
             problems,
+            names,
         )
     verdicts: dict[str, str] = {}
     for action in result.permitted_actions:
@@ -469,7 +598,12 @@ def _compare(expect: Mapping[str, Any], result: Result, problems: list[str]) -> 
     for label, status in _DECISIONS.items():
         for option in expect.get(label) or []:
             if option not in verdicts:
-                problems.append(f"{label}: no permitted-action entry for {option!r}")
+                unknown = names.unknown_option(str(option))
+                problems.append(
+                    f"{label}: {unknown}"
+                    if unknown
+                    else f"{label}: no permitted-action entry for {option!r}"
+                )
             elif verdicts[option] != status:
                 problems.append(f"{label}: {option!r} was {verdicts[option]}")
 

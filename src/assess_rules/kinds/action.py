@@ -9,6 +9,7 @@ warnings on it for their verdicts (they do not know about it).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -346,8 +347,12 @@ def _request(
     decision = _judge(judge, rule, reason, prohibitions, ctx)
     cited = reason.sources if reason is not None and reason.sources else rule.sources
     if reason is None and applicable:
-        listed = ", ".join(r.id for r_ in applicable for r in r_.reasons)
-        text = f"{request.reason!r} is not a reason this pack lists; listed: {listed}"
+        ids = [r.id for r_ in applicable for r in r_.reasons]
+        nearest = difflib.get_close_matches(request.reason, ids, n=1)
+        hint = f"; did you mean {nearest[0]!r}?" if nearest else ""
+        text = (
+            f"{request.reason!r} is not a reason this pack lists{hint} (listed: {', '.join(ids)})"
+        )
         if rule.unlisted_reasons == "undecided":
             decision.hold(
                 f"{text}; another reason is for a manager to decide with a recorded rationale",

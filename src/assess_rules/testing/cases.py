@@ -79,6 +79,7 @@ __all__ = [
     "cases_for",
     "evaluations_for",
     "facts_read",
+    "in_force_spans",
 ]
 
 #: The reason a generated request gives when it gives none the pack lists.
@@ -183,9 +184,37 @@ def _pivot_days(policy: Policy, start: date, end: date) -> list[date]:
     return sorted({d for d in days if start <= d <= end})
 
 
-@st.composite
+def in_force_spans(policy: Policy, start: date, end: date) -> list[tuple[date, date]]:
+    """The spans of days from ``start`` to ``end`` (inclusive) on which some version of
+    ``policy`` is in force (each version's ``effective_from`` to ``effective_to``), so that
+    a drawn referral date always has a version to answer it. Raise
+    :class:`~assess_rules.errors.NoVersionInForceError` if there is none.
+
+    >>> from assess_rules import load_policy
+    >>> in_force_spans(load_policy("generic_s17"), date(2024, 1, 1), date(2027, 12, 31))
+    [(datetime.date(2024, 1, 1), datetime.date(2027, 12, 31))]
+    """
+    spans = []
+    for version in policy.versions or (policy,):
+        info = version.info
+        low = max(start, info.effective_from or start)
+        high = min(end, info.effective_to or end)
+        if low <= high:
+            spans.append((low, high))
+    if not spans:
+        stated = "; ".join(
+            f"{v.version} from {v.info.effective_from or 'the start'} to "
+            f"{v.info.effective_to or 'now'}"
+            for v in policy.versions or (policy,)
+        )
+        raise NoVersionInForceError(
+            f"no version of pack {policy.id!r} is in force between {start.isoformat()} and "
+            f"{end.isoformat()}, so no case can be drawn: {stated}"
+        )
+    return sorted(spans)
+
+
 def cases_for(
-    draw: st.DrawFn,
     policy: Policy,
     *,
     start: date = date(2024, 1, 1),
@@ -193,25 +222,46 @@ def cases_for(
     max_requests: int = 2,
     max_events: int = 2,
     actions: Sequence[str] | None = None,
-) -> CaseSnapshot:
+) -> st.SearchStrategy[CaseSnapshot]:
     """Valid snapshots that reach ``policy``'s rules and branches (see the module).
+    Referral dates fall from ``start`` to ``end`` on days some version of the pack is in
+    force (:func:`in_force_spans`; raises
+    :class:`~assess_rules.errors.NoVersionInForceError` at once if there are none).
     ``actions`` limits requests to those actions (a search for one action's invariant)."""
+    return _cases(
+        policy,
+        in_force_spans(policy, start, end),
+        max_requests=max_requests,
+        max_events=max_events,
+        actions=actions,
+    )
+
+
+@st.composite
+def _cases(
+    draw: st.DrawFn,
+    policy: Policy,
+    spans: Sequence[tuple[date, date]],
+    *,
+    max_requests: int,
+    max_events: int,
+    actions: Sequence[str] | None,
+) -> CaseSnapshot:
     read = facts_read(policy)
+    start, end = draw(st.sampled_from(spans))
     pivots = _pivot_days(policy, start, end)
     pivot = (
         draw(st.sampled_from(pivots) | st.dates(start, end))
         if pivots
         else draw(st.dates(start, end))
     )
-    day = pivot + timedelta(days=draw(st.sampled_from([0, -1, 1, -2, 2])))
+    shifted = pivot + timedelta(days=draw(st.sampled_from([0, -1, 1, -2, 2])))
+    day = min(max(shifted, start), end)  # a day either side, never out of force
     received = datetime.combine(day, draw(st.sampled_from(_TIMES)), LONDON)
     offsets = boundary_days(policy, received)
     roles = [role.id for role in policy.roles]
     # the version in force on the referral date declares the words the case may use
-    try:
-        words = policy.version_on(received.date())
-    except NoVersionInForceError:
-        words = policy
+    words = policy.version_on(received.date())
 
     def moment(after: datetime | None = None) -> datetime:
         """An event on a boundary day, at a time of day, never before ``after``."""
@@ -620,9 +670,7 @@ def _record_step(
             records["actions"].append({"kind": kind, "at": at, "by": by})
 
 
-@st.composite
 def evaluations_for(
-    draw: st.DrawFn,
     policy: Policy,
     *,
     start: date = date(2024, 1, 1),
@@ -630,19 +678,25 @@ def evaluations_for(
     max_requests: int = 2,
     max_events: int = 2,
     actions: Sequence[str] | None = None,
-) -> tuple[CaseSnapshot, date]:
-    """A case from :func:`cases_for` and an evaluation date on or after its referral, on
-    a boundary day of the pack's timescales."""
-    case = draw(
-        cases_for(
-            policy,
-            start=start,
-            end=end,
-            max_requests=max_requests,
-            max_events=max_events,
-            actions=actions,
-        )
+) -> st.SearchStrategy[tuple[CaseSnapshot, date]]:
+    """A case from :func:`cases_for` (referral dates on days the pack is in force) and an
+    evaluation date on or after its referral, on a boundary day of the pack's timescales."""
+    cases = cases_for(
+        policy,
+        start=start,
+        end=end,
+        max_requests=max_requests,
+        max_events=max_events,
+        actions=actions,
     )
+    return _evaluations(policy, cases)
+
+
+@st.composite
+def _evaluations(
+    draw: st.DrawFn, policy: Policy, cases: st.SearchStrategy[CaseSnapshot]
+) -> tuple[CaseSnapshot, date]:
+    case = draw(cases)
     received = case.referral.received_at
     offset = draw(st.sampled_from(boundary_days(policy, received)))
     return case, received.date() + timedelta(days=offset)

@@ -75,8 +75,8 @@ class TestRun:
 
     @property
     def failed(self) -> int:
-        """Scenarios that failed, and files that could not be run."""
-        return sum(not o.passed for o in self.outcomes) + len(self.broken)
+        """Scenarios that failed (a file that could not be run is in :attr:`broken`)."""
+        return sum(not o.passed for o in self.outcomes)
 
 
 def _pack_files(policy: Policy) -> set[Path]:
@@ -92,7 +92,7 @@ def run_scenario_files(paths: Iterable[str | Path], search_path: SearchPath = No
         try:
             scenario_file = load_scenario_file(path)
             policy = scenario_file.policy(search_path)
-        except (AssessRulesError, OSError) as exc:
+        except AssessRulesError as exc:  # the file cannot be read, or its pack is wrong
             run.broken.append((str(path), str(exc)))
             continue
         run.files |= _pack_files(policy)
@@ -109,8 +109,8 @@ def run_scenario_files(paths: Iterable[str | Path], search_path: SearchPath = No
 
 def write_outcomes(run: TestRun, stdout: TextIO, stderr: TextIO) -> None:
     """The run as ``ok`` / ``FAIL`` lines and a count, as ``assess-rules test`` prints it."""
-    for path, reason in run.broken:
-        stderr.write(f"{path}: {reason}\n")
+    for path, reason in run.broken:  # a located error names the file already
+        stderr.write(f"{reason}\n" if reason.startswith(f"{path}:") else f"{path}: {reason}\n")
     for outcome in run.outcomes:
         if outcome.passed:
             stdout.write(f"ok   {outcome.file}: {outcome.name}\n")
@@ -118,7 +118,11 @@ def write_outcomes(run: TestRun, stdout: TextIO, stderr: TextIO) -> None:
             stdout.write(f"FAIL {outcome.file}: {outcome.name}\n")
             for problem in outcome.problems:
                 stdout.write(f"     {problem}\n")
-    stdout.write(f"{run.passed} passed, {run.failed} failed\n")
+    tail = ""
+    if run.broken:
+        count = len(run.broken)
+        tail = f", {count} file{'s' if count != 1 else ''} could not be run"
+    stdout.write(f"{run.passed} passed, {run.failed} failed{tail}\n")
 
 
 def coverage_text(coverage: Coverage) -> str:
@@ -267,8 +271,9 @@ def run_test_command(
     max_runs: int | None = None,
 ) -> int:
     """``assess-rules test``: 0 when every scenario passed (and the coverage is at least
-    ``min_coverage`` percent, when given), 1 otherwise; with ``watching``, the same again
-    on every change until Ctrl-C (130)."""
+    ``min_coverage`` percent, when given); 2 when a file could not be run (it cannot be
+    read, is not a scenario file, or its pack does not load: invalid input); 1 otherwise;
+    with ``watching``, the same again on every change until Ctrl-C (130)."""
 
     def once() -> tuple[int, Iterable[Path]]:
         run = run_scenario_files(paths, search_path)
@@ -297,7 +302,7 @@ def run_test_command(
                 f"minimum {min_coverage:g}%\n"
             )
         stdout.flush()
-        return (1 if run.failed or below else 0), run.files
+        return (2 if run.broken else 1 if run.failed or below else 0), run.files
 
     if watching:
         return watch(once, stderr, sleep=sleep, max_runs=max_runs)
