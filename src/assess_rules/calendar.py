@@ -56,6 +56,32 @@ __all__ = [
 
 LONDON = ZoneInfo("Europe/London")
 
+
+class Today(date):
+    """Today's date in London, taken as the evaluation date because none was given: a
+    ``date`` like any other, that messages about the evaluation date name as defaulted."""
+
+
+class Now(datetime):
+    """The present moment, taken as the evaluation moment because none was given."""
+
+
+def today_in_london() -> Today:
+    """Today's date in London, marked as the default evaluation date (:class:`Today`)."""
+    day = datetime.now(LONDON).date()
+    return Today(day.year, day.month, day.day)
+
+
+def evaluation_date_words(day: date, *, defaulted: bool) -> str:
+    """The evaluation date as messages name it: ``2026-11-23``, and when it was not given,
+    ``2026-11-23 (today; give --as-of)``.
+
+    >>> evaluation_date_words(date(2026, 11, 23), defaulted=True)
+    '2026-11-23 (today; give --as-of)'
+    """
+    return day.isoformat() + (" (today; give --as-of)" if defaulted else "")
+
+
 FIRST_SUPPORTED = date(1990, 1, 1)
 LAST_SUPPORTED = date(2100, 12, 31)
 _BASE = FIRST_SUPPORTED.toordinal()

@@ -67,7 +67,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
-from assess_rules.calendar import LONDON, describe
+from assess_rules.calendar import describe, today_in_london
 from assess_rules.case import CaseSnapshot, parse_case
 from assess_rules.caseload import review_caseload
 from assess_rules.diff import diff_command
@@ -728,7 +728,7 @@ def _caseload(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             stderr.write(f"{parsed}\n")
         else:
             cases.append(parsed)
-    as_of = args.as_of or datetime.now(LONDON).date()
+    as_of = args.as_of or today_in_london()
     reviews = review_caseload(policy, cases, as_of)
     if args.format == "json":
         payload = [asdict(review) for review in reviews]
@@ -944,7 +944,7 @@ def _progress_bar(stderr: TextIO, size: int | None) -> Any:
 def _sweep(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """``evaluate --format jsonl``: stream the records, one output line per input line."""
     policy = load_policy(args.policy, search_path=_packs(args))
-    as_of = args.as_of or datetime.now(LONDON).date()
+    as_of = args.as_of or today_in_london()
     limits = Limits(max_line_bytes=args.max_line_bytes, max_input_bytes=args.max_input_bytes)
     workers = args.workers or default_workers()
     source, size = _open_input(args.case)

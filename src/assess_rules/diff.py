@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, BinaryIO, Literal, TextIO
 
-from assess_rules.calendar import LONDON
+from assess_rules.calendar import today_in_london
 from assess_rules.case import CaseSnapshot, parse_case
 from assess_rules.errors import AssessRulesError, CaseError, CaseIssue
 from assess_rules.evaluation import evaluate
@@ -177,7 +177,40 @@ def diff_policies(old: Policy, new: Policy) -> list[PackChange]:
     changes += _ladder(before["roles"], after["roles"])
     changes += _parameter_readers(old, new)
     order = list(after)
-    return sorted(changes, key=lambda c: order.index(c.section))
+    changes.sort(key=lambda c: order.index(c.section))
+    if old.id != new.id:  # two different packs: what they judge first, their details last
+        details = [c for c in changes if c.section == "pack"]
+        changes = [c for c in changes if c.section != "pack"] + _grouped(details)
+    return changes
+
+
+def _grouped(changes: list[PackChange]) -> list[PackChange]:
+    """Pack details with the items added to (or removed from) one list said once, as
+    "13 change notes removed": between two different packs each is noise, not news."""
+    groups: dict[tuple[str, str], list[PackChange]] = {}
+    for change in changes:
+        listed = change.path and len(change.path) <= 2 and change.path[0] in _ITEM_NOUNS
+        if change.change != "changed" and listed:
+            groups.setdefault((change.path[0], change.change), []).append(change)
+    out: list[PackChange] = []
+    for change in changes:
+        group = groups.get((change.path[0], change.change)) if change.path else None
+        if not group or len(group) == 1 or change not in group:
+            out.append(change)
+        elif change is group[0]:
+            field, kind = change.path[0], change.change
+            out.append(
+                PackChange(
+                    "pack",
+                    None,
+                    (field,),
+                    kind,
+                    [c.old for c in group] if kind == "removed" else None,
+                    [c.new for c in group] if kind == "added" else None,
+                    f"Pack: {_count(len(group), _ITEM_NOUNS[field])} {kind}",
+                )
+            )
+    return out
 
 
 # --- comparing plain data --------------------------------------------------------------------
@@ -815,6 +848,8 @@ def diff_text(old: Policy, new: Policy, changes: Sequence[PackChange]) -> str:
     if not changes:
         return f"No differences between {before} and {after}.\n"
     lines = [f"Changes from {before} to {after} ({_count(len(changes), 'change')}):"]
+    if old.id != new.id:
+        lines[0] = lines[0][:-1] + ", the rules' first, the packs' own details last:"
     for change in changes:
         lines.append(f"  {change.text}")
         lines += [f"      {detail}" for detail in change.details]
@@ -824,8 +859,13 @@ def diff_text(old: Policy, new: Policy, changes: Sequence[PackChange]) -> str:
 def diff_markdown(old: Policy, new: Policy, changes: Sequence[PackChange]) -> str:
     """The pack's changes as a Markdown document for sign-off: which packs (files, content
     hashes), then the changes by section."""
+    heading = (
+        f"# Changes to pack {_md(new.id)}: {_md(old.version)} → {_md(new.version)}"
+        if old.id == new.id
+        else f"# Changes from {_md(_name(old))} to {_md(_name(new))}"
+    )
     lines = [
-        f"# Changes to pack {_md(new.id)}: {_md(old.version)} → {_md(new.version)}",
+        heading,
         "",
         "| | old | new |",
         "| --- | --- | --- |",
@@ -929,7 +969,7 @@ def diff_command(
     new = select_policy(new_spec, search_path=search_path)
     changes = diff_policies(old, new)
     source = _open_cases(cases) if cases is not None else None
-    day = as_of or datetime.now(LONDON).date()
+    day = as_of or today_in_london()
     counts = OutcomeCounts()
     try:
         if output_format == "json":

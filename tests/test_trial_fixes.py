@@ -1,0 +1,120 @@
+"""The messages and docs a new user tripped on in a trial of the CLI (issue 8)."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime
+from pathlib import Path
+
+from assess_rules.calendar import LONDON
+from assess_rules.cli import run
+
+ROOT = Path(__file__).parents[1]
+
+
+def call(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = run(list(argv), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def future_case(tmp_path: Path, suffix: str = ".json") -> Path:
+    """A referral in 2099: after any evaluation date the tests can default to."""
+    case = {"case_id": "F1", "referral": {"received_at": "2099-01-05T10:00"}}
+    path = tmp_path / f"future{suffix}"
+    path.write_text(json.dumps(case) + "\n", encoding="utf-8")
+    return path
+
+
+# --- 9: a defaulted evaluation date is named -------------------------------------------------
+
+
+def test_a_defaulted_evaluation_date_is_named_by_evaluate_and_explain(tmp_path: Path) -> None:
+    case = str(future_case(tmp_path))
+    today = datetime.now(LONDON).date().isoformat()
+    for command in ("evaluate", "explain"):
+        code, _out, err = call(command, "--policy", "generic_s17", "--case", case)
+        assert code == 2, (command, err)
+        assert f"after the evaluation date, {today} (today; give --as-of)" in err, command
+
+
+def test_a_given_evaluation_date_is_named_without_the_hint(tmp_path: Path) -> None:
+    case = str(future_case(tmp_path))
+    code, _out, err = call(
+        "evaluate", "--policy", "generic_s17", "--case", case, "--as-of", "2026-12-01"
+    )
+    assert code == 2
+    assert "after the evaluation date, 2026-12-01:" in err
+    assert "today" not in err
+
+
+def test_a_defaulted_evaluation_date_is_named_in_sweeps_and_diff_cases(tmp_path: Path) -> None:
+    case = str(future_case(tmp_path, ".jsonl"))
+    today = datetime.now(LONDON).date().isoformat()
+    code, out, _err = call(
+        "evaluate", "--policy", "generic_s17", "--case", case, "--format", "jsonl"
+    )
+    assert code == 2
+    assert f"{today} (today; give --as-of)" in out
+    code, out, _err = call("diff", "generic_s17", "kent", "--cases", case, "--format", "json")
+    assert f"{today} (today; give --as-of)" in out
+
+
+# --- 8: diff of two different packs ------------------------------------------------------------
+
+
+def other_pack(tmp_path: Path) -> Path:
+    """A council's own pack (a different id) changing one timescale of generic_s17."""
+    path = tmp_path / "testshire.yaml"
+    path.write_text(
+        """pack:
+  id: testshire
+  title: Testshire assessment protocol
+  authority: Testshire Council
+  version: "1.0.0"
+  effective_from: 2018-07-01
+  extends: generic_s17
+
+rules:
+  - id: referral-decision
+    override: true
+    kind: timescale
+    title: Decision on the type of response within 2 working days of the referral
+    sources:
+      - {id: GEN-REF-1, para: "Testshire 1.1"}
+    start: referral.received
+    end: decision.made
+    within: {amount: 2, unit: working_days}
+    owner: team_manager
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_diff_of_two_packs_puts_rule_changes_first_and_groups_pack_details(
+    tmp_path: Path,
+) -> None:
+    code, out, _err = call("diff", "generic_s17", str(other_pack(tmp_path)))
+    assert code == 1
+    lines = out.splitlines()
+    body = [line.strip() for line in lines[1:] if line.startswith("  ") and line[2] != " "]
+    assert body[0].startswith("Timescale referral-decision")
+    firsts = [i for i, line in enumerate(body) if line.startswith("Pack:")]
+    assert firsts
+    assert all(line.startswith("Pack:") for line in body[firsts[0] :])
+    # generic_s17 1.1.0 lists 13 change notes (its `changes:`), none of them testshire's
+    notes = [line for line in body if "change note" in line]
+    assert notes == ["Pack: 13 change notes removed"]
+    code, out, _err = call("diff", "generic_s17", str(other_pack(tmp_path)), "--format", "json")
+    grouped = [c for c in json.loads(out)["changes"] if c["path"] == ["changes"]]
+    assert len(grouped) == 1
+    assert len(grouped[0]["old"]) == 13
+
+
+def test_diff_markdown_heading_names_both_packs_with_their_own_versions(tmp_path: Path) -> None:
+    _code, out, _err = call(
+        "diff", "generic_s17", str(other_pack(tmp_path)), "--format", "markdown"
+    )
+    assert out.splitlines()[0] == "# Changes from generic_s17 1.1.0 to testshire 1.0.0"
