@@ -116,7 +116,8 @@ def test_a_batch_processes_good_records_and_reports_each_bad_one(tmp_path: Path)
     assert [r["case_id"] for r in payload["results"]] == ["A", "C"]
     assert [e["index"] for e in payload["errors"]] == [1, 2]
     assert [e["line"] for e in payload["errors"]] == [2, 3]
-    assert payload["errors"][1]["issues"] == [
+    assert payload["errors"][1]["error"]["stage"] == "case"
+    assert payload["errors"][1]["error"]["issues"] == [
         {
             "path": ["child", "expected_birth_date"],
             "reason": "a child has a date of birth or an expected birth date, not both",
@@ -206,7 +207,8 @@ def test_a_record_that_cannot_be_evaluated_does_not_stop_the_batch(tmp_path: Pat
     payload = json.loads(out)
     assert [r["case_id"] for r in payload["results"]] == ["B"]
     assert payload["errors"][0]["case_id"] == "A"
-    assert "outside the supported range" in payload["errors"][0]["issues"][0]["reason"]
+    assert payload["errors"][0]["error"]["stage"] == "evaluation"
+    assert "outside the supported range" in payload["errors"][0]["error"]["issues"][0]["reason"]
     assert "Traceback" not in err
 
 

@@ -118,3 +118,49 @@ def test_diff_markdown_heading_names_both_packs_with_their_own_versions(tmp_path
         "diff", "generic_s17", str(other_pack(tmp_path)), "--format", "markdown"
     )
     assert out.splitlines()[0] == "# Changes from generic_s17 1.1.0 to testshire 1.0.0"
+
+
+# --- 12: one shape of error record in every output format -------------------------------------
+
+
+def test_a_single_bad_case_in_json_gives_an_error_document_on_stdout(tmp_path: Path) -> None:
+    case = tmp_path / "bad.json"
+    case.write_text(json.dumps({"case_id": "B", "referral": {"received_at": "Jane Doe"}}))
+    code, out, err = call(
+        "evaluate", "--policy", "generic_s17", "--case", str(case), "--format", "json"
+    )
+    assert code == 2
+    assert "invalid case snapshot" in err  # the stderr line stays
+    document = json.loads(out)
+    assert document["case_id"] == "B"
+    assert document["error"]["stage"] == "case"
+    assert document["error"]["issues"][0]["path"] == ["referral", "received_at"]
+    assert document["error"]["more_issues"] == 0
+    assert "Jane" not in out
+
+
+def test_a_case_file_that_cannot_be_read_gives_an_error_document_in_json(tmp_path: Path) -> None:
+    code, out, _err = call(
+        "evaluate", "--policy", "generic_s17", "--case", str(tmp_path / "none.json"),
+        "--format", "json",
+    )  # fmt: skip
+    assert code == 2
+    document = json.loads(out)
+    assert (document["case_id"], document["error"]["stage"]) == (None, "file")
+
+
+def test_json_batch_errors_are_shaped_as_jsonl_error_records(tmp_path: Path) -> None:
+    lines = [
+        {"case_id": "A", "referral": {"received_at": "2026-12-18T10:00"}},
+        {"case_id": "B", "referral": {"received_at": "not a date"}},
+    ]
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("\n".join(json.dumps(x) for x in lines) + "\n{not json\n")
+    common = ["--policy", "generic_s17", "--case", str(cases), "--as-of", "2026-12-22"]
+    _code, out, _err = call("evaluate", *common, "--format", "json")
+    batch = json.loads(out)["errors"]
+    _code, out, _err = call("evaluate", *common, "--format", "jsonl", "--workers", "1")
+    streamed = [r for r in map(json.loads, out.splitlines()) if "error" in r]
+    assert [{k: v for k, v in e.items() if k != "index"} for e in batch] == streamed
+    assert [e["index"] for e in batch] == [1, 2]
+    assert [e["error"]["stage"] for e in batch] == ["case", "json"]

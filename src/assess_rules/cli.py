@@ -95,7 +95,7 @@ from assess_rules.resolved import show_command
 from assess_rules.result import Result
 from assess_rules.scenarios import load_scenario_file
 from assess_rules.site import build_site, referral_timeline_svg
-from assess_rules.sweep import SweepCounts, default_workers, sweep
+from assess_rules.sweep import SweepCounts, case_id_of, default_workers, error_fields, sweep
 from assess_rules.timing import timeline
 
 __all__ = [
@@ -664,9 +664,10 @@ def _yaml_case_issue(error: PolicyError) -> CaseIssue:
 class _BadLine:
     """A JSON Lines record that cannot be read: reported, and the batch goes on."""
 
-    def __init__(self, line: int, issues: Sequence[CaseIssue]) -> None:
+    def __init__(self, line: int, issues: Sequence[CaseIssue], stage: str = "json") -> None:
         self.line = line
         self.issues = tuple(issues)
+        self.stage = stage  # as a sweep's error line says it: "line" or "json"
 
 
 class _Line:
@@ -679,7 +680,9 @@ class _Line:
 
 def _json_line(raw: RawLine) -> _Line | _BadLine:
     if raw.data is None:
-        return _BadLine(raw.number, [CaseIssue((), raw.problem or "the line was not read")])
+        return _BadLine(
+            raw.number, [CaseIssue((), raw.problem or "the line was not read")], stage="line"
+        )
     try:
         return _Line(raw.number, loads_record(raw.data))
     except CaseError as exc:
@@ -752,7 +755,13 @@ def _caseload(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 def _evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     policy = load_policy(args.policy, search_path=_packs(args))
     path = Path(args.case)
-    raw_cases = _read_cases(path)
+    try:
+        raw_cases = _read_cases(path)
+    except CaseError as exc:  # the file as a whole: in JSON, an error document too
+        if args.format == "json":
+            document = error_fields(None, "file", exc.issues)
+            stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        raise
     batch = path.suffix == ".jsonl" or len(raw_cases) != 1
     # Each result is written as soon as it is found, so a batch keeps no results in memory.
     write = _BatchWriter(stdout, args.format, batch, policy)
@@ -760,13 +769,13 @@ def _evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     errors: list[dict[str, Any]] = []
     for index, label, raw, case in _records(path, raw_cases, batch=batch, policy=policy):
         if isinstance(case, CaseError):
-            case_id = raw.get("case_id") if isinstance(raw, dict) else None
+            read = raw_cases[index]
+            stage = read.stage if isinstance(read, _BadLine) else "case"
             errors.append(
                 {
                     "index": index,
                     **_line_of(raw_cases, index),
-                    "case_id": case_id,
-                    "issues": [{"path": list(i.path), "reason": i.reason} for i in case.issues],
+                    **error_fields(case_id_of(raw), stage, case.issues),
                 }
             )
             stderr.write(f"{case}\n")
@@ -778,8 +787,7 @@ def _evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 {
                     "index": index,
                     **_line_of(raw_cases, index),
-                    "case_id": case.case_id,
-                    "issues": [{"path": [], "reason": str(exc)}],
+                    **error_fields(case.case_id, "evaluation", [CaseIssue((), str(exc))]),
                 }
             )
             stderr.write(f"{label}: {exc}\n")
@@ -818,9 +826,14 @@ class _BatchWriter:
         self.written += 1
 
     def end(self, errors: list[dict[str, Any]]) -> None:
-        if self.form != "json" or not self.batch:
+        if self.form != "json":
             return
         out = self.stdout
+        if not self.batch:  # one case refused: its error record, as a sweep would write it
+            if errors:
+                record = {k: v for k, v in errors[0].items() if k != "index"}
+                out.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+            return
         out.write('{\n  "results": [],\n' if not self.written else "\n  ],\n")
         text = json.dumps(errors, indent=2, ensure_ascii=False).replace("\n", "\n  ")
         out.write(f'  "errors": {text}\n}}\n')
