@@ -164,3 +164,64 @@ def test_json_batch_errors_are_shaped_as_jsonl_error_records(tmp_path: Path) -> 
     assert [{k: v for k, v in e.items() if k != "index"} for e in batch] == streamed
     assert [e["index"] for e in batch] == [1, 2]
     assert [e["error"]["stage"] for e in batch] == ["case", "json"]
+
+
+# --- 13: a pack file named otherwise than its id ------------------------------------------------
+
+
+def mismatched(tmp_path: Path) -> Path:
+    folder = tmp_path / "packs"
+    folder.mkdir()
+    text = other_pack(tmp_path).read_text(encoding="utf-8")
+    (folder / "mismatch.yaml").write_text(text.replace("id: testshire", "id: other"))
+    return folder
+
+
+def test_a_pack_looked_up_by_a_name_that_is_not_its_id_is_refused_with_its_place(
+    tmp_path: Path,
+) -> None:
+    folder = mismatched(tmp_path)
+    code, _out, err = call(
+        "timeline", "--pack-dir", str(folder), "--policy", "mismatch", "--referral", "2026-12-01"
+    )
+    assert code == 2
+    assert f"{folder / 'mismatch.yaml'}:2:" in err  # line 2: `id: other`
+    assert "file mismatch.yaml holds pack 'other', not 'mismatch'" in err
+
+
+def test_a_pack_given_by_path_loads_whatever_its_file_is_called(tmp_path: Path) -> None:
+    path = mismatched(tmp_path) / "mismatch.yaml"
+    code, out, _err = call("timeline", "--policy", str(path), "--referral", "2026-12-01")
+    assert code == 0
+    assert "pack other 1.0.0" in out
+
+
+def test_list_shows_the_pack_id_and_says_the_file_is_misnamed(tmp_path: Path) -> None:
+    folder = mismatched(tmp_path)
+    code, out, _err = call("list", "--pack-dir", str(folder))
+    assert code == 0
+    names = [line.split()[0] for line in out.splitlines() if not line.startswith(" ")]
+    assert "other" in names
+    assert "mismatch" not in names
+    assert "file mismatch.yaml holds pack 'other'" in out
+    code, out, _err = call("list", "--pack-dir", str(folder), "--format", "json")
+    row = next(r for r in json.loads(out) if r["name"] == "mismatch")
+    assert row["id"] == "other"
+
+
+def test_list_columns_line_up() -> None:
+    _code, out, _err = call("list")
+    lines = [line for line in out.splitlines() if not line.startswith(" ")]
+    assert len({line.index("[") for line in lines}) == 1
+
+
+def test_versions_named_id_at_version_still_load() -> None:
+    code, _out, err = call(
+        "validate",
+        str(ROOT / "examples/packs/northshire.yaml"),
+        str(ROOT / "examples/packs/northshire@1.0.0.yaml"),
+    )
+    assert code == 0, err
+    code, out, _err = call("show", "northshire@1.0.0", "--pack-dir", str(ROOT / "examples/packs"))
+    assert code == 0
+    assert "northshire" in out
