@@ -225,3 +225,27 @@ def test_versions_named_id_at_version_still_load() -> None:
     code, out, _err = call("show", "northshire@1.0.0", "--pack-dir", str(ROOT / "examples/packs"))
     assert code == 0
     assert "northshire" in out
+
+
+# --- nits: "1 working day", one wording of durations ------------------------------------------
+
+
+def test_one_working_day_is_singular_in_lint_and_diff_cases(tmp_path: Path) -> None:
+    pack = str(other_pack(tmp_path))
+    _code, out, _err = call("lint", pack)
+    assert "gives 2 working days where the extended pack gives 1 working day " in out
+    # referral Mon 30 Nov 2026 10:00, decided Wed 2 Dec: due Tue 1 Dec under generic_s17
+    # (1 working day), Wed 2 Dec under testshire (2 working days)
+    cases = tmp_path / "d.jsonl"
+    case = {
+        "case_id": "D1",
+        "referral": {"received_at": "2026-11-30T10:00"},
+        "decision": {"made_at": "2026-12-02T10:00", "response": "assessment"},
+    }
+    cases.write_text(json.dumps(case) + "\n")
+    _code, out, _err = call(
+        "diff", "generic_s17", pack, "--cases", str(cases), "--as-of", "2026-12-10"
+    )
+    assert "due 2026-12-01 -> 2026-12-02, status missed -> met" in out
+    assert "within 1 working day -> 2 working days" in out
+    assert "1 working days" not in out

@@ -72,6 +72,16 @@ def today_in_london() -> Today:
     return Today(day.year, day.month, day.day)
 
 
+def amount_words(amount: int | str, unit: str) -> str:
+    """An amount of a unit in words, singular for one: the one wording of durations.
+
+    >>> amount_words(1, "working_days"), amount_words(2, "working_days"), amount_words(1, "hours")
+    ('1 working day', '2 working days', '1 hour')
+    """
+    words = unit.replace("_", " ")
+    return f"{amount} {words[:-1] if amount == 1 and words.endswith('s') else words}"
+
+
 def evaluation_date_words(day: date, *, defaulted: bool) -> str:
     """The evaluation date as messages name it: ``2026-11-23``, and when it was not given,
     ``2026-11-23 (today; give --as-of)``.

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, BinaryIO, Literal, TextIO
 
-from assess_rules.calendar import today_in_london
+from assess_rules.calendar import amount_words, today_in_london
 from assess_rules.case import CaseSnapshot, parse_case
 from assess_rules.errors import AssessRulesError, CaseError, CaseIssue
 from assess_rules.evaluation import evaluate
@@ -114,13 +114,6 @@ _ROLE_FIELDS = frozenset({"decided_by", "recommended_by", "by", "owner", "role",
 #: fields that name who must approve: a change says whether it is raised or lowered
 _APPROVER_FIELDS = frozenset({"decided_by", "recommended_by", "by", "role", "reviewed_by"})
 _CONDITION_FIELDS = frozenset({"when", "applies_when", "violation_when", "also_requires", "unless"})
-_UNITS = {
-    "working_days": ("working day", "working days"),
-    "calendar_days": ("calendar day", "calendar days"),
-    "hours": ("hour", "hours"),
-    "weeks": ("week", "weeks"),
-    "months": ("month", "months"),
-}
 _LONG = 70
 
 
@@ -496,8 +489,7 @@ def _field_words(field: str) -> str:
 
 
 def _duration(value: Mapping[str, Any]) -> str:
-    one, many = _UNITS.get(str(value["unit"]), (str(value["unit"]), str(value["unit"])))
-    return f"{value['amount']} {one if value['amount'] == 1 else many}"
+    return amount_words(value["amount"], str(value["unit"]))
 
 
 def _removal(removed: Sequence[RemovedRule], rule_id: str | None) -> str | None:
@@ -778,7 +770,7 @@ def _deadlines(result: Result) -> Keyed:
                 if d.unit == "hours"
                 else _iso(d.due_date),
                 "status": d.status,
-                "within": f"{d.amount} {d.unit.replace('_', ' ')}",
+                "within": amount_words(d.amount, d.unit),
                 "extension": d.extension,
             },
         )

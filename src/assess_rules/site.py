@@ -28,7 +28,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assess_rules.calendar import describe
+from assess_rules.calendar import amount_words, describe
 from assess_rules.case import parse_case
 from assess_rules.errors import AssessRulesError, CaseError
 from assess_rules.evaluation import evaluate
@@ -131,7 +131,7 @@ def _step_detail(step: Step) -> str:
     record = step.record if isinstance(step.record, str) else " or ".join(step.record)
     parts = [f"records {record}"]
     if step.within is not None:
-        parts.append(f"within {step.within.amount} {step.within.unit.replace('_', ' ')}")
+        parts.append(f"within {amount_words(step.within.amount, step.within.unit)}")
     if step.before:
         parts.append(f"before {step.before}")
     if step.unless:
