@@ -124,7 +124,7 @@ def test_a_batch_processes_good_records_and_reports_each_bad_one(tmp_path: Path)
         }
     ]
     assert "batch.jsonl:2: invalid case snapshot" in err
-    assert "<case>: not valid JSON at column 2" in err
+    assert "  - not valid JSON at column 2" in err
     assert "Traceback" not in err
 
 

@@ -249,3 +249,70 @@ def test_one_working_day_is_singular_in_lint_and_diff_cases(tmp_path: Path) -> N
     assert "due 2026-12-01 -> 2026-12-02, status missed -> met" in out
     assert "within 1 working day -> 2 working days" in out
     assert "1 working days" not in out
+
+
+# --- nits: docs --html leaves nothing behind, and tidies only its own pages --------------------
+
+
+def test_docs_html_with_an_unknown_pack_leaves_nothing_behind(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    code, _out, err = call("docs", "--html", str(site), "kent", "kentt")
+    assert code == 2
+    assert "did you mean 'kent'?" in err
+    assert not site.exists()
+
+
+def test_docs_html_rebuild_removes_its_own_stale_pages_and_nothing_else(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert call("docs", "--html", str(site), "kent", "generic_s17")[0] == 0
+    assert (site / "packs" / "generic_s17.html").is_file()
+    assert any((site / "scenarios" / "generic_s17").iterdir())
+    (site / "notes.txt").write_text("the user's own file")
+    (site / "packs" / "mine.html").write_text("a page the user wrote")
+    assert call("docs", "--html", str(site), "kent")[0] == 0
+    assert (site / "packs" / "kent.html").is_file()
+    assert not (site / "packs" / "generic_s17.html").exists()
+    assert not (site / "scenarios" / "generic_s17").exists()
+    assert (site / "notes.txt").read_text() == "the user's own file"
+    assert (site / "packs" / "mine.html").is_file()
+    assert "generic_s17" not in (site / "index.html").read_text()
+
+
+# --- nits: dates that do not exist, the chart file, the prefix ---------------------------------
+
+
+def test_an_as_of_date_that_does_not_exist_is_told_apart_from_a_wrong_form() -> None:
+    common = ["evaluate", "--policy", "kent", "--case", "x.json", "--as-of"]
+    assert "that date does not exist (no such day of that month)" in call(*common, "2027-02-30")[2]
+    assert "that date does not exist (no such month)" in call(*common, "2027-13-04")[2]
+    assert "not a date (write YYYY-MM-DD)" in call(*common, "4 March")[2]
+
+
+def test_timeline_names_the_chart_file_it_cannot_write(tmp_path: Path) -> None:
+    chart = tmp_path / "missing" / "x.svg"
+    code, _out, err = call(
+        "timeline", "--policy", "kent", "--referral", "2026-12-01", "--svg", str(chart)
+    )
+    assert code == 4
+    assert f"assess-rules: cannot write {chart}: " in err
+
+
+def test_an_unknown_pack_name_has_no_placeholder_for_a_location() -> None:
+    _code, _out, err = call("timeline", "--policy", "kentt", "--referral", "2026-12-01")
+    assert err.startswith("assess-rules: no policy pack named 'kentt'")
+    assert "<policy>" not in err
+
+
+def test_validate_problems_carry_the_prefix() -> None:
+    broken = ROOT / "tests" / "broken_packs" / "cycle_a.yaml"
+    _code, _out, err = call("validate", str(broken))
+    assert err.startswith("assess-rules: ")
+
+
+def test_timeline_wraps_a_long_condition_under_only_when() -> None:
+    _code, out, _err = call("timeline", "--policy", "buckinghamshire", "--referral", "2026-12-01")
+    conditions = [
+        line for line in out.splitlines() if line.startswith(("      only when:", " " * 10))
+    ]
+    assert len(conditions) > out.count("only when:")  # child-seen's condition is wrapped
+    assert max(map(len, conditions)) <= 96

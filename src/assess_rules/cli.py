@@ -330,12 +330,19 @@ def _positive(text: str) -> int:
 
 
 def _iso_date(text: str) -> date:
-    """``YYYY-MM-DD`` only; the message never repeats what was given."""
-    try:
-        if len(text) == 10 and text[4] == "-" and text[7] == "-":
+    """``YYYY-MM-DD`` only; the message never repeats what was given, and says whether the
+    form is wrong or the date does not exist (``2027-02-30``)."""
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:
             return date.fromisoformat(text)
-    except ValueError:
-        pass
+        except ValueError:
+            digits = text[:4] + text[5:7] + text[8:]
+            if digits.isascii() and digits.isdigit():
+                month = int(text[5:7])
+                what = "month" if not 1 <= month <= 12 else "day of that month"
+                raise argparse.ArgumentTypeError(
+                    f"that date does not exist (no such {what})"
+                ) from None
     raise argparse.ArgumentTypeError("not a date (write YYYY-MM-DD)")
 
 
@@ -404,7 +411,7 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
                 stdout,
             )
         if args.command == "timeline":
-            return _timeline(args, stdout)
+            return _timeline(args, stdout, stderr)
         if args.command == "show":
             return show_command(
                 args.policy,
@@ -459,12 +466,17 @@ def _iso_moment(text: str) -> datetime:
         ) from None
 
 
-def _timeline(args: argparse.Namespace, stdout: TextIO) -> int:
+def _timeline(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """``assess-rules timeline``: the deadlines a referral starts, soonest first."""
     policy = load_policy(args.policy, search_path=_packs(args))
     entries = timeline(policy, args.referral)
     if args.svg:
-        Path(args.svg).write_text(referral_timeline_svg(policy, args.referral), encoding="utf-8")
+        chart = referral_timeline_svg(policy, args.referral)
+        try:
+            Path(args.svg).write_text(chart, encoding="utf-8")
+        except OSError as exc:
+            stderr.write(f"assess-rules: cannot write {args.svg}: {exc.strerror or exc}\n")
+            return EXIT_OUTPUT
     if args.format == "json":
         rows = [
             {
@@ -484,8 +496,16 @@ def _timeline(args: argparse.Namespace, stdout: TextIO) -> int:
     for e in entries:
         stdout.write(f"  due {describe(e.due.date())}  {e.title} ({e.rule})\n")
         stdout.write(f"      {e.computation}\n")
-        if e.applies_when:
-            stdout.write(f"      only when: {' '.join(e.applies_when.split())}\n")
+        if e.applies_when:  # a long condition wrapped at its words, indented under itself
+            lines = textwrap.wrap(
+                " ".join(e.applies_when.split()),
+                width=96,
+                initial_indent="      only when: ",
+                subsequent_indent="          ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            stdout.write("\n".join(lines) + "\n")
     if not entries:
         stdout.write("  no timescale of this pack starts from the referral\n")
     return EXIT_OK
@@ -593,7 +613,7 @@ def _validate(
         if problems:
             failed = True
             for problem in problems:
-                stderr.write(f"{problem}\n")
+                stderr.write(f"assess-rules: {problem}\n")
         else:
             stdout.write(f"{path}: ok\n")
     return EXIT_INVALID if failed else EXIT_OK
