@@ -7,6 +7,8 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from assess_rules.calendar import LONDON
 from assess_rules.cli import run
 
@@ -316,3 +318,39 @@ def test_timeline_wraps_a_long_condition_under_only_when() -> None:
     ]
     assert len(conditions) > out.count("only when:")  # child-seen's condition is wrapped
     assert max(map(len, conditions)) <= 96
+
+
+def test_a_failing_scenarios_problem_lines_are_indented_under_it(tmp_path: Path) -> None:
+    scenarios = tmp_path / "t.scenarios.yaml"
+    scenarios.write_text(
+        """pack: generic_s17
+scenarios:
+  - name: no response
+    as_of: 2026-12-21
+    case:
+      case_id: T1
+      referral: {received_at: 2026-12-19T11:00}
+      decision: {made_at: 2026-12-21T16:00, made_by: team_manager}
+    expect:
+      violations: []
+""",
+        encoding="utf-8",
+    )
+    code, out, _err = call("test", str(scenarios))
+    assert code == 1
+    lines = out.splitlines()
+    first = next(i for i, line in enumerate(lines) if "the case was refused" in line)
+    indent = len(lines[first]) - len(lines[first].lstrip())
+    assert lines[first + 1].strip().startswith("- decision.response")
+    assert len(lines[first + 1]) - len(lines[first + 1].lstrip()) > indent
+
+
+def test_help_has_no_rest_markup_and_every_format_is_explained(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert call("--help")[0] == 0
+    assert "``" not in capsys.readouterr().out
+    for command in ("evaluate", "explain", "list", "diff", "show", "lint", "test", "timeline"):
+        assert call(command, "--help")[0] == 0
+        text = " ".join(capsys.readouterr().out.split())
+        assert "how to write the output: " in text, command

@@ -137,7 +137,8 @@ class _UsageError(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="assess-rules", description=__doc__.split("\n\n")[0])
+    summary = __doc__.split("\n\n")[0].replace("``", "")  # no reST in --help
+    parser = _Parser(prog="assess-rules", description=summary)
     commands = parser.add_subparsers(dest="command", required=True)
 
     def pack_and_cases(
@@ -292,7 +293,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     for command in commands.choices.values():  # every command, those added later too
         _add_pack_dir(command)
+        for action in command._actions:  # every --format says what its choices are
+            if "--format" in action.option_strings and action.help is None:
+                words = ", ".join(f"{c} ({_FORMATS[c]})" for c in action.choices or ())
+                action.help = f"how to write the output: {words}; default: %(default)s"
     return parser
+
+
+#: what each ``--format`` choice gives, for ``--help``
+_FORMATS = {
+    "text": "for people",
+    "json": "one document, for tools",
+    "jsonl": "one line per case, streamed: docs/sweeps.md",
+    "markdown": "for a sign-off document",
+    "yaml": "as a pack file is written",
+}
 
 
 def _add_pack_dir(command: argparse.ArgumentParser) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import textwrap
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -110,14 +111,14 @@ def run_scenario_files(paths: Iterable[str | Path], search_path: SearchPath = No
 def write_outcomes(run: TestRun, stdout: TextIO, stderr: TextIO) -> None:
     """The run as ``ok`` / ``FAIL`` lines and a count, as ``assess-rules test`` prints it."""
     for path, reason in run.broken:
-        stderr.write(f"{path}: {reason}\n")
+        stderr.write(f"assess-rules: {path}: {reason}\n")
     for outcome in run.outcomes:
         if outcome.passed:
             stdout.write(f"ok   {outcome.file}: {outcome.name}\n")
         else:
             stdout.write(f"FAIL {outcome.file}: {outcome.name}\n")
-            for problem in outcome.problems:
-                stdout.write(f"     {problem}\n")
+            for problem in outcome.problems:  # each line of a long one under the first
+                stdout.write(textwrap.indent(f"{problem}\n", "     "))
     stdout.write(f"{run.passed} passed, {run.failed} failed\n")
 
 
