@@ -63,6 +63,15 @@ def test_a_defaulted_evaluation_date_is_named_in_sweeps_and_diff_cases(tmp_path:
     assert f"{today} (today; give --as-of)" in out
 
 
+def test_caseload_names_the_defaulted_date_it_counts_up_to() -> None:
+    case = str(ROOT / "examples" / "cases" / "kent-cancellation-request.json")
+    today = datetime.now(LONDON).date().isoformat()
+    _code, out, _err = call("caseload", "--policy", "kent", "--case", case)
+    assert out.startswith(f"Counted up to {today} (today; give --as-of)\n")
+    _code, out, _err = call("caseload", "--policy", "kent", "--case", case, "--as-of", today)
+    assert "Counted up to" not in out
+
+
 # --- 8: diff of two different packs ------------------------------------------------------------
 
 

@@ -67,7 +67,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
-from assess_rules.calendar import describe, today_in_london
+from assess_rules.calendar import describe, evaluation_date_words, today_in_london
 from assess_rules.case import CaseSnapshot, parse_case
 from assess_rules.caseload import review_caseload
 from assess_rules.diff import diff_command
@@ -772,6 +772,8 @@ def _caseload(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         payload = [asdict(review) for review in reviews]
         stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
     else:
+        if args.as_of is None:  # the months run to today's: say so
+            stdout.write(f"Counted up to {evaluation_date_words(as_of, defaulted=True)}\n")
         if not reviews:
             stdout.write(f"{policy.id} has no caseload reviews\n")
         for review in reviews:
