@@ -11,6 +11,7 @@ import json
 import os
 import pickle
 import signal
+import threading
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -399,6 +400,8 @@ def test_a_worker_that_dies_is_reported_not_a_traceback(
         raise BrokenProcessPool("a child process terminated abruptly")
 
     monkeypatch.setattr(cli_module, "sweep", breaking)
+    # the flag makes main() leave with os._exit: a fresh one, so later tests' main() returns
+    monkeypatch.setattr(cli_module, "_pool_broke", threading.Event())
     path = tmp_path / "many.jsonl"
     path.write_text("".join(good(f"G{i}") + "\n" for i in range(200)))
     code, out, err = sweep_file(path, "--workers", "1")

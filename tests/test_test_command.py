@@ -255,7 +255,7 @@ def test_a_file_that_cannot_be_run_is_invalid_input_not_a_failed_scenario(tmp_pa
     missing = tmp_path / "nope.scenarios.yaml"
     code, out, err = call("test", str(missing), str(path))
     assert code == EXIT_INVALID
-    assert err == f"{missing}: no such file\n"
+    assert err == f"assess-rules: {missing}: no such file\n"
     assert out.endswith("1 passed, 0 failed, 1 file could not be run\n")  # the rest still ran
     code, out, _ = call("test", str(missing), "--format", "json")
     assert code == EXIT_INVALID

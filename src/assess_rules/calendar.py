@@ -56,6 +56,42 @@ __all__ = [
 
 LONDON = ZoneInfo("Europe/London")
 
+
+class Today(date):
+    """Today's date in London, taken as the evaluation date because none was given: a
+    ``date`` like any other, that messages about the evaluation date name as defaulted."""
+
+
+class Now(datetime):
+    """The present moment, taken as the evaluation moment because none was given."""
+
+
+def today_in_london() -> Today:
+    """Today's date in London, marked as the default evaluation date (:class:`Today`)."""
+    day = datetime.now(LONDON).date()
+    return Today(day.year, day.month, day.day)
+
+
+def amount_words(amount: int | str, unit: str) -> str:
+    """An amount of a unit in words, singular for one: the one wording of durations.
+
+    >>> amount_words(1, "working_days"), amount_words(2, "working_days"), amount_words(1, "hours")
+    ('1 working day', '2 working days', '1 hour')
+    """
+    words = unit.replace("_", " ")
+    return f"{amount} {words[:-1] if amount == 1 and words.endswith('s') else words}"
+
+
+def evaluation_date_words(day: date, *, defaulted: bool) -> str:
+    """The evaluation date as messages name it: ``2026-11-23``, and when it was not given,
+    ``2026-11-23 (today; give --as-of)``.
+
+    >>> evaluation_date_words(date(2026, 11, 23), defaulted=True)
+    '2026-11-23 (today; give --as-of)'
+    """
+    return day.isoformat() + (" (today; give --as-of)" if defaulted else "")
+
+
 FIRST_SUPPORTED = date(1990, 1, 1)
 LAST_SUPPORTED = date(2100, 12, 31)
 _BASE = FIRST_SUPPORTED.toordinal()

@@ -67,7 +67,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
-from assess_rules.calendar import LONDON, describe
+from assess_rules.calendar import describe, evaluation_date_words, today_in_london
 from assess_rules.case import CaseSnapshot, parse_case
 from assess_rules.caseload import review_caseload
 from assess_rules.diff import diff_command
@@ -95,7 +95,7 @@ from assess_rules.resolved import show_command
 from assess_rules.result import Result
 from assess_rules.scenarios import load_scenario_file
 from assess_rules.site import build_site, referral_timeline_svg
-from assess_rules.sweep import SweepCounts, default_workers, sweep
+from assess_rules.sweep import SweepCounts, case_id_of, default_workers, error_fields, sweep
 from assess_rules.timing import timeline
 
 __all__ = [
@@ -137,7 +137,8 @@ class _UsageError(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="assess-rules", description=__doc__.split("\n\n")[0])
+    summary = __doc__.split("\n\n")[0].replace("``", "")  # no reST in --help
+    parser = _Parser(prog="assess-rules", description=summary)
     commands = parser.add_subparsers(dest="command", required=True)
 
     def pack_and_cases(
@@ -292,7 +293,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     for command in commands.choices.values():  # every command, those added later too
         _add_pack_dir(command)
+        for action in command._actions:  # every --format says what its choices are
+            if "--format" in action.option_strings and action.help is None:
+                words = ", ".join(f"{c} ({_FORMATS[c]})" for c in action.choices or ())
+                action.help = f"how to write the output: {words}; default: %(default)s"
     return parser
+
+
+#: what each ``--format`` choice gives, for ``--help``
+_FORMATS = {
+    "text": "for people",
+    "json": "one document, for tools",
+    "jsonl": "one line per case, streamed: docs/sweeps.md",
+    "markdown": "for a sign-off document",
+    "yaml": "as a pack file is written",
+}
 
 
 def _add_pack_dir(command: argparse.ArgumentParser) -> None:
@@ -330,12 +345,19 @@ def _positive(text: str) -> int:
 
 
 def _iso_date(text: str) -> date:
-    """``YYYY-MM-DD`` only; the message never repeats what was given."""
-    try:
-        if len(text) == 10 and text[4] == "-" and text[7] == "-":
+    """``YYYY-MM-DD`` only; the message never repeats what was given, and says whether the
+    form is wrong or the date does not exist (``2027-02-30``)."""
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:
             return date.fromisoformat(text)
-    except ValueError:
-        pass
+        except ValueError:
+            digits = text[:4] + text[5:7] + text[8:]
+            if digits.isascii() and digits.isdigit():
+                month = int(text[5:7])
+                what = "month" if not 1 <= month <= 12 else "day of that month"
+                raise argparse.ArgumentTypeError(
+                    f"that date does not exist (no such {what})"
+                ) from None
     raise argparse.ArgumentTypeError("not a date (write YYYY-MM-DD)")
 
 
@@ -407,7 +429,7 @@ def run(argv: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
                 stdout,
             )
         if args.command == "timeline":
-            return _timeline(args, stdout)
+            return _timeline(args, stdout, stderr)
         if args.command == "show":
             return show_command(
                 args.policy,
@@ -462,12 +484,17 @@ def _iso_moment(text: str) -> datetime:
         ) from None
 
 
-def _timeline(args: argparse.Namespace, stdout: TextIO) -> int:
+def _timeline(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """``assess-rules timeline``: the deadlines a referral starts, soonest first."""
     policy = load_policy(args.policy, search_path=_packs(args))
     entries = timeline(policy, args.referral)
     if args.svg:
-        Path(args.svg).write_text(referral_timeline_svg(policy, args.referral), encoding="utf-8")
+        chart = referral_timeline_svg(policy, args.referral)
+        try:
+            Path(args.svg).write_text(chart, encoding="utf-8")
+        except OSError as exc:
+            stderr.write(f"assess-rules: cannot write {args.svg}: {exc.strerror or exc}\n")
+            return EXIT_OUTPUT
     if args.format == "json":
         rows = [
             {
@@ -487,8 +514,16 @@ def _timeline(args: argparse.Namespace, stdout: TextIO) -> int:
     for e in entries:
         stdout.write(f"  due {describe(e.due.date())}  {e.title} ({e.rule})\n")
         stdout.write(f"      {e.computation}\n")
-        if e.applies_when:
-            stdout.write(f"      only when: {' '.join(e.applies_when.split())}\n")
+        if e.applies_when:  # a long condition wrapped at its words, indented under itself
+            lines = textwrap.wrap(
+                " ".join(e.applies_when.split()),
+                width=96,
+                initial_indent="      only when: ",
+                subsequent_indent="          ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            stdout.write("\n".join(lines) + "\n")
     if not entries:
         stdout.write("  no timescale of this pack starts from the referral\n")
     return EXIT_OK
@@ -596,7 +631,7 @@ def _validate(
         if problems:
             failed = True
             for problem in problems:
-                stderr.write(f"{problem}\n")
+                stderr.write(f"assess-rules: {problem}\n")
         else:
             stdout.write(f"{path}: ok\n")
     return EXIT_INVALID if failed else EXIT_OK
@@ -674,9 +709,10 @@ def _yaml_case_issue(error: PolicyError) -> CaseIssue:
 class _BadLine:
     """A JSON Lines record that cannot be read: reported, and the batch goes on."""
 
-    def __init__(self, line: int, issues: Sequence[CaseIssue]) -> None:
+    def __init__(self, line: int, issues: Sequence[CaseIssue], stage: str = "json") -> None:
         self.line = line
         self.issues = tuple(issues)
+        self.stage = stage  # as a sweep's error line says it: "line" or "json"
 
 
 class _Line:
@@ -689,7 +725,9 @@ class _Line:
 
 def _json_line(raw: RawLine) -> _Line | _BadLine:
     if raw.data is None:
-        return _BadLine(raw.number, [CaseIssue((), raw.problem or "the line was not read")])
+        return _BadLine(
+            raw.number, [CaseIssue((), raw.problem or "the line was not read")], stage="line"
+        )
     try:
         return _Line(raw.number, loads_record(raw.data))
     except CaseError as exc:
@@ -738,12 +776,14 @@ def _caseload(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             stderr.write(f"{parsed}\n")
         else:
             cases.append(parsed)
-    as_of = args.as_of or datetime.now(LONDON).date()
+    as_of = args.as_of or today_in_london()
     reviews = review_caseload(policy, cases, as_of)
     if args.format == "json":
         payload = [asdict(review) for review in reviews]
         stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
     else:
+        if args.as_of is None:  # the months run to today's: say so
+            stdout.write(f"Counted up to {evaluation_date_words(as_of, defaulted=True)}\n")
         if not reviews:
             stdout.write(f"{policy.id} has no caseload reviews\n")
         for review in reviews:
@@ -762,7 +802,13 @@ def _caseload(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 def _evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     policy = load_policy(args.policy, search_path=_packs(args))
     path = Path(args.case)
-    raw_cases = _read_cases(path)
+    try:
+        raw_cases = _read_cases(path)
+    except CaseError as exc:  # the file as a whole: in JSON, an error document too
+        if args.format == "json":
+            document = error_fields(None, "file", exc.issues)
+            stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        raise
     batch = path.suffix == ".jsonl" or len(raw_cases) != 1
     # Each result is written as soon as it is found, so a batch keeps no results in memory.
     write = _BatchWriter(stdout, args.format, batch, policy)
@@ -770,13 +816,13 @@ def _evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     errors: list[dict[str, Any]] = []
     for index, label, raw, case in _records(path, raw_cases, batch=batch, policy=policy):
         if isinstance(case, CaseError):
-            case_id = raw.get("case_id") if isinstance(raw, dict) else None
+            read = raw_cases[index]
+            stage = read.stage if isinstance(read, _BadLine) else "case"
             errors.append(
                 {
                     "index": index,
                     **_line_of(raw_cases, index),
-                    "case_id": case_id,
-                    "issues": [{"path": list(i.path), "reason": i.reason} for i in case.issues],
+                    **error_fields(case_id_of(raw), stage, case.issues),
                 }
             )
             stderr.write(f"{case}\n")
@@ -788,8 +834,7 @@ def _evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 {
                     "index": index,
                     **_line_of(raw_cases, index),
-                    "case_id": case.case_id,
-                    "issues": [{"path": [], "reason": str(exc)}],
+                    **error_fields(case.case_id, "evaluation", [CaseIssue((), str(exc))]),
                 }
             )
             stderr.write(f"{label}: {exc}\n")
@@ -828,9 +873,14 @@ class _BatchWriter:
         self.written += 1
 
     def end(self, errors: list[dict[str, Any]]) -> None:
-        if self.form != "json" or not self.batch:
+        if self.form != "json":
             return
         out = self.stdout
+        if not self.batch:  # one case refused: its error record, as a sweep would write it
+            if errors:
+                record = {k: v for k, v in errors[0].items() if k != "index"}
+                out.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+            return
         out.write('{\n  "results": [],\n' if not self.written else "\n  ],\n")
         text = json.dumps(errors, indent=2, ensure_ascii=False).replace("\n", "\n  ")
         out.write(f'  "errors": {text}\n}}\n')
@@ -956,7 +1006,7 @@ def _progress_bar(stderr: TextIO, size: int | None) -> Any:
 def _sweep(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """``evaluate --format jsonl``: stream the records, one output line per input line."""
     policy = load_policy(args.policy, search_path=_packs(args))
-    as_of = args.as_of or datetime.now(LONDON).date()
+    as_of = args.as_of or today_in_london()
     limits = Limits(max_line_bytes=args.max_line_bytes, max_input_bytes=args.max_input_bytes)
     workers = args.workers or default_workers()
     source, size = _open_input(args.case)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, BinaryIO, Literal, TextIO
 
-from assess_rules.calendar import LONDON
+from assess_rules.calendar import amount_words, today_in_london
 from assess_rules.case import CaseSnapshot, parse_case
 from assess_rules.errors import AssessRulesError, CaseError, CaseIssue
 from assess_rules.evaluation import evaluate
@@ -114,13 +114,6 @@ _ROLE_FIELDS = frozenset({"decided_by", "recommended_by", "by", "owner", "role",
 #: fields that name who must approve: a change says whether it is raised or lowered
 _APPROVER_FIELDS = frozenset({"decided_by", "recommended_by", "by", "role", "reviewed_by"})
 _CONDITION_FIELDS = frozenset({"when", "applies_when", "violation_when", "also_requires", "unless"})
-_UNITS = {
-    "working_days": ("working day", "working days"),
-    "calendar_days": ("calendar day", "calendar days"),
-    "hours": ("hour", "hours"),
-    "weeks": ("week", "weeks"),
-    "months": ("month", "months"),
-}
 _LONG = 70
 
 
@@ -177,7 +170,40 @@ def diff_policies(old: Policy, new: Policy) -> list[PackChange]:
     changes += _ladder(before["roles"], after["roles"])
     changes += _parameter_readers(old, new)
     order = list(after)
-    return sorted(changes, key=lambda c: order.index(c.section))
+    changes.sort(key=lambda c: order.index(c.section))
+    if old.id != new.id:  # two different packs: what they judge first, their details last
+        details = [c for c in changes if c.section == "pack"]
+        changes = [c for c in changes if c.section != "pack"] + _grouped(details)
+    return changes
+
+
+def _grouped(changes: list[PackChange]) -> list[PackChange]:
+    """Pack details with the items added to (or removed from) one list said once, as
+    "13 change notes removed": between two different packs each is noise, not news."""
+    groups: dict[tuple[str, str], list[PackChange]] = {}
+    for change in changes:
+        listed = change.path and len(change.path) <= 2 and change.path[0] in _ITEM_NOUNS
+        if change.change != "changed" and listed:
+            groups.setdefault((change.path[0], change.change), []).append(change)
+    out: list[PackChange] = []
+    for change in changes:
+        group = groups.get((change.path[0], change.change)) if change.path else None
+        if not group or len(group) == 1 or change not in group:
+            out.append(change)
+        elif change is group[0]:
+            field, kind = change.path[0], change.change
+            out.append(
+                PackChange(
+                    "pack",
+                    None,
+                    (field,),
+                    kind,
+                    [c.old for c in group] if kind == "removed" else None,
+                    [c.new for c in group] if kind == "added" else None,
+                    f"Pack: {_count(len(group), _ITEM_NOUNS[field])} {kind}",
+                )
+            )
+    return out
 
 
 # --- comparing plain data --------------------------------------------------------------------
@@ -463,8 +489,7 @@ def _field_words(field: str) -> str:
 
 
 def _duration(value: Mapping[str, Any]) -> str:
-    one, many = _UNITS.get(str(value["unit"]), (str(value["unit"]), str(value["unit"])))
-    return f"{value['amount']} {one if value['amount'] == 1 else many}"
+    return amount_words(value["amount"], str(value["unit"]))
 
 
 def _removal(removed: Sequence[RemovedRule], rule_id: str | None) -> str | None:
@@ -745,7 +770,7 @@ def _deadlines(result: Result) -> Keyed:
                 if d.unit == "hours"
                 else _iso(d.due_date),
                 "status": d.status,
-                "within": f"{d.amount} {d.unit.replace('_', ' ')}",
+                "within": amount_words(d.amount, d.unit),
                 "extension": d.extension,
             },
         )
@@ -815,6 +840,8 @@ def diff_text(old: Policy, new: Policy, changes: Sequence[PackChange]) -> str:
     if not changes:
         return f"No differences between {before} and {after}.\n"
     lines = [f"Changes from {before} to {after} ({_count(len(changes), 'change')}):"]
+    if old.id != new.id:
+        lines[0] = lines[0][:-1] + ", the rules' first, the packs' own details last:"
     for change in changes:
         lines.append(f"  {change.text}")
         lines += [f"      {detail}" for detail in change.details]
@@ -824,8 +851,13 @@ def diff_text(old: Policy, new: Policy, changes: Sequence[PackChange]) -> str:
 def diff_markdown(old: Policy, new: Policy, changes: Sequence[PackChange]) -> str:
     """The pack's changes as a Markdown document for sign-off: which packs (files, content
     hashes), then the changes by section."""
+    heading = (
+        f"# Changes to pack {_md(new.id)}: {_md(old.version)} → {_md(new.version)}"
+        if old.id == new.id
+        else f"# Changes from {_md(_name(old))} to {_md(_name(new))}"
+    )
     lines = [
-        f"# Changes to pack {_md(new.id)}: {_md(old.version)} → {_md(new.version)}",
+        heading,
         "",
         "| | old | new |",
         "| --- | --- | --- |",
@@ -929,7 +961,7 @@ def diff_command(
     new = select_policy(new_spec, search_path=search_path)
     changes = diff_policies(old, new)
     source = _open_cases(cases) if cases is not None else None
-    day = as_of or datetime.now(LONDON).date()
+    day = as_of or today_in_london()
     counts = OutcomeCounts()
     try:
         if output_format == "json":

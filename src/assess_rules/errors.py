@@ -97,7 +97,7 @@ class PolicyError(AssessRulesError):
     @property
     def location(self) -> str:
         """``file:line:column`` as far as it is known."""
-        parts = [self.file or "<policy>"]
+        parts = [self.file or "the pack's text"]
         if self.line is not None:
             parts.append(str(self.line))
             if self.column is not None:
@@ -105,10 +105,11 @@ class PolicyError(AssessRulesError):
         return ":".join(parts)
 
     def _message(self) -> str:
-        where = self.location
+        # no file and no line (a pack name not found): nothing to locate, so no location
+        where = f"{self.location}: " if self.file or self.line is not None else ""
         at = f" (at {_format_path(self.path)})" if self.path else ""
         hint = f"; did you mean {self.suggestion!r}?" if self.suggestion else ""
-        return f"{where}: {self.reason}{hint}{at}"
+        return f"{where}{self.reason}{hint}{at}"
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,8 @@ class CaseIssue:
     reason: str
 
     def __str__(self) -> str:
-        return f"{_format_path(self.path) or '<case>'}: {self.reason}"
+        where = _format_path(self.path)  # none: the record (or file) as a whole
+        return f"{where}: {self.reason}" if where else self.reason
 
 
 class EvaluationDateError(AssessRulesError, ValueError):

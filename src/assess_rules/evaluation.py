@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from assess_rules.calendar import LONDON, to_london
+from assess_rules.calendar import LONDON, Now, Today, evaluation_date_words, to_london
 from assess_rules.case import CaseSnapshot, per_child, unknown_kinds
 from assess_rules.errors import CaseError, EvaluationDateError
 from assess_rules.facts import FactContext
@@ -52,6 +52,7 @@ def evaluate(
     (datetime.date(2026, 12, 21), 'pending')
     """
     as_of = _evaluation_date(as_of)
+    defaulted = isinstance(as_of, Today | Now)
     if case.children:  # a family case: each child judged on their own (issue 6)
         return family_result([(c, evaluate(policy, one, as_of)) for c, one in per_child(case)])
     if isinstance(as_of, datetime):
@@ -62,7 +63,8 @@ def evaluate(
         cutoff = datetime.combine(day, time.max, LONDON)
     if case.referral.received_at > cutoff:
         raise EvaluationDateError(
-            "the referral was received after the evaluation date: there is nothing to "
+            "the referral was received after the evaluation date, "
+            f"{evaluation_date_words(day, defaulted=defaulted)}: there is nothing to "
             "evaluate yet (evaluate as of a later date)"
         )
     referral_day = case.referral.received_at.date()
@@ -97,7 +99,7 @@ def _evaluation_date(as_of: object) -> date | datetime:
     """``as_of`` as a date or datetime: now in London when omitted; an ISO 8601 date or
     date-time string is read as one; anything else is refused."""
     if as_of is None:
-        return datetime.now(LONDON)
+        return Now.now(LONDON)
     if isinstance(as_of, date):
         return as_of
     if isinstance(as_of, str) and len(as_of) <= 40:

@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Literal, TextIO
 
-from assess_rules.calendar import LONDON, describe, to_london
+from assess_rules.calendar import LONDON, Now, amount_words, describe, to_london
 from assess_rules.case import CaseSnapshot, parse_case
 from assess_rules.conditions import ConditionTrace, trace_condition
 from assess_rules.errors import CaseError, CaseIssue, UnknownRuleError
@@ -395,7 +395,7 @@ def _moment(as_of: date | datetime | str | None) -> date | datetime | str:
     """``as_of`` read once, so evaluation and the explanation see the same moment (a text
     that is not a date is left for evaluation to refuse with its own message)."""
     if as_of is None:
-        return datetime.now(LONDON)
+        return Now.now(LONDON)
     if isinstance(as_of, str) and len(as_of) <= 40:
         try:
             return date.fromisoformat(as_of) if len(as_of) == 10 else datetime.fromisoformat(as_of)
@@ -1187,10 +1187,8 @@ def _part_lines(part: ExplainedPart, headed: bool) -> list[str]:
         out.append(f"{indent}    from {d.start_fact} = {describe(d.start)}")
         if d.end_fact:
             out.append(f"{indent}    until {d.end_fact} = {_show(d.done)}")
-        unit = d.unit.replace("_", " ")
-        unit = unit[:-1] if d.amount == 1 else unit
         counted = f", counted {d.counting}" if d.unit.endswith("days") else ""
-        out.append(f"{indent}    within {d.amount} {unit}{counted}")
+        out.append(f"{indent}    within {amount_words(d.amount, d.unit)}{counted}")
         out.append(f"{indent}    {d.computation}")
         for caveat in d.caveats:
             out.append(f"{indent}    note: {caveat}")

@@ -45,7 +45,7 @@ from typing import Any, Literal, TextIO
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from assess_rules.calendar import LONDON, WorkingDayCalendar
+from assess_rules.calendar import LONDON, WorkingDayCalendar, amount_words
 from assess_rules.conditions import CompiledCondition
 from assess_rules.errors import AssessRulesError, PolicyError
 from assess_rules.kinds import kind_of
@@ -312,12 +312,11 @@ def _numbers(s: _Subject) -> Iterator[_Bare]:
                 continue
             source = inherited.get((duration.amount, duration.unit))
             if source is not None and source != rule.id:
-                unit = duration.unit.replace("_", " ")
                 yield _Bare(
                     "AR102",
                     (*at, "amount"),
-                    f"{duration.amount} {unit} is written again; the extended pack's rule "
-                    f"{source!r} already says it",
+                    f"{amount_words(duration.amount, duration.unit)} is written again; the "
+                    f"extended pack's rule {source!r} already says it",
                     "name it once: a parameter in the extended pack (parameters:) used by "
                     "both rules",
                     rule=rule.id,
@@ -343,7 +342,7 @@ def _longer(new: Duration, old: Duration) -> bool:
 
 
 def _words(duration: Duration) -> str:
-    return f"{duration.amount} {duration.unit.replace('_', ' ')}"
+    return amount_words(duration.amount, duration.unit)
 
 
 _SEVERITY_ORDER = ("low", "medium", "high")

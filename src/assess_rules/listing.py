@@ -56,6 +56,7 @@ def list_packs(
             row["error"] = str(exc)
             row["versions"] = []
         else:
+            row["id"] = policy.id
             row["versions"] = [
                 {
                     "version": v.version,
@@ -78,10 +79,20 @@ def list_packs(
     if output == "json":
         stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     else:
-        for row in rows:
-            spans = "; ".join(v["in_force"] for v in row["versions"]) or "does not load"
+        spans = [
+            "; ".join(v["in_force"] for v in row["versions"]) or "does not load" for row in rows
+        ]
+        ids = [row.get("id", row["name"]) for row in rows]
+        id_width = max(map(len, ids), default=0)
+        span_width = max(map(len, spans), default=0)
+        for row, pack_id, span in zip(rows, ids, spans, strict=True):
             where = "bundled" if row["source"] == "bundled" else f"{row['place']} {row['path']}"
-            stdout.write(f"{row['name']}  {spans}  [{where}]\n")
+            stdout.write(f"{pack_id:<{id_width}}  {span:<{span_width}}  [{where}]\n")
+            if pack_id != row["name"]:
+                stdout.write(
+                    f"  ! file {row['name']}.yaml holds pack {pack_id!r}: not found by either "
+                    f"name until it is renamed {pack_id}.yaml\n"
+                )
             if row["shadows"]:
                 hidden = "; ".join(
                     s["place"] if s["source"] == "bundled" else f"{s['place']} {s['folder']}"

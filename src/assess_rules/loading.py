@@ -743,7 +743,30 @@ class _Finder:
         )
 
 
-def _load_chain(path: Path, finder: _Finder) -> list[tuple[Path, Pack, YamlDocument, bytes]]:
+def _is_name(reference: str | Path) -> bool:
+    """Whether a pack reference is a name to look up (``kent``), not a file's path."""
+    text = str(reference)
+    return not (text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text)
+
+
+def _named_right(doc: YamlDocument, pack: Pack, path: Path, name: str | None) -> None:
+    """A pack found by ``name`` must have that id: ``mismatch.yaml`` holding pack
+    ``other`` is refused when looked up by name (its path still loads it)."""
+    if name is not None and pack.pack.id != name:
+        raise doc.error(
+            f"file {path.name} holds pack {pack.pack.id!r}, not {name!r}: a pack is found by "
+            f"name in a file named after its id ({pack.pack.id}.yaml); rename the file, or "
+            "give its path",
+            ("pack", "id"),
+        )
+
+
+def _load_chain(
+    path: Path, finder: _Finder, name: str | None = None
+) -> list[tuple[Path, Pack, YamlDocument, bytes]]:
+    """The packs from ``path`` up its ``extends``, root first; ``name``: the name ``path``
+    was found by, if it was (the pack must have that id; a parent named in ``extends`` is
+    not held to it, as its file name is what ``extends`` gives)."""
     chain: list[tuple[Path, Pack, YamlDocument, bytes]] = []
     seen: list[str] = []
     current: Path | None = path
@@ -760,6 +783,7 @@ def _load_chain(path: Path, finder: _Finder) -> list[tuple[Path, Pack, YamlDocum
             )
         seen.append(resolved)
         pack, doc, raw = _parse_file(current)
+        _named_right(doc, pack, current, name if not chain else None)
         chain.append((current, pack, doc, raw))
         parent = pack.pack.extends
         if parent is None:
@@ -1028,7 +1052,7 @@ def load_policy(name_or_path: str | Path, *, search_path: SearchPath = None) -> 
     path = finder.resolve(name_or_path, None)
     if not path.is_file():
         raise PolicyError("no such file", file=str(path))
-    chain = _load_chain(path, finder)
+    chain = _load_chain(path, finder, str(name_or_path) if _is_name(name_or_path) else None)
     current = _build(chain)
     others = sorted(path.parent.glob(f"{path.stem}@*{path.suffix}"))
     if "@" in path.stem or not others:

@@ -28,7 +28,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assess_rules.calendar import describe
+from assess_rules.calendar import amount_words, describe
 from assess_rules.case import parse_case
 from assess_rules.errors import AssessRulesError, CaseError
 from assess_rules.evaluation import evaluate
@@ -131,7 +131,7 @@ def _step_detail(step: Step) -> str:
     record = step.record if isinstance(step.record, str) else " or ".join(step.record)
     parts = [f"records {record}"]
     if step.within is not None:
-        parts.append(f"within {step.within.amount} {step.within.unit.replace('_', ' ')}")
+        parts.append(f"within {amount_words(step.within.amount, step.within.unit)}")
     if step.before:
         parts.append(f"before {step.before}")
     if step.unless:
@@ -514,6 +514,11 @@ def _versions(policy: Policy) -> str:
     return "; ".join(spans)
 
 
+#: the file, in a site's folder, listing the pages the last build wrote (one path a line,
+#: relative to the folder): a rebuild removes those it no longer writes, and nothing else
+SITE_MANIFEST = ".assess-rules-site"
+
+
 def build_site(
     out_dir: Path, packs: Sequence[str | Path] = (), *, search_path: SearchPath = None
 ) -> list[Path]:
@@ -521,47 +526,54 @@ def build_site(
     pack) under ``out_dir``; return the files written, the index first. Names are looked
     for along ``search_path`` (see :func:`~assess_rules.load_policy`).
 
+    Every pack and scenario file is loaded before anything is written, so one that does
+    not load leaves ``out_dir`` as it was. The pages written are listed in
+    ``out_dir/.assess-rules-site``; a later build into the same folder removes the pages
+    it wrote before and no longer writes (a pack left out), and never any other file.
+
     Raises :class:`~assess_rules.errors.PolicyError` for a pack or scenario file that does
     not load; an invalid scenario case gets a page that says so.
     """
     chosen: list[str | Path] = list(packs) or list(bundled_policies())
-    written: list[Path] = []
-    (out_dir / "packs").mkdir(parents=True, exist_ok=True)
-    index_rows: list[str] = []
+    loaded: list[tuple[Policy, list[Scenario]]] = []
     seen: set[str] = set()
     for pack in chosen:
         policy = load_policy(pack, search_path=search_path)
-        pack_id = policy.info.id
-        if pack_id in seen:
+        if policy.info.id in seen:
             continue
-        seen.add(pack_id)
-        scenario_links: list[tuple[str, str]] = []
+        seen.add(policy.info.id)
         scenario_file = _scenario_file(pack)
-        if scenario_file is not None:
-            folder = out_dir / "scenarios" / pack_id
-            folder.mkdir(parents=True, exist_ok=True)
-            for n, scenario in enumerate(load_scenario_file(scenario_file).scenarios, 1):
-                name = f"{n:03d}-{_slug(scenario.name)}.html"
-                page = _page(
-                    scenario.name,
-                    [
-                        ("Policy packs", "../../index.html"),
-                        (pack_id, f"../../packs/{pack_id}.html"),
-                        (scenario.name, None),
-                    ],
-                    _scenario_body(policy, scenario, f"../../packs/{pack_id}.html"),
-                )
-                (folder / name).write_text(page, encoding="utf-8")
-                written.append(folder / name)
-                scenario_links.append((f"../scenarios/{pack_id}/{name}", scenario.name))
-        page = _page(
-            policy.info.title,
-            [("Policy packs", "../index.html"), (pack_id, None)],
-            _pack_body(policy, scenario_links),
+        scenarios = (
+            [] if scenario_file is None else list(load_scenario_file(scenario_file).scenarios)
         )
-        path = out_dir / "packs" / f"{pack_id}.html"
-        path.write_text(page, encoding="utf-8")
-        written.insert(0, path)
+        loaded.append((policy, scenarios))
+    pages: dict[str, str] = {}  # relative path -> page, the pack pages first
+    index_rows: list[str] = []
+    for policy, scenarios in loaded:
+        pack_id = policy.info.id
+        scenario_links: list[tuple[str, str]] = []
+        scenario_pages: dict[str, str] = {}
+        for n, scenario in enumerate(scenarios, 1):
+            name = f"{n:03d}-{_slug(scenario.name)}.html"
+            scenario_pages[f"scenarios/{pack_id}/{name}"] = _page(
+                scenario.name,
+                [
+                    ("Policy packs", "../../index.html"),
+                    (pack_id, f"../../packs/{pack_id}.html"),
+                    (scenario.name, None),
+                ],
+                _scenario_body(policy, scenario, f"../../packs/{pack_id}.html"),
+            )
+            scenario_links.append((f"../scenarios/{pack_id}/{name}", scenario.name))
+        pages = {
+            f"packs/{pack_id}.html": _page(
+                policy.info.title,
+                [("Policy packs", "../index.html"), (pack_id, None)],
+                _pack_body(policy, scenario_links),
+            ),
+            **pages,
+            **scenario_pages,
+        }
         index_rows.append(
             f'<tr><td><a href="packs/{escape(pack_id)}.html">{escape(policy.info.title)}</a>'
             f"<br><code>{escape(pack_id)}</code></td><td>{escape(policy.info.authority)}</td>"
@@ -577,6 +589,32 @@ def build_site(
         + "".join(index_rows)
         + "</tbody></table>"
     )
-    index = out_dir / "index.html"
-    index.write_text(_page("Policy packs", [("Policy packs", None)], body), encoding="utf-8")
-    return [index, *written]
+    pages = {"index.html": _page("Policy packs", [("Policy packs", None)], body), **pages}
+    _remove_stale(out_dir, set(pages))
+    for relative, page in pages.items():
+        path = out_dir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page, encoding="utf-8")
+    (out_dir / SITE_MANIFEST).write_text("".join(f"{r}\n" for r in pages), encoding="utf-8")
+    return [out_dir / relative for relative in pages]
+
+
+def _remove_stale(out_dir: Path, keep: set[str]) -> None:
+    """Remove the pages the last build into ``out_dir`` listed and this one does not write
+    (and the folders they leave empty); a line of the list that is not a page of the site's
+    own shape is ignored, so no other file is ever removed."""
+    try:
+        listed = (out_dir / SITE_MANIFEST).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return
+    for relative in listed:
+        parts = relative.split("/")
+        ours = relative.endswith(".html") and ".." not in parts and not relative.startswith("/")
+        if not ours or relative in keep or parts[0] not in {"index.html", "packs", "scenarios"}:
+            continue
+        page = out_dir / relative
+        if page.is_file():
+            page.unlink()
+        for folder in list(page.parents)[: len(parts) - 1]:
+            if folder != out_dir and folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()

@@ -61,7 +61,9 @@ __all__ = [
     "Outcome",
     "SweepCounts",
     "Tally",
+    "case_id_of",
     "default_workers",
+    "error_fields",
     "evaluate_frame",
     "evaluate_line",
     "evaluate_partition",
@@ -113,10 +115,10 @@ def evaluate_line(
     try:
         raw = loads_record(text, limits)
     except RecordRefusedError as exc:
-        return _error(line, _case_id(exc.value), "json", exc.issues)
+        return _error(line, case_id_of(exc.value), "json", exc.issues)
     except CaseError as exc:
         return _error(line, None, "json", exc.issues)
-    case_id = _case_id(raw)
+    case_id = case_id_of(raw)
     try:
         case = parse_case(raw, vocabulary=policy.vocabulary)
     except CaseError as exc:
@@ -188,7 +190,9 @@ def _dumps(payload: Any) -> bytes:
     return data
 
 
-def _case_id(raw: Any) -> str | None:
+def case_id_of(raw: Any) -> str | None:
+    """A record's ``case_id`` as error records give it: a string of 1 to 200 characters,
+    else ``None`` (never a value of another type, which could be anything)."""
     if isinstance(raw, dict):
         value = raw.get("case_id")
         if isinstance(value, str) and 0 < len(value) <= _MAX_CASE_ID:
@@ -196,13 +200,21 @@ def _case_id(raw: Any) -> str | None:
     return None
 
 
-def _error(line: int, case_id: str | None, stage: str, issues: Sequence[CaseIssue]) -> Outcome:
+def error_fields(case_id: str | None, stage: str, issues: Sequence[CaseIssue]) -> dict[str, Any]:
+    """The ``case_id`` and ``error`` of an error record, as every output format gives them
+    (a sweep's error line, a JSON batch's ``errors[]``, a single case's error document).
+
+    >>> error_fields("A", "case", [CaseIssue(("referral",), "required")])
+    {'case_id': 'A', 'error': {'stage': 'case',
+     'issues': [{'path': ['referral'], 'reason': 'required'}], 'more_issues': 0}}
+    """
     shown = [{"path": list(i.path), "reason": i.reason} for i in issues[:MAX_ISSUES]]
-    payload = {
-        "line": line,
-        "case_id": case_id,
-        "error": {"stage": stage, "issues": shown, "more_issues": max(0, len(issues) - MAX_ISSUES)},
-    }
+    more = max(0, len(issues) - MAX_ISSUES)
+    return {"case_id": case_id, "error": {"stage": stage, "issues": shown, "more_issues": more}}
+
+
+def _error(line: int, case_id: str | None, stage: str, issues: Sequence[CaseIssue]) -> Outcome:
+    payload = {"line": line, **error_fields(case_id, stage, issues)}
     return Outcome(line, case_id, _dumps(payload), error=stage)
 
 

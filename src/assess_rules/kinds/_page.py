@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from assess_rules.calendar import amount_words
 from assess_rules.pack import Duration, SourceRef
 from assess_rules.policy import Policy
 
@@ -35,8 +36,7 @@ def sources_md(sources: Iterable[SourceRef]) -> str:
 
 def within_words(duration: Duration) -> str:
     """A duration in words: ``5 working days``."""
-    unit = duration.unit.replace("_", " ")
-    return f"{duration.amount} {unit[:-1] if duration.amount == 1 else unit}"
+    return amount_words(duration.amount, duration.unit)
 
 
 @dataclass

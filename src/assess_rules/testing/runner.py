@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import textwrap
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -110,14 +111,15 @@ def run_scenario_files(paths: Iterable[str | Path], search_path: SearchPath = No
 def write_outcomes(run: TestRun, stdout: TextIO, stderr: TextIO) -> None:
     """The run as ``ok`` / ``FAIL`` lines and a count, as ``assess-rules test`` prints it."""
     for path, reason in run.broken:  # a located error names the file already
-        stderr.write(f"{reason}\n" if reason.startswith(f"{path}:") else f"{path}: {reason}\n")
+        where = "" if reason.startswith(f"{path}:") else f"{path}: "
+        stderr.write(f"assess-rules: {where}{reason}\n")
     for outcome in run.outcomes:
         if outcome.passed:
             stdout.write(f"ok   {outcome.file}: {outcome.name}\n")
         else:
             stdout.write(f"FAIL {outcome.file}: {outcome.name}\n")
-            for problem in outcome.problems:
-                stdout.write(f"     {problem}\n")
+            for problem in outcome.problems:  # each line of a long one under the first
+                stdout.write(textwrap.indent(f"{problem}\n", "     "))
     tail = ""
     if run.broken:
         count = len(run.broken)
