@@ -117,6 +117,13 @@ def test_a_professional_recorded_as_anonymous_is_accepted() -> None:
             "visits.0.at",
             "before the referral",
         ),
+        (
+            # an earlier episode's assessment cannot be authorised after this referral (the
+            # invariants kit's 10,000-case search found a case that did; see docs/snapshot.md)
+            {"previous_assessments": [{"authorised_on": "2026-12-19"}]},
+            "previous_assessments.0.authorised_on",
+            "after the referral was received (referral.received_at)",
+        ),
     ],
 )
 def test_contradictory_dates_are_refused_with_the_path(extra: dict, path: str, words: str) -> None:

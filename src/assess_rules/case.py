@@ -1213,6 +1213,16 @@ def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:
             case.initial_conference.held_at,
             "the initial child protection conference",
         )
+    for i, previous in enumerate(case.previous_assessments):
+        # an earlier episode's assessment: on or before the day this referral arrived
+        if previous.authorised_on > received.date():
+            issues.append(
+                CaseIssue(
+                    ("previous_assessments", i, "authorised_on"),
+                    "a previous assessment is dated after the referral was received "
+                    "(referral.received_at); this referral's own assessment is 'assessment'",
+                )
+            )
     for i, request in enumerate(case.cancellations):
         out_of_order(
             ("cancellations", i, "decided_at"),

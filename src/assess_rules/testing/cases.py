@@ -501,11 +501,13 @@ def _draw_more(
         filled = [_record(draw, model, item, roles, at, day, optional=True) for item in items]
         kept = [item for item in filled if item is not None]
         raw[section] = kept if isinstance(value, list) else kept[0]
+    earlier = st.sampled_from([d.isoformat() for d in past])  # an earlier episode's dates
     for section, model, prefixes, many in _MORE_SECTIONS:
         if not _reads(read, prefixes):
             continue
         count = draw(st.integers(0, max_events if many else 1))
-        drawn = [_record(draw, model, {}, roles, at, day, optional=True) for _ in range(count)]
+        days = earlier if model is PreviousAssessment else day
+        drawn = [_record(draw, model, {}, roles, at, days, optional=True) for _ in range(count)]
         records = [r for r in drawn if r is not None]
         if records:
             raw[section] = records if many else records[0]
