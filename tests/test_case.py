@@ -124,6 +124,16 @@ def test_a_professional_recorded_as_anonymous_is_accepted() -> None:
             "previous_assessments.0.authorised_on",
             "after the referral was received (referral.received_at)",
         ),
+        (
+            # also found by the 10,000-case search: a response before the complaint
+            {
+                "complaints": [
+                    {"received_at": "2026-12-21T10:00", "responded_at": "2026-12-18T12:00"}
+                ]
+            },
+            "complaints.0.responded_at",
+            "responded to before it was received (complaints[0].received_at)",
+        ),
     ],
 )
 def test_contradictory_dates_are_refused_with_the_path(extra: dict, path: str, words: str) -> None:

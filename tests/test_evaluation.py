@@ -567,3 +567,28 @@ def test_the_example_packs_page_lists_its_own_record_kind() -> None:
     assert "| `transfer_assessment` | Transfer the assessment |" in page
     assert "| `cancel_assessment` | Cancel the assessment |" in page
     assert "`oversight.allocation`, `.by`, `.agrees` | generic_s17 |" in page
+
+
+def test_an_item_of_a_list_is_named_by_its_place_in_the_snapshot_whatever_the_date() -> None:
+    # Found by the invariants kit's 10,000-case search: items not yet visible on the
+    # evaluation date were skipped when numbering, so "complaints[0]" named the second
+    # complaint on 16 Apr and the first on 16 May. A complaint received Fri 29 Mar 2024 is
+    # due a response in 10 working days: Mon 15 Apr (Easter Monday 1 Apr skipped).
+    bucks = load_policy("buckinghamshire")
+    case = parse_case(
+        {
+            "case_id": "C",
+            "referral": {"received_at": "2024-03-29T10:00"},
+            "complaints": [
+                {"received_at": "2024-04-21T10:00"},  # after 16 Apr: not yet visible
+                {"received_at": "2024-03-29T10:00"},
+            ],
+        }
+    )
+    early = evaluate(bucks, case, date(2024, 4, 16))
+    late = evaluate(bucks, case, date(2024, 5, 16))
+    due_early = {d.subject: d.due_date for d in early.deadlines if d.rule == "complaint-response"}
+    due_late = {d.subject: d.due_date for d in late.deadlines if d.rule == "complaint-response"}
+    assert due_early == {"complaints[1]": date(2024, 4, 15)}
+    # 21 Apr 2024 was a Sunday: Mon 22 Apr is day 1 (docs/counting.md), day 10 is Fri 3 May
+    assert due_late == {"complaints[0]": date(2024, 5, 3), "complaints[1]": date(2024, 4, 15)}

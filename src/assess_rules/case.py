@@ -1213,6 +1213,13 @@ def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:
             case.initial_conference.held_at,
             "the initial child protection conference",
         )
+    for i, complaint in enumerate(case.complaints):
+        out_of_order(
+            ("complaints", i, "responded_at"),
+            complaint.responded_at,
+            complaint.received_at,
+            f"the complaint was responded to before it was received (complaints[{i}].received_at)",
+        )
     for i, previous in enumerate(case.previous_assessments):
         # an earlier episode's assessment: on or before the day this referral arrived
         if previous.authorised_on > received.date():

@@ -183,9 +183,12 @@ class Judge:
         subject (``"collection[i]"``)."""
         if scope is None:
             return [(self.ctx, None)]
+        # an item is named by its place in the snapshot, not among those visible on the
+        # evaluation date, so one item keeps one name whatever the date
+        place = {id(item): i for i, item in enumerate(getattr(self.ctx.case, scope))}
         return [
-            (self.ctx.for_item(scope, item), f"{scope}[{i}]")
-            for i, item in enumerate(collection_items(self.ctx, scope))
+            (self.ctx.for_item(scope, item), f"{scope}[{place[id(item)]}]")
+            for item in collection_items(self.ctx, scope)
         ]
 
     def undecided(
