@@ -25,7 +25,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Literal, TextIO
@@ -39,6 +39,7 @@ from assess_rules.facts import FactContext, collection_items
 from assess_rules.kinds import Judge, Memo, kind_of
 from assess_rules.kinds._page import within_words
 from assess_rules.kinds._steps import find_record
+from assess_rules.kinds.obligation import judged_context
 from assess_rules.pack import (
     AuthorityRule,
     CancellationRule,
@@ -511,6 +512,16 @@ class _Tracer:
             findings=tuple(self.findings(rule.id)),
         )
 
+    def each_part(
+        self, scope: str | None, parts: list[_Part]
+    ) -> Iterator[tuple[FactContext, str | None, _Part]]:
+        """The case, or each item of ``scope``, with a new part of the explanation for it
+        (added to ``parts``)."""
+        for ctx, subject in self.contexts(scope):
+            part = _Part(subject, subject or "the case")
+            parts.append(part)
+            yield ctx, subject, part
+
     def _explain(self, rule: Rule, parts: list[_Part]) -> tuple[bool | None, str]:
         if isinstance(rule, CaseloadReviewRule):
             return None, "judged over many cases (assess-rules caseload), not one case"
@@ -521,9 +532,7 @@ class _Tracer:
 
     # -- timescales ------------------------------------------------------------------------
     def timescale(self, rule: TimescaleRule, parts: list[_Part]) -> tuple[bool | None, str]:
-        for ctx, subject in self.contexts(rule.for_each):
-            part = _Part(subject, subject or "the case")
-            parts.append(part)
+        for ctx, subject, part in self.each_part(rule.for_each, parts):
             start = ctx.get(rule.start)
             part.facts[rule.start] = start
             if rule.end is not None:
@@ -822,18 +831,14 @@ class _Tracer:
         return _overall(parts, missing)
 
     def check(self, rule: CheckRule, parts: list[_Part]) -> tuple[bool | None, str]:
-        for ctx, subject in self.contexts(rule.for_each):
-            part = _Part(subject, subject or "the case")
-            parts.append(part)
+        for ctx, _, part in self.each_part(rule.for_each, parts):
             holds = self.test(part, "violation_when", rule.violation_when, ctx, rule.for_each)
             part.applied = holds
             part.why = _held(holds, "is broken")
         return _overall(parts, f"no item of {rule.for_each}")
 
     def authority(self, rule: AuthorityRule, parts: list[_Part]) -> tuple[bool | None, str]:
-        for ctx, subject in self.contexts(rule.for_each):
-            part = _Part(subject, subject or "the case")
-            parts.append(part)
+        for ctx, _, part in self.each_part(rule.for_each, parts):
             taken = self.test(part, "applies_when", rule.applies_when, ctx, rule.for_each)
             part.applied = taken
             if taken is not True:
@@ -856,27 +861,15 @@ class _Tracer:
 
     # -- steps -----------------------------------------------------------------------------
     def obligation(self, rule: ObligationRule, parts: list[_Part]) -> tuple[bool | None, str]:
-        for ctx, subject in self.contexts(rule.for_each):
-            part = _Part(subject, subject or "the case")
-            parts.append(part)
+        for ctx, subject, part in self.each_part(rule.for_each, parts):
             trigger = ctx.get(rule.trigger)
             part.facts[rule.trigger] = trigger
             if trigger is None:
                 part.applied = False
                 part.why = f"has not arisen: its trigger {rule.trigger} is not recorded"
                 continue
-            judged = ctx
-            where = "when"
-            if rule.judged_at == "trigger":
-                moment = (
-                    trigger
-                    if isinstance(trigger, datetime)
-                    else datetime.combine(trigger, time.max, LONDON)
-                )
-                judged = self.ctx.as_at(min(moment, self.ctx.cutoff))
-                if subject is not None and rule.for_each is not None:
-                    judged = judged.for_item(rule.for_each, ctx.item)
-                where = "when (as the case stood at the trigger)"
+            judged = judged_context(rule, self.ctx, ctx, trigger, subject)
+            where = "when" if judged is ctx else "when (as the case stood at the trigger)"
             arises = self.test(part, where, rule.when, judged, rule.for_each)
             part.applied = arises
             if arises is not True:

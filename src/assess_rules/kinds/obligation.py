@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 
 from assess_rules.calendar import LONDON
+from assess_rules.facts import FactContext
 from assess_rules.kinds._base import Checker, Judge, RuleKind
 from assess_rules.kinds._page import Page, md, sources_md
 from assess_rules.kinds._steps import check_steps, judge_steps, step_branches, step_md
@@ -24,22 +25,34 @@ def check(rule: ObligationRule, at: Checker) -> None:
     check_steps(rule.steps, scope, at, ("steps",))
 
 
+def judged_context(
+    rule: ObligationRule,
+    case_ctx: FactContext,
+    ctx: FactContext,
+    trigger: date | datetime,
+    subject: str | None,
+) -> FactContext:
+    """The context ``rule``'s ``when`` is judged in: ``ctx`` itself, or with ``judged_at:
+    trigger`` the case as it stood at the trigger (the end of its day for a date; never
+    past the evaluation moment), for the same item of ``for_each``."""
+    if rule.judged_at != "trigger":
+        return ctx
+    moment = (
+        trigger if isinstance(trigger, datetime) else datetime.combine(trigger, time.max, LONDON)
+    )
+    judged = case_ctx.as_at(min(moment, case_ctx.cutoff))
+    if subject is not None and rule.for_each is not None:
+        judged = judged.for_item(rule.for_each, ctx.item)
+    return judged
+
+
 def evaluate(rule: ObligationRule, judge: Judge) -> None:
     """The steps of each obligation that has arisen, for the case or each item."""
     for ctx, subject in judge.contexts(rule.for_each):
         trigger = ctx.get(rule.trigger)
         if trigger is None:
             continue  # an obligation cannot arise before the event that triggers it
-        judged = ctx
-        if rule.judged_at == "trigger":
-            moment = (
-                trigger
-                if isinstance(trigger, datetime)
-                else datetime.combine(trigger, time.max, LONDON)
-            )
-            judged = judge.ctx.as_at(min(moment, judge.ctx.cutoff))
-            if subject is not None and rule.for_each is not None:
-                judged = judged.for_item(rule.for_each, ctx.item)
+        judged = judged_context(rule, judge.ctx, ctx, trigger, subject)
         arises = judge.test(
             rule.when, judged, rule.for_each, rule, "whether this obligation arises", subject
         )
