@@ -6,15 +6,16 @@ Run (figures for docs/performance.md; asserts nothing):
     .venv/bin/python benchmarks/bench_sweep.py --cases 10000
     .venv/bin/python benchmarks/bench_sweep.py --cases 1000000 --stages 0   # the big sweep
 
-The cases are the six examples of ``examples/cases/`` in turn, each with its own case id and
-team, written as JSON Lines to a temporary file; the output goes to ``/dev/null`` (a million
-Kent results are about 20 GB of JSON).
+The cases are the six examples of ``examples/cases/`` in turn, each copy moved in time so that
+every case has dates of its own, with its own case id and team (``benchmarks/caseload.py``;
+``--same`` gives the six examples unmoved, as this benchmark did before), written as JSON
+Lines to a temporary file; the output goes to ``/dev/null`` (a million Kent results are about
+20 GB of JSON).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -27,26 +28,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from caseload import AS_OF, write_cases
+
 from assess_rules import evaluate, load_policy, parse_case
 from assess_rules.records import loads_record
 from assess_rules.sweep import _result_line, default_workers
-
-EXAMPLES = Path(__file__).parents[1] / "examples" / "cases"
-TEAMS = ["assessment_team", "help_and_protection", "cp_and_court", None]
-
-
-def write_cases(path: Path, count: int) -> int:
-    """``count`` cases as JSON Lines; the file's size in bytes."""
-    templates = [json.loads(p.read_text()) for p in sorted(EXAMPLES.glob("*.json"))]
-    with path.open("w", encoding="utf-8") as file:
-        for i in range(count):
-            case = dict(templates[i % len(templates)])
-            case["case_id"] = f"BENCH-{i:07d}"
-            team = TEAMS[i % len(TEAMS)]
-            if team and "assessment" in case:
-                case["assessment"] = {**case["assessment"], "allocated_team": team}
-            file.write(json.dumps(case) + "\n")
-    return path.stat().st_size
 
 
 def per_case(function: Callable[[], object], count: int, repeat: int = 3) -> tuple[float, float]:
@@ -63,7 +49,7 @@ def per_case(function: Callable[[], object], count: int, repeat: int = 3) -> tup
 def stages(path: Path, pack: str, count: int) -> None:
     lines = path.read_bytes().splitlines()[:count]
     policy = load_policy(pack)
-    as_of = "2027-01-04"
+    as_of = AS_OF
     raws = [loads_record(line) for line in lines]
     cases = [parse_case(raw) for raw in raws]
     results = [evaluate(policy, case, as_of) for case in cases]
@@ -115,7 +101,7 @@ def end_to_end(path: Path, pack: str, workers: int, count: int) -> dict[str, Any
         "--case",
         str(path),
         "--as-of",
-        "2027-01-04",
+        AS_OF,
         "--format",
         "jsonl",
         "--workers",
@@ -158,14 +144,18 @@ def main() -> None:
     parser.add_argument(
         "--stages", type=int, default=20_000, help="cases for the per-stage figures (0: skip)"
     )
+    parser.add_argument(
+        "--same", action="store_true", help="the six examples unmoved (the old caseload)"
+    )
     args = parser.parse_args()
     print(
         f"python {platform.python_version()} on {platform.machine()}, "
         f"{os.cpu_count()} cores; pack {args.pack}; {args.cases:,} cases"
+        f"{' (the six examples unmoved)' if args.same else ' (dates moved per case)'}"
     )
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "cases.jsonl"
-        size = write_cases(path, args.cases)
+        size = write_cases(path, args.cases, same=args.same)
         print(f"input: {size / 1e6:,.1f} MB of JSON Lines ({size / args.cases:,.0f} bytes a case)")
         if args.stages:
             stages(path, args.pack, min(args.stages, args.cases))
