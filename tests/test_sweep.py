@@ -35,7 +35,7 @@ from assess_rules.cli import (
 )
 from assess_rules.errors import CaseError, PolicyError
 from assess_rules.loading import reload_policy, schema_path
-from assess_rules.records import Limits, loads_record, read_lines
+from assess_rules.records import Limits, RawLine, loads_record, read_lines
 from assess_rules.sweep import evaluate_line, sweep
 
 EXAMPLES = Path(__file__).parents[1] / "examples" / "cases"
@@ -572,3 +572,33 @@ def test_main_called_from_python_never_leaves_the_process(
     assert cli.main(["list"]) == 0
     assert "generic_s17" in capsys.readouterr().out
     assert not cli._pool_broke.is_set()
+
+
+def test_a_finished_sweep_with_workers_leaves_without_a_traceback(tmp_path: Path) -> None:
+    # The whole command in its own process, as a user runs it: the pool used to be left
+    # without waiting, and the interpreter's exit handler then raced its manager thread,
+    # wrote to the pool's closed wake-up pipe and printed "Exception ignored ... Bad file
+    # descriptor" after a small sweep on a busy machine.
+    lines = [RawLine(i + 1, good(f"G{i}").encode()) for i in range(3)]
+    outcomes = list(sweep(GENERIC, lines, "2026-12-22", workers=2))
+    assert [o.case_id for o in outcomes] == ["G0", "G1", "G2"]
+    managers = [t for t in threading.enumerate() if "ExecutorManager" in type(t).__name__]
+    assert managers == []  # the pool was waited for: nothing left to race at exit
+    path = tmp_path / "few.jsonl"
+    path.write_text("".join(good(f"G{i}") + "\n" for i in range(3)))
+    import subprocess
+    import sys
+
+    finished = subprocess.run(
+        [
+            sys.executable, "-m", "assess_rules", "evaluate", "--policy", "generic_s17",
+            "--case", str(path), "--as-of", "2026-12-22", "--format", "jsonl",
+            "--workers", "2",
+        ],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert finished.returncode == 0
+    assert len(finished.stdout.splitlines()) == 3
+    assert finished.stderr.strip().splitlines() == [
+        "assess-rules: 3 records read, 3 evaluated, 0 refused"
+    ]

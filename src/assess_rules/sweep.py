@@ -385,6 +385,7 @@ def sweep(
     window: deque[Future[list[Outcome]]] = deque()
     batches = _batches(lines, _BATCH)
     started: set[Any] = set()  # the worker processes, to stop them if the pool breaks
+    finished = False
     try:
         while True:
             try:
@@ -402,6 +403,7 @@ def sweep(
                 yield from _result(pool, window.popleft())
         while window:
             yield from _result(pool, window.popleft())
+        finished = True
     except BrokenProcessPool:
         # A worker died (out of memory, killed). Python 3.11's pool can then deadlock while
         # tidying up (CPython gh-94777), so the other workers are stopped here, and the
@@ -413,7 +415,10 @@ def sweep(
     finally:
         for pending in window:
             pending.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Every batch answered: wait for the workers to leave (at once), else the
+        # interpreter's exit handler later writes to the pool's closed wake-up pipe and
+        # prints a traceback. Stopped early (interrupted, closed, broken): do not wait.
+        pool.shutdown(wait=finished, cancel_futures=not finished)
 
 
 def _result(pool: ProcessPoolExecutor, future: Future[list[Outcome]]) -> list[Outcome]:
