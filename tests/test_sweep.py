@@ -36,7 +36,7 @@ from assess_rules.cli import (
 from assess_rules.errors import CaseError, PolicyError
 from assess_rules.loading import reload_policy, schema_path
 from assess_rules.records import Limits, RawLine, loads_record, read_lines
-from assess_rules.sweep import evaluate_line, sweep
+from assess_rules.sweep import evaluate_line, sweep, sweep_batches
 
 EXAMPLES = Path(__file__).parents[1] / "examples" / "cases"
 GENERIC = load_policy("generic_s17")
@@ -228,30 +228,33 @@ def test_fail_on_violation_in_a_sweep(tmp_path: Path) -> None:
     assert code == EXIT_OK
 
 
-def test_the_summary_counts_per_team_rule_and_status(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("workers", "copies"), [("1", 1), ("2", 1), ("2", 100)])
+def test_the_summary_counts_per_team_rule_and_status(
+    tmp_path: Path, workers: str, copies: int
+) -> None:
+    # with workers, each batch is counted where it was evaluated and the counts are added:
+    # 100 copies make seven batches of 64 lines across both workers
     path = tmp_path / "teams.jsonl"
-    path.write_text(
-        "\n".join(
-            [
-                good("A", team="assessment_team"),
-                good("B", team="assessment_team"),
-                good("C", day="2026-12-21"),
-                "{bad",
-            ]
-        )
-    )
+    lines = [
+        good("A", team="assessment_team"),
+        good("B", team="assessment_team"),
+        good("C", day="2026-12-21"),
+        "{bad",
+    ]
+    path.write_text("\n".join(lines * copies))
     summary = tmp_path / "summary.csv"
-    code, _, _ = sweep_file(path, "--workers", "1", "--summary", str(summary))
+    code, _, err = sweep_file(path, "--workers", workers, "--summary", str(summary))
     assert code == EXIT_INVALID
     rows = summary.read_text().splitlines()
     assert rows[0] == "team,finding,rule,status,count"
-    assert "all,records,,read,4" in rows
-    assert "all,records,,evaluated,3" in rows
-    assert "all,records,,refused,1" in rows
-    assert "assessment_team,violation,referral-decision,high,2" in rows
-    assert "(not recorded),deadline,referral-decision,pending,1" in rows
-    assert "all,deadline,referral-decision,missed,2" in rows
-    assert "all,obligation,referral-decision,overdue,2" in rows
+    assert f"all,records,,read,{4 * copies}" in rows
+    assert f"all,records,,evaluated,{3 * copies}" in rows
+    assert f"all,records,,refused,{copies}" in rows
+    assert f"assessment_team,violation,referral-decision,high,{2 * copies}" in rows
+    assert f"(not recorded),deadline,referral-decision,pending,{copies}" in rows
+    assert f"all,deadline,referral-decision,missed,{2 * copies}" in rows
+    assert f"all,obligation,referral-decision,overdue,{2 * copies}" in rows
+    assert f"{4 * copies:,} records read, {3 * copies:,} evaluated, {copies:,} refused" in err
 
 
 def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
@@ -272,7 +275,7 @@ def test_a_full_disk_is_a_clear_error_with_its_own_exit_code(tmp_path: Path) -> 
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
             return super().write(text)
 
-    path, _ = mixed_file(tmp_path, good_lines=40)
+    path, _ = mixed_file(tmp_path, good_lines=300)  # several batches: the second write fails
     code, _, err = sweep_file(path, "--workers", "2", stdout=Full())
     assert code == EXIT_OUTPUT
     assert "cannot write the output (No space left on device)" in err
@@ -396,10 +399,10 @@ def test_a_worker_that_dies_is_reported_not_a_traceback(
     import assess_rules.cli as cli_module
 
     def breaking(*args: Any, **kwargs: Any) -> Any:
-        yield from itertools.islice(sweep(*args, **kwargs), 64)
+        yield from itertools.islice(sweep_batches(*args, **kwargs), 64)
         raise BrokenProcessPool("a child process terminated abruptly")
 
-    monkeypatch.setattr(cli_module, "sweep", breaking)
+    monkeypatch.setattr(cli_module, "sweep_batches", breaking)
     # the flag makes main() leave with os._exit: a fresh one, so later tests' main() returns
     monkeypatch.setattr(cli_module, "_pool_broke", threading.Event())
     path = tmp_path / "many.jsonl"

@@ -95,7 +95,7 @@ from assess_rules.resolved import show_command
 from assess_rules.result import Result
 from assess_rules.scenarios import load_scenario_file
 from assess_rules.site import build_site, referral_timeline_svg
-from assess_rules.sweep import SweepCounts, case_id_of, default_workers, error_fields, sweep
+from assess_rules.sweep import SweepCounts, case_id_of, default_workers, error_fields, sweep_batches
 from assess_rules.timing import timeline
 
 __all__ = [
@@ -1023,18 +1023,18 @@ def _sweep(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     code: int | None = None
     try:
         with _SignalGuard() as guard:
-            outcomes = sweep(policy, lines(), as_of, workers=workers, limits=limits)
+            batches = sweep_batches(policy, lines(), as_of, workers=workers, limits=limits)
             try:
-                for outcome in outcomes:
+                for batch in batches:
                     guard.writing = True
-                    _guarded(partial(write, outcome.output + b"\n"))
-                    counts.add(outcome)
+                    _guarded(partial(write, batch.output))
+                    counts.merge(batch.counts)
                     guard.writing = False
                     guard.check()
                     if bar is not None:
                         if size and read_to[0]:
                             bar.total = max(counts.read, counts.read * size // read_to[0])
-                        bar.update()
+                        bar.update(batch.counts.read)
                 _guarded(flush)
             except _Stopped as exc:
                 name = "Ctrl-C" if exc.signum == signal.SIGINT else "SIGTERM"
@@ -1065,7 +1065,7 @@ def _sweep(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 )
                 code = EXIT_INVALID
             finally:
-                outcomes.close()
+                batches.close()
     except _PipeClosedError:
         return EXIT_PIPE_CLOSED
     except _OutputError as exc:
