@@ -447,14 +447,18 @@ def test_a_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
 
 
 def test_the_output_lines_match_the_result_json() -> None:
-    """The fast serialiser writes what ``Result.to_json`` does, for every example and pack."""
+    """The fast serialiser writes what ``Result.to_json`` does, for every example and pack,
+    on several dates: the first time a list of options is written and when it is reused
+    (three rounds), whether the case's actions answer requests or not."""
     for name in bundled_policies():
         policy = load_policy(name)
-        for path in sorted(EXAMPLES.glob("*.json")):
-            text = path.read_bytes()
-            outcome = evaluate_line(policy, text, "2027-01-04", line=1)
-            expected = evaluate(policy, parse_case(json.loads(text)), "2027-01-04")
-            assert json.loads(outcome.output)["result"] == json.loads(expected.to_json())
+        for _ in range(3):
+            for path in sorted(EXAMPLES.glob("*.json")):
+                text = path.read_bytes()
+                for as_of in ("2026-12-22", "2027-01-04", "2027-03-01"):
+                    outcome = evaluate_line(policy, text, as_of, line=1)
+                    expected = evaluate(policy, parse_case(json.loads(text)), as_of)
+                    assert json.loads(outcome.output)["result"] == json.loads(expected.to_json())
 
 
 def test_a_policy_pickles_as_its_source() -> None:
