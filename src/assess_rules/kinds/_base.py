@@ -140,6 +140,7 @@ class Judge:
     Each finding is filled in with its rule's id, title and citations."""
 
     __slots__ = (
+        "_contexts",
         "cite",
         "ctx",
         "dated",
@@ -172,24 +173,37 @@ class Judge:
         self.permitted: list[PermittedAction] = []
         self.obligations: list[Obligation] = []
         self.missing: list[MissingFacts] = []
+        #: the contexts of each scope, built on first use (see contexts)
+        self._contexts: dict[str | None, tuple[tuple[FactContext, str | None], ...]] = {
+            None: ((ctx, None),)
+        }
 
     def in_force(self, rules: Iterable[RuleT]) -> list[RuleT]:
         """Those of ``rules`` in force on the referral date."""
         dated, policy, day = self.dated, self.policy, self.day
         return [r for r in rules if r.id not in dated or policy.in_force(r, day)]
 
-    def contexts(self, scope: str | None) -> list[tuple[FactContext, str | None]]:
+    def contexts(self, scope: str | None) -> tuple[tuple[FactContext, str | None], ...]:
         """The case (subject ``None``), or each item of the collection ``scope`` with its
-        subject (``"collection[i]"``)."""
+        subject (``"collection[i]"``). Built once per evaluation and scope, and shared by
+        the rules over it: an item's facts depend on the case, the moment and the item
+        alone."""
+        found = self._contexts.get(scope)
+        if found is None:
+            found = self._contexts[scope] = self._items(scope)
+        return found
+
+    def _items(self, scope: str | None) -> tuple[tuple[FactContext, str | None], ...]:
+        ctx = self.ctx
         if scope is None:
-            return [(self.ctx, None)]
+            return ((ctx, None),)
+        items = collection_items(ctx, scope)
+        if not items:
+            return ()
         # an item is named by its place in the snapshot, not among those visible on the
         # evaluation date, so one item keeps one name whatever the date
-        place = {id(item): i for i, item in enumerate(getattr(self.ctx.case, scope))}
-        return [
-            (self.ctx.for_item(scope, item), f"{scope}[{place[id(item)]}]")
-            for item in collection_items(self.ctx, scope)
-        ]
+        place = {id(item): i for i, item in enumerate(getattr(ctx.case, scope))}
+        return tuple((ctx.for_item(scope, item), f"{scope}[{place[id(item)]}]") for item in items)
 
     def undecided(
         self,
