@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -12,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assess_rules import bundled_policies, evaluate, load_policy, parse_case
+from assess_rules import bundled_policies, evaluate, load_policy, parse_case, result
 from assess_rules.calendar import LONDON, age_in_years
 from assess_rules.case import (
     MAX_DEPTH,
@@ -129,3 +131,39 @@ def test_the_quick_bound_check_counts_items_and_values() -> None:
     many = {f"k{i}": list(range(MAX_ITEMS)) for i in range(45)}  # 225,000 values
     assert _oversized(many) == _first_oversize(many)
     assert _oversized(many) is not None
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [
+        result.Citation,
+        result.PackStamp,
+        result.Deadline,
+        result.Violation,
+        result.Warning,
+        result.PermittedAction,
+        result.Obligation,
+        result.MissingFacts,
+        result.Result,
+    ],
+)
+def test_result_objects_built_by_the_quick_init_are_the_dataclass_they_were(cls: type) -> None:
+    """The quick ``__init__`` of a result class takes what the dataclass's took (each field,
+    in order, with its default), fills every field, and leaves the object frozen."""
+    fields = dataclasses.fields(cls)
+    parameters = list(inspect.signature(cls).parameters.values())
+    assert [p.name for p in parameters] == [f.name for f in fields]
+    assert [p.default for p in parameters] == [
+        inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default for f in fields
+    ]
+    values = {f.name: object() for f in fields}
+    by_name, by_place = cls(**values), cls(*values.values())
+    for f in fields:
+        assert getattr(by_name, f.name) is values[f.name]
+        assert getattr(by_place, f.name) is values[f.name]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        by_name.__setattr__(fields[0].name, "changed")
+    defaulted = cls(*(values[f.name] for f in fields if f.default is dataclasses.MISSING))
+    for f in fields:
+        if f.default is not dataclasses.MISSING:
+            assert getattr(defaulted, f.name) == f.default
