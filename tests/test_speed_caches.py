@@ -167,3 +167,46 @@ def test_result_objects_built_by_the_quick_init_are_the_dataclass_they_were(cls:
     for f in fields:
         if f.default is not dataclasses.MISSING:
             assert getattr(defaulted, f.name) == f.default
+
+
+_DATED_PROHIBITION = """\
+pack: {id: datedshire, title: Datedshire, authority: Test, version: '1.0.0', extends: kent}
+rules:
+  - id: no-step-across-from-june
+    kind: prohibition
+    effect: refuse
+    title: No step across from June
+    sources: [{id: KENT-EH-1, para: "Cancellation Approval, last para"}]
+    action: step_across_to_early_help
+    when: "not strategy_discussion.s47_ruled_out"
+    message: not from June
+    effective_from: 2026-06-01
+"""
+
+
+def test_options_kept_before_a_prohibition_came_into_force_are_not_given_after(
+    tmp_path: Path,
+) -> None:
+    """A prohibition in force only from June reads no fact the options did not read
+    already: a June referral must still get options judged with it, not those kept for a
+    May referral whose facts read the same (they were once kept by the facts alone)."""
+    (tmp_path / "datedshire.yaml").write_text(_DATED_PROHIBITION, encoding="utf-8")
+
+    def case(day: str) -> Any:
+        return parse_case(
+            {
+                "case_id": "D",
+                "referral": {"received_at": f"{day}T10:00"},
+                "assessment": {"started_at": f"{day}T12:00"},
+            }
+        )
+
+    warm = load_policy(tmp_path / "datedshire.yaml")
+    may, june, as_of = case("2026-05-20"), case("2026-06-10"), date(2026, 7, 1)
+    before = evaluate(warm, may, as_of)
+    after = evaluate(warm, june, as_of)
+    assert after == evaluate(load_policy(tmp_path / "datedshire.yaml"), june, as_of)
+    step_across = [p for p in after.permitted_actions if p.action == "step_across_to_early_help"]
+    assert step_across
+    assert all(p.blocked_by == ("no-step-across-from-june",) for p in step_across)
+    assert not any("no-step-across-from-june" in p.blocked_by for p in before.permitted_actions)
