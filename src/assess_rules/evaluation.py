@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import partial
 from typing import Any
 
 from assess_rules.calendar import LONDON, Now, Today, evaluation_date_words, to_london
@@ -80,12 +81,12 @@ def evaluate(
     judge = Judge(policy, ctx, plan.memo, referral_day, plan.dated)
     if plan.dated:
         in_force = policy.in_force
-        for evaluate_rule, rule in plan.per_rule:
+        for judge_rule, rule in plan.per_rule:
             if rule.id not in plan.dated or in_force(rule, referral_day):
-                evaluate_rule(rule, judge)
+                judge_rule(judge)
     else:
-        for evaluate_rule, rule in plan.per_rule:
-            evaluate_rule(rule, judge)
+        for judge_rule, _ in plan.per_rule:
+            judge_rule(judge)
     for requests, rules in plan.together:
         requests(rules, judge)
     return Result(
@@ -124,12 +125,13 @@ def _evaluation_date(as_of: object) -> date | datetime:
 @dataclass(frozen=True)
 class _Plan:
     """What evaluation needs from a policy that does not depend on the case, built once per
-    loaded policy (``Policy.derived``): each rule judged on its own with its kind's
-    ``evaluate``, in pack order; then each kind that judges rules together (the requested
-    actions) with every rule it concerns, which it narrows to those in force
-    (``Judge.in_force``); the memo of citations; and the pack's stamp on results."""
+    loaded policy (``Policy.derived``): the judging of each rule on its own, in pack order
+    (what its kind's ``prepare`` builds for it, else its kind's ``evaluate``); then each
+    kind that judges rules together (the requested actions) with every rule it concerns,
+    which it narrows to those in force (``Judge.in_force``); the memo of citations; and
+    the pack's stamp on results."""
 
-    per_rule: tuple[tuple[Callable[[Any, Judge], None], Rule], ...]
+    per_rule: tuple[tuple[Callable[[Judge], None], Rule], ...]
     together: tuple[tuple[Callable[[Any, Judge], None], tuple[Rule, ...]], ...]
     dated: frozenset[str]
     memo: Memo
@@ -143,11 +145,15 @@ class _Plan:
             if kind.requests is not None and kind.concerns is not None
         )
         judged_together = {id(r) for _, rules in together for r in rules}
-        per_rule = []
+        per_rule: list[tuple[Callable[[Judge], None], Rule]] = []
         for rule in policy.rules:
-            evaluate_rule = kind_of(rule).evaluate
-            if evaluate_rule is not None and id(rule) not in judged_together:
-                per_rule.append((evaluate_rule, rule))
+            kind = kind_of(rule)
+            if id(rule) in judged_together:
+                continue
+            if kind.prepare is not None:
+                per_rule.append((kind.prepare(rule, policy), rule))
+            elif kind.evaluate is not None:
+                per_rule.append((partial(kind.evaluate, rule), rule))
         return cls(
             per_rule=tuple(per_rule),
             together=together,

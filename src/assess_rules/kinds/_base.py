@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from assess_rules.calendar import Counting
+from assess_rules.conditions import CompiledCondition
 from assess_rules.facts import FactContext, collection_items
 from assess_rules.pack import Duration, Rule, SourceRef
 from assess_rules.policy import Policy
@@ -72,8 +73,11 @@ class RuleKind(Generic[R]):
     """One kind of rule: its model and everything done with it.
 
     ``evaluate`` judges one rule against a case (``None``: not judged rule by rule);
-    ``requests`` judges, once per case, every rule in force that ``concerns`` it together
-    (the requested actions, with the prohibitions and warnings on them).
+    ``prepare``, if given, builds once per policy what judging one rule needs (its
+    conditions compiled, its citations) and returns the judging of it, called once per
+    case (``evaluate`` is then that, built and called at once); ``requests`` judges, once
+    per case, every rule in force that ``concerns`` it together (the requested actions,
+    with the prohibitions and warnings on them).
     """
 
     #: the YAML ``kind:``
@@ -93,6 +97,7 @@ class RuleKind(Generic[R]):
     aliases: tuple[str, ...] = ()
     requests: Callable[[Sequence[Any], Judge], None] | None = None
     concerns: Callable[[Rule], bool] | None = None
+    prepare: Callable[[R, Policy], Callable[[Judge], None]] | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -279,7 +284,18 @@ class Judge:
         """Evaluate a condition; an undetermined one is reported under missing facts."""
         if text is None:
             return True
-        condition = self.policy.condition(text, scope)
+        return self.holds(self.policy.condition(text, scope), ctx, rule, needed_for, subject)
+
+    def holds(
+        self,
+        condition: CompiledCondition,
+        ctx: FactContext,
+        rule: Any,
+        needed_for: str,
+        subject: str | None,
+    ) -> bool | None:
+        """Evaluate a compiled condition; an undetermined one is reported under missing
+        facts."""
         outcome = condition(ctx)
         if outcome is None:
             self.undecided(rule, tuple(condition.unknown_facts(ctx)), needed_for, subject)
