@@ -146,6 +146,7 @@ class Judge:
 
     __slots__ = (
         "_contexts",
+        "case",
         "cite",
         "ctx",
         "dated",
@@ -178,9 +179,11 @@ class Judge:
         self.permitted: list[PermittedAction] = []
         self.obligations: list[Obligation] = []
         self.missing: list[MissingFacts] = []
+        #: the case's own context with no subject: ``contexts(None)``, without a call
+        self.case: tuple[tuple[FactContext, str | None], ...] = ((ctx, None),)
         #: the contexts of each scope, built on first use (see contexts)
         self._contexts: dict[str | None, tuple[tuple[FactContext, str | None], ...]] = {
-            None: ((ctx, None),)
+            None: self.case
         }
 
     def in_force(self, rules: Iterable[RuleT]) -> list[RuleT]:

@@ -23,7 +23,7 @@ def prepare(rule: CheckRule, policy: Policy) -> Callable[[Judge], None]:
     broken = policy.condition(rule.violation_when, scope)
 
     def judge_rule(judge: Judge) -> None:
-        for ctx, subject in judge.contexts(scope):
+        for ctx, subject in judge.contexts(scope) if scope else judge.case:
             if judge.holds(broken, ctx, rule, "whether this check is broken", subject):
                 judge.violated(rule, rule.message, subject)
 

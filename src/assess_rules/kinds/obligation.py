@@ -55,15 +55,16 @@ def prepare(rule: ObligationRule, policy: Policy) -> Callable[[Judge], None]:
     at_trigger = rule.judged_at == "trigger"
 
     def judge_rule(judge: Judge) -> None:
-        for ctx, subject in judge.contexts(scope):
+        for ctx, subject in judge.contexts(scope) if scope else judge.case:
             trigger = ctx.get(trigger_name)
             if trigger is None:
                 continue  # an obligation cannot arise before the event that triggers it
             judged = judged_context(rule, judge.ctx, ctx, trigger, subject) if at_trigger else ctx
-            if (
-                judge.holds(when, judged, rule, "whether this obligation arises", subject)
-                is not True
-            ):
+            arises = when(judged)
+            if arises is not True:
+                if arises is None:
+                    unknown = tuple(when.unknown_facts(judged))
+                    judge.undecided(rule, unknown, "whether this obligation arises", subject)
                 continue
             if not isinstance(trigger, datetime):
                 trigger = datetime.combine(trigger, time.min, LONDON)

@@ -43,7 +43,7 @@ def prepare(rule: TimescaleRule, policy: Policy) -> Callable[[Judge], None]:
     cited = cite(rule.sources)
 
     def judge_rule(judge: Judge) -> None:
-        for ctx, subject in judge.contexts(scope):
+        for ctx, subject in judge.contexts(scope) if scope else judge.case:
             _one(rule, judge, ctx, subject, applies, extensions, counting, cited)
 
     return judge_rule

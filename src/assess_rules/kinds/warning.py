@@ -30,7 +30,7 @@ def prepare(rule: WarningRule, policy: Policy) -> Callable[[Judge], None]:
     when = policy.condition(rule.when, scope)
 
     def judge_rule(judge: Judge) -> None:
-        for ctx, subject in judge.contexts(scope):
+        for ctx, subject in judge.contexts(scope) if scope else judge.case:
             if judge.holds(when, ctx, rule, "whether this warning applies", subject):
                 judge.warned(rule, rule.message, subject)
 
