@@ -29,7 +29,7 @@ from assess_rules.result import (
     Violation,
     Warning,
 )
-from assess_rules.timing import DueDate, compute_due
+from assess_rules.timing import DueDate, compute_due, end_of
 
 if TYPE_CHECKING:
     from assess_rules.kinds._page import Page
@@ -117,8 +117,9 @@ class Memo:
     def __init__(self) -> None:
         self._citations: dict[int, tuple[tuple[SourceRef, ...], tuple[Citation, ...]]] = {}
         self._kept: dict[int, tuple[Any, Any]] = {}
-        #: due dates already computed, by what they were computed from (see Judge.due)
-        self.due_dates: dict[tuple[Any, ...], DueDate] = {}
+        #: due dates already computed, with the moment each ends, by what they were
+        #: computed from (see Judge.due_and_end)
+        self.due_dates: dict[tuple[Any, ...], tuple[DueDate, datetime]] = {}
 
     def cite(self, sources: tuple[SourceRef, ...]) -> tuple[Citation, ...]:
         """The citations of a source list of the policy (kept, so built once)."""
@@ -309,6 +310,12 @@ class Judge:
     ) -> DueDate:
         """The due date of ``within`` from ``start`` under the policy's calendar (kept per
         policy: many cases start on the same day)."""
+        return self.due_and_end(start, within, counting, start_at)[0]
+
+    def due_and_end(
+        self, start: date | datetime, within: Duration, counting: Counting, start_at: str = "event"
+    ) -> tuple[DueDate, datetime]:
+        """:meth:`due`, and the moment it ends (``timing.end_of``), kept with it."""
         unit = within.unit
         moment: Any
         if unit != "hours" and start_at == "event":
@@ -318,14 +325,14 @@ class Judge:
             moment = (start, start.utcoffset(), start.tzinfo, start.fold)
         else:
             moment = (type(start), start)
-        key = (moment, unit, within.count, counting, start_at)
+        key = (moment, unit, within.amount, counting, start_at)
         kept = self.memo.due_dates
         found = kept.get(key)
         if found is None:
-            found = compute_due(self.policy, start, within, counting, start_at)
+            due = compute_due(self.policy, start, within, counting, start_at)
             if len(kept) >= _DUE_DATES_KEPT:
                 kept.clear()
-            kept[key] = found
+            found = kept[key] = (due, end_of(due.due))
         return found
 
     def past(self, due: date | datetime) -> bool:

@@ -14,7 +14,7 @@ from assess_rules.kinds._page import Page, md, sources_md, within_words
 from assess_rules.pack import Extension, TimescaleRule
 from assess_rules.policy import Policy
 from assess_rules.result import Citation, Deadline, DeadlineStatus
-from assess_rules.timing import end_of, on_time
+from assess_rules.timing import on_time
 
 __all__ = ["KIND"]
 
@@ -80,14 +80,14 @@ def _one(
         applied = judge.holds(applies, ctx, rule, "whether this timescale applies", subject)
         if applied is False:
             return
-    base = judge.due(start, rule.within, counting, rule.start_at)
+    chosen, ends = judge.due_and_end(start, rule.within, counting, rule.start_at)
     done = ctx.get(rule.end) if rule.end else None
-    chosen, granted = base, None
+    granted = None
     unknown: tuple[str, ...] = ()
-    if extensions and (done is None or not on_time(done, base.due)):
+    if extensions and (done is None or not on_time(done, chosen.due)):
         for extension, condition, extended in extensions:
             if verdict := condition(ctx):
-                chosen = judge.due(start, extension.within, counting, rule.start_at)
+                chosen, ends = judge.due_and_end(start, extension.within, counting, rule.start_at)
                 granted = extension
                 cited = extended
                 break
@@ -119,7 +119,7 @@ def _one(
             rule.start,
             start if isinstance(start, datetime) else datetime.combine(start, time.min, LONDON),
             rule.end,
-            end_of(chosen.due),
+            ends,
             (granted or rule).within.count,
             rule.within.unit,
             computation,
