@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -12,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assess_rules import bundled_policies, evaluate, load_policy, parse_case
+from assess_rules import bundled_policies, evaluate, load_policy, parse_case, result
 from assess_rules.calendar import LONDON, age_in_years
 from assess_rules.case import (
     MAX_DEPTH,
@@ -129,3 +131,82 @@ def test_the_quick_bound_check_counts_items_and_values() -> None:
     many = {f"k{i}": list(range(MAX_ITEMS)) for i in range(45)}  # 225,000 values
     assert _oversized(many) == _first_oversize(many)
     assert _oversized(many) is not None
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [
+        result.Citation,
+        result.PackStamp,
+        result.Deadline,
+        result.Violation,
+        result.Warning,
+        result.PermittedAction,
+        result.Obligation,
+        result.MissingFacts,
+        result.Result,
+    ],
+)
+def test_result_objects_built_by_the_quick_init_are_the_dataclass_they_were(cls: type) -> None:
+    """The quick ``__init__`` of a result class takes what the dataclass's took (each field,
+    in order, with its default), fills every field, and leaves the object frozen."""
+    fields = dataclasses.fields(cls)
+    parameters = list(inspect.signature(cls).parameters.values())
+    assert [p.name for p in parameters] == [f.name for f in fields]
+    assert [p.default for p in parameters] == [
+        inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default for f in fields
+    ]
+    values = {f.name: object() for f in fields}
+    by_name, by_place = cls(**values), cls(*values.values())
+    for f in fields:
+        assert getattr(by_name, f.name) is values[f.name]
+        assert getattr(by_place, f.name) is values[f.name]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        by_name.__setattr__(fields[0].name, "changed")
+    defaulted = cls(*(values[f.name] for f in fields if f.default is dataclasses.MISSING))
+    for f in fields:
+        if f.default is not dataclasses.MISSING:
+            assert getattr(defaulted, f.name) == f.default
+
+
+_DATED_PROHIBITION = """\
+pack: {id: datedshire, title: Datedshire, authority: Test, version: '1.0.0', extends: kent}
+rules:
+  - id: no-step-across-from-june
+    kind: prohibition
+    effect: refuse
+    title: No step across from June
+    sources: [{id: KENT-EH-1, para: "Cancellation Approval, last para"}]
+    action: step_across_to_early_help
+    when: "not strategy_discussion.s47_ruled_out"
+    message: not from June
+    effective_from: 2026-06-01
+"""
+
+
+def test_options_kept_before_a_prohibition_came_into_force_are_not_given_after(
+    tmp_path: Path,
+) -> None:
+    """A prohibition in force only from June reads no fact the options did not read
+    already: a June referral must still get options judged with it, not those kept for a
+    May referral whose facts read the same (they were once kept by the facts alone)."""
+    (tmp_path / "datedshire.yaml").write_text(_DATED_PROHIBITION, encoding="utf-8")
+
+    def case(day: str) -> Any:
+        return parse_case(
+            {
+                "case_id": "D",
+                "referral": {"received_at": f"{day}T10:00"},
+                "assessment": {"started_at": f"{day}T12:00"},
+            }
+        )
+
+    warm = load_policy(tmp_path / "datedshire.yaml")
+    may, june, as_of = case("2026-05-20"), case("2026-06-10"), date(2026, 7, 1)
+    before = evaluate(warm, may, as_of)
+    after = evaluate(warm, june, as_of)
+    assert after == evaluate(load_policy(tmp_path / "datedshire.yaml"), june, as_of)
+    step_across = [p for p in after.permitted_actions if p.action == "step_across_to_early_help"]
+    assert step_across
+    assert all(p.blocked_by == ("no-step-across-from-june",) for p in step_across)
+    assert not any("no-step-across-from-june" in p.blocked_by for p in before.permitted_actions)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import partial
 from typing import Any
 
 from assess_rules.calendar import LONDON, Now, Today, evaluation_date_words, to_london
@@ -52,7 +53,6 @@ def evaluate(
     (datetime.date(2026, 12, 21), 'pending')
     """
     as_of = _evaluation_date(as_of)
-    defaulted = isinstance(as_of, Today | Now)
     if case.children:  # a family case: each child judged on their own (issue 6)
         return family_result([(c, evaluate(policy, one, as_of)) for c, one in per_child(case)])
     if isinstance(as_of, datetime):
@@ -64,34 +64,41 @@ def evaluate(
     if case.referral.received_at > cutoff:
         raise EvaluationDateError(
             "the referral was received after the evaluation date, "
-            f"{evaluation_date_words(day, defaulted=defaulted)}: there is nothing to "
-            "evaluate yet (evaluate as of a later date)"
+            f"{evaluation_date_words(day, defaulted=isinstance(as_of, Today | Now))}: there "
+            "is nothing to evaluate yet (evaluate as of a later date)"
         )
     referral_day = case.referral.received_at.date()
     policy = policy.version_on(referral_day)
-    unknown = unknown_kinds(case, policy.vocabulary)
-    if unknown:  # a record kind the pack in force does not know: say so, never ignore it
-        raise CaseError(unknown, source=case.case_id)
+    vocabulary = policy.vocabulary
+    if not (
+        {r.kind for r in case.oversight} <= vocabulary.oversight
+        and {r.kind for r in case.actions} <= vocabulary.action
+        and {r.action for r in case.cancellations} <= vocabulary.requests
+    ):  # a record kind the pack in force does not know: say so, never ignore it
+        raise CaseError(unknown_kinds(case, vocabulary), source=case.case_id)
     ctx = FactContext(case, cutoff, day, policy.calendar, policy.role_ranks)
     plan = policy.derived("evaluation-plan", lambda: _Plan.build(policy))
-    dated = plan.dated
-    judge = Judge(policy, ctx, plan.memo, referral_day, dated)
-    for evaluate_rule, rule in plan.per_rule:
-        if rule.id in dated and not policy.in_force(rule, referral_day):
-            continue
-        evaluate_rule(rule, judge)
+    judge = Judge(policy, ctx, plan.memo, referral_day, plan.dated)
+    if plan.dated:
+        in_force = policy.in_force
+        for judge_rule, rule in plan.per_rule:
+            if rule.id not in plan.dated or in_force(rule, referral_day):
+                judge_rule(judge)
+    else:
+        for judge_rule, _ in plan.per_rule:
+            judge_rule(judge)
     for requests, rules in plan.together:
         requests(rules, judge)
     return Result(
-        case_id=case.case_id,
-        as_of=day,
-        pack=PackStamp(policy.id, policy.version, policy.content_hash),
-        deadlines=tuple(judge.deadlines),
-        violations=tuple(judge.violations),
-        warnings=tuple(judge.warnings),
-        permitted_actions=tuple(judge.permitted),
-        obligations=tuple(judge.obligations),
-        missing_facts=tuple(judge.missing),
+        case.case_id,
+        day,
+        plan.stamp,
+        tuple(judge.deadlines),
+        tuple(judge.violations),
+        tuple(judge.warnings),
+        tuple(judge.permitted),
+        tuple(judge.obligations),
+        tuple(judge.missing),
     )
 
 
@@ -118,15 +125,17 @@ def _evaluation_date(as_of: object) -> date | datetime:
 @dataclass(frozen=True)
 class _Plan:
     """What evaluation needs from a policy that does not depend on the case, built once per
-    loaded policy (``Policy.derived``): each rule judged on its own with its kind's
-    ``evaluate``, in pack order; then each kind that judges rules together (the requested
-    actions) with every rule it concerns, which it narrows to those in force
-    (``Judge.in_force``); and the memo of citations."""
+    loaded policy (``Policy.derived``): the judging of each rule on its own, in pack order
+    (what its kind's ``prepare`` builds for it, else its kind's ``evaluate``); then each
+    kind that judges rules together (the requested actions) with every rule it concerns,
+    which it narrows to those in force (``Judge.in_force``); the memo of citations; and
+    the pack's stamp on results."""
 
-    per_rule: tuple[tuple[Callable[[Any, Judge], None], Rule], ...]
+    per_rule: tuple[tuple[Callable[[Judge], None], Rule], ...]
     together: tuple[tuple[Callable[[Any, Judge], None], tuple[Rule, ...]], ...]
     dated: frozenset[str]
     memo: Memo
+    stamp: PackStamp
 
     @classmethod
     def build(cls, policy: Policy) -> _Plan:
@@ -136,14 +145,19 @@ class _Plan:
             if kind.requests is not None and kind.concerns is not None
         )
         judged_together = {id(r) for _, rules in together for r in rules}
-        per_rule = []
+        per_rule: list[tuple[Callable[[Judge], None], Rule]] = []
         for rule in policy.rules:
-            evaluate_rule = kind_of(rule).evaluate
-            if evaluate_rule is not None and id(rule) not in judged_together:
-                per_rule.append((evaluate_rule, rule))
+            kind = kind_of(rule)
+            if id(rule) in judged_together:
+                continue
+            if kind.prepare is not None:
+                per_rule.append((kind.prepare(rule, policy), rule))
+            elif kind.evaluate is not None:
+                per_rule.append((partial(kind.evaluate, rule), rule))
         return cls(
             per_rule=tuple(per_rule),
             together=together,
             dated=frozenset(r.id for r in policy.rules if r.effective_from or r.effective_to),
             memo=Memo(),
+            stamp=PackStamp(policy.id, policy.version, policy.content_hash),
         )

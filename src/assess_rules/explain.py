@@ -464,7 +464,7 @@ class _Tracer:
         part.conditions.append(checked)
         return checked.value
 
-    def contexts(self, scope: str | None) -> list[tuple[FactContext, str | None]]:
+    def contexts(self, scope: str | None) -> Sequence[tuple[FactContext, str | None]]:
         return self.judge.contexts(scope)
 
     def request_contexts(self, action: str) -> list[tuple[FactContext, str, Any]]:

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from assess_rules.calendar import Counting
+from assess_rules.conditions import CompiledCondition
 from assess_rules.facts import FactContext, collection_items
 from assess_rules.pack import Duration, Rule, SourceRef
 from assess_rules.policy import Policy
@@ -28,7 +29,7 @@ from assess_rules.result import (
     Violation,
     Warning,
 )
-from assess_rules.timing import DueDate, compute_due
+from assess_rules.timing import DueDate, compute_due, end_of
 
 if TYPE_CHECKING:
     from assess_rules.kinds._page import Page
@@ -72,8 +73,11 @@ class RuleKind(Generic[R]):
     """One kind of rule: its model and everything done with it.
 
     ``evaluate`` judges one rule against a case (``None``: not judged rule by rule);
-    ``requests`` judges, once per case, every rule in force that ``concerns`` it together
-    (the requested actions, with the prohibitions and warnings on them).
+    ``prepare``, if given, builds once per policy what judging one rule needs (its
+    conditions compiled, its citations) and returns the judging of it, called once per
+    case (``evaluate`` is then that, built and called at once); ``requests`` judges, once
+    per case, every rule in force that ``concerns`` it together (the requested actions,
+    with the prohibitions and warnings on them).
     """
 
     #: the YAML ``kind:``
@@ -93,6 +97,7 @@ class RuleKind(Generic[R]):
     aliases: tuple[str, ...] = ()
     requests: Callable[[Sequence[Any], Judge], None] | None = None
     concerns: Callable[[Rule], bool] | None = None
+    prepare: Callable[[R, Policy], Callable[[Judge], None]] | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -112,8 +117,9 @@ class Memo:
     def __init__(self) -> None:
         self._citations: dict[int, tuple[tuple[SourceRef, ...], tuple[Citation, ...]]] = {}
         self._kept: dict[int, tuple[Any, Any]] = {}
-        #: due dates already computed, by what they were computed from (see Judge.due)
-        self.due_dates: dict[tuple[Any, ...], DueDate] = {}
+        #: due dates already computed, with the moment each ends, by what they were
+        #: computed from (see Judge.due_and_end)
+        self.due_dates: dict[tuple[Any, ...], tuple[DueDate, datetime]] = {}
 
     def cite(self, sources: tuple[SourceRef, ...]) -> tuple[Citation, ...]:
         """The citations of a source list of the policy (kept, so built once)."""
@@ -140,6 +146,8 @@ class Judge:
     Each finding is filled in with its rule's id, title and citations."""
 
     __slots__ = (
+        "_contexts",
+        "case",
         "cite",
         "ctx",
         "dated",
@@ -172,24 +180,39 @@ class Judge:
         self.permitted: list[PermittedAction] = []
         self.obligations: list[Obligation] = []
         self.missing: list[MissingFacts] = []
+        #: the case's own context with no subject: ``contexts(None)``, without a call
+        self.case: tuple[tuple[FactContext, str | None], ...] = ((ctx, None),)
+        #: the contexts of each scope, built on first use (see contexts)
+        self._contexts: dict[str | None, tuple[tuple[FactContext, str | None], ...]] = {
+            None: self.case
+        }
 
     def in_force(self, rules: Iterable[RuleT]) -> list[RuleT]:
         """Those of ``rules`` in force on the referral date."""
         dated, policy, day = self.dated, self.policy, self.day
         return [r for r in rules if r.id not in dated or policy.in_force(r, day)]
 
-    def contexts(self, scope: str | None) -> list[tuple[FactContext, str | None]]:
+    def contexts(self, scope: str | None) -> tuple[tuple[FactContext, str | None], ...]:
         """The case (subject ``None``), or each item of the collection ``scope`` with its
-        subject (``"collection[i]"``)."""
+        subject (``"collection[i]"``). Built once per evaluation and scope, and shared by
+        the rules over it: an item's facts depend on the case, the moment and the item
+        alone."""
+        found = self._contexts.get(scope)
+        if found is None:
+            found = self._contexts[scope] = self._items(scope)
+        return found
+
+    def _items(self, scope: str | None) -> tuple[tuple[FactContext, str | None], ...]:
+        ctx = self.ctx
         if scope is None:
-            return [(self.ctx, None)]
+            return ((ctx, None),)
+        items = collection_items(ctx, scope)
+        if not items:
+            return ()
         # an item is named by its place in the snapshot, not among those visible on the
         # evaluation date, so one item keeps one name whatever the date
-        place = {id(item): i for i, item in enumerate(getattr(self.ctx.case, scope))}
-        return [
-            (self.ctx.for_item(scope, item), f"{scope}[{place[id(item)]}]")
-            for item in collection_items(self.ctx, scope)
-        ]
+        place = {id(item): i for i, item in enumerate(getattr(ctx.case, scope))}
+        return tuple((ctx.for_item(scope, item), f"{scope}[{place[id(item)]}]") for item in items)
 
     def undecided(
         self,
@@ -265,7 +288,18 @@ class Judge:
         """Evaluate a condition; an undetermined one is reported under missing facts."""
         if text is None:
             return True
-        condition = self.policy.condition(text, scope)
+        return self.holds(self.policy.condition(text, scope), ctx, rule, needed_for, subject)
+
+    def holds(
+        self,
+        condition: CompiledCondition,
+        ctx: FactContext,
+        rule: Any,
+        needed_for: str,
+        subject: str | None,
+    ) -> bool | None:
+        """Evaluate a compiled condition; an undetermined one is reported under missing
+        facts."""
         outcome = condition(ctx)
         if outcome is None:
             self.undecided(rule, tuple(condition.unknown_facts(ctx)), needed_for, subject)
@@ -276,6 +310,12 @@ class Judge:
     ) -> DueDate:
         """The due date of ``within`` from ``start`` under the policy's calendar (kept per
         policy: many cases start on the same day)."""
+        return self.due_and_end(start, within, counting, start_at)[0]
+
+    def due_and_end(
+        self, start: date | datetime, within: Duration, counting: Counting, start_at: str = "event"
+    ) -> tuple[DueDate, datetime]:
+        """:meth:`due`, and the moment it ends (``timing.end_of``), kept with it."""
         unit = within.unit
         moment: Any
         if unit != "hours" and start_at == "event":
@@ -285,14 +325,14 @@ class Judge:
             moment = (start, start.utcoffset(), start.tzinfo, start.fold)
         else:
             moment = (type(start), start)
-        key = (moment, unit, within.count, counting, start_at)
+        key = (moment, unit, within.amount, counting, start_at)
         kept = self.memo.due_dates
         found = kept.get(key)
         if found is None:
-            found = compute_due(self.policy, start, within, counting, start_at)
+            due = compute_due(self.policy, start, within, counting, start_at)
             if len(kept) >= _DUE_DATES_KEPT:
                 kept.clear()
-            kept[key] = found
+            found = kept[key] = (due, end_of(due.due))
         return found
 
     def past(self, due: date | datetime) -> bool:

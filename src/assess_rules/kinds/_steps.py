@@ -46,10 +46,11 @@ def find_record(
 ) -> tuple[datetime | None, str | None]:
     """When the step was done (the earliest qualifying record among those it names), and
     why a record did not count (recorded by too junior a role), if that was the reason."""
-    names = (step.record,) if isinstance(step.record, str) else step.record
+    if isinstance(step.record, str):
+        return _find_one(judge, step.record, step, ctx, after)
     best: datetime | None = None
     refused: str | None = None
-    for name in names:
+    for name in step.record:
         done, why = _find_one(judge, name, step, ctx, after)
         if done is not None and (best is None or done < best):
             best = done
@@ -60,35 +61,38 @@ def find_record(
 def _find_one(
     judge: Judge, name: str, step: Step, ctx: FactContext, after: datetime | None
 ) -> tuple[datetime | None, str | None]:
-    policy = judge.policy
     family, _, kind = name.partition(".")
-    if family in {"oversight", "action"} and "." not in kind:
+    if (family == "oversight" or family == "action") and "." not in kind:
         records = ctx.case.oversight if family == "oversight" else ctx.case.actions
         junior: str | None = None
         best: datetime | None = None
+        cutoff = ctx.cutoff
         for record in records:
-            if record.kind != kind or record.at > ctx.cutoff:
+            if record.kind != kind or record.at > cutoff:
                 continue
             if after is not None and record.at < after:
                 continue
-            if judge.rank_ok(record.by, step.by) is not True:
+            if step.by is not None and judge.policy.may_act(record.by, step.by) is not True:
                 junior = record.by or "an unnamed role"
                 continue
             if best is None or record.at < best:
                 best = record.at
         if best is None and junior is not None:
+            policy = judge.policy
             return None, (
                 f"recorded by {policy.role_label(junior)}, which does not "
                 f"count: needs {policy.role_label(step.by or '')}"
             )
         return best, None
     moment = ctx.get(name)
-    if isinstance(moment, date) and not isinstance(moment, datetime):
+    if moment is None:
+        return None, None
+    if not isinstance(moment, datetime):
         moment = datetime.combine(moment, time.min, LONDON)
-    if moment is None or (after is not None and moment < after):
+    if after is not None and moment < after:
         return None, None
     if step.by_fact is not None and judge.rank_ok(ctx.get(step.by_fact), step.by) is False:
-        return None, f"done by a role below {policy.role_label(step.by or '')}"
+        return None, f"done by a role below {judge.policy.role_label(step.by or '')}"
     return moment, None
 
 
@@ -125,6 +129,12 @@ def judge_steps(
                 due = judge.due(origin, step.within, counting).due
         before_name = step.before or default_before
         before = ctx.get(before_name) if before_name else None
+        if (
+            done is not None
+            and (due is None or on_time(done, due))
+            and (before is None or done <= before)
+        ):
+            continue  # done, in time: nothing to say
         sources = judge.cite(step.sources or rule.sources)
         who = step.owner or step.by or owner
         label = f"{rule.title}: {step.title}"

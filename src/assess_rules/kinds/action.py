@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from assess_rules.case import CancellationRequest
@@ -61,43 +61,107 @@ def concerns(rule: Rule) -> bool:
     return isinstance(rule, CancellationRule | ProhibitionRule)
 
 
-def _by_kind(
-    rules: Sequence[Rule],
-) -> tuple[tuple[CancellationRule, ...], tuple[ProhibitionRule, ...], tuple[WarningRule, ...]]:
-    return (
-        tuple(r for r in rules if isinstance(r, CancellationRule)),
-        tuple(r for r in rules if isinstance(r, ProhibitionRule)),
-        tuple(r for r in rules if isinstance(r, WarningRule)),
-    )
+class _Plan:
+    """What answering requests and listing options needs from the rules this kind concerns
+    that depends on the policy alone: the rules by kind, and for each set of them in force
+    on a referral date (one set unless some rule has dates of its own) what listing the
+    options needs (:class:`_InForce`)."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.actions = tuple(r for r in rules if isinstance(r, CancellationRule))
+        self.prohibitions = tuple(r for r in rules if isinstance(r, ProhibitionRule))
+        self.warnings = tuple(r for r in rules if isinstance(r, WarningRule))
+        self.dated = any(r.effective_from or r.effective_to for r in rules)
+        self._in_force: dict[tuple[str, ...], _InForce] = {}
+
+    def in_force(self, judge: Judge) -> _InForce:
+        """The rules in force on the judge's referral date, with what their options need."""
+        actions, prohibitions, warnings = self.actions, self.prohibitions, self.warnings
+        if self.dated:
+            actions = tuple(judge.in_force(actions))
+            prohibitions = tuple(judge.in_force(prohibitions))
+            warnings = tuple(judge.in_force(warnings))
+            ids = tuple(r.id for r in (*actions, *prohibitions, *warnings))
+        else:
+            ids = ()
+        found = self._in_force.get(ids)
+        if found is None:  # at most one per span of dates between the rules' own dates
+            found = self._in_force[ids] = _InForce(judge.policy, actions, prohibitions, warnings)
+        return found
+
+
+class _InForce:
+    """The action rules, prohibitions and warnings in force together, and for each action
+    rule what listing its options needs (:class:`_Options`)."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        actions: tuple[CancellationRule, ...],
+        prohibitions: tuple[ProhibitionRule, ...],
+        warnings: tuple[WarningRule, ...],
+    ) -> None:
+        self.actions = actions
+        self.prohibitions = prohibitions
+        self.warnings = warnings
+        self.options = tuple(
+            _Options(
+                policy,
+                rule,
+                [p for p in prohibitions if p.action == rule.action],
+                [w for w in warnings if w.action == rule.action],
+            )
+            for rule in actions
+        )
+
+    def on(
+        self, action: str
+    ) -> tuple[list[CancellationRule], list[ProhibitionRule], list[WarningRule]]:
+        """The rules on ``action``."""
+        return (
+            [r for r in self.actions if r.action == action],
+            [p for p in self.prohibitions if p.action == action],
+            [w for w in self.warnings if w.action == action],
+        )
+
+
+class _Options:
+    """What listing the options of one action rule needs, judged with the prohibitions and
+    warnings on its action: its conditions compiled, every fact and condition they read,
+    and the options already built, by what they were built from (see :func:`_options`)."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        rule: CancellationRule,
+        prohibitions: list[ProhibitionRule],
+        warnings: list[WarningRule],
+    ) -> None:
+        self.rule = rule
+        self.prohibitions = prohibitions
+        self.applies = (
+            policy.condition(rule.applies_when, "cancellations") if rule.applies_when else None
+        )
+        self.advice = tuple(
+            (policy.condition(w.when, "cancellations"), w.message) for w in warnings
+        )
+        self.names, self.texts = _option_facts(policy, rule, prohibitions)
+        self.kept: dict[tuple[Any, ...], tuple[PermittedAction, ...]] = {}
 
 
 def requests(rules: Sequence[Rule], judge: Judge) -> None:
     """Answer every request in the snapshot and list each open option of each action.
     ``rules``: every rule of the policy this kind ``concerns``, in force or not."""
-    every_action, every_prohibition, every_warning = judge.memo.of(rules, _by_kind)
-    actions = judge.in_force(every_action)
-    prohibitions = judge.in_force(every_prohibition)
-    warnings = judge.in_force(every_warning)
+    in_force = judge.memo.of(rules, _Plan).in_force(judge)
     ctx = judge.ctx
     for index, request in enumerate(collection_items(ctx, "cancellations")):
-        action = request.action
-        _request(
-            judge,
-            request,
-            f"cancellations[{index}]",
-            [r for r in actions if r.action == action],
-            [p for p in prohibitions if p.action == action],
-            [w for w in warnings if w.action == action],
-        )
+        _request(judge, request, f"cancellations[{index}]", *in_force.on(request.action))
+    if not in_force.options:
+        return
     status = ctx.get("assessment.status")
     if status in {"not_started", "in_progress"} and not ctx.get("cancellation.approved"):
-        for rule in actions:
-            _options(
-                judge,
-                rule,
-                [p for p in prohibitions if p.action == rule.action],
-                [w for w in warnings if w.action == rule.action],
-            )
+        for options in in_force.options:
+            _options(judge, options)
 
 
 def _reason_texts(reason: CancellationReason) -> tuple[str, str, str]:
@@ -173,42 +237,37 @@ def _verdict(judge: Judge, text: str, ctx: FactContext, memo: dict[str, Verdict]
     return found
 
 
-def _options(
-    judge: Judge,
-    rule: CancellationRule,
-    prohibitions: list[ProhibitionRule],
-    warnings: list[WarningRule],
-) -> None:
-    """Each reason of ``rule`` as an option for the case as it stands."""
-    policy, ctx = judge.policy, judge.ctx
-    if rule.applies_when and policy.condition(rule.applies_when, "cancellations")(ctx) is False:
+def _options(judge: Judge, options: _Options) -> None:
+    """Each reason of an action rule as an option for the case as it stands."""
+    ctx = judge.ctx
+    if options.applies is not None and options.applies(ctx) is False:
         return
+    rule = options.rule
     prerequisites = tuple(
         step.title for step in rule.requires if find_record(judge, step, ctx, None)[0] is None
     )
-    advice = tuple(w.message for w in warning.advice(policy, warnings, ctx))
+    advice = tuple(message for condition, message in options.advice if condition(ctx))
     # The options are a function of the verdicts of their conditions (with the facts each
     # lacks), the prerequisites and the advice; and the verdicts, of the facts the
     # conditions read. Few cases differ in those, so the options are built once per policy
     # for each and reused: found by the facts' values (cheapest), else by the verdicts.
-    facts_read, kept = judge.memo.of(rule, _option_cache)
-    judged_with = tuple(p.id for p in prohibitions)
-    reads = facts_read.get(judged_with)
-    if reads is None:
-        reads = facts_read[judged_with] = _option_facts(policy, rule, prohibitions)
-    names, texts = reads
-    key = _option_key(ctx, names, prerequisites, advice)
-    if key is not None:
+    kept = options.kept
+    key = _option_key(ctx, options.names, prerequisites, advice)
+    keyed = True
+    try:
         found = kept.get(key)
-        if found is not None:
-            judge.permitted.extend(found)
-            return
+    except TypeError:  # a value that cannot be a key
+        found, keyed = None, False
+    if found is not None:
+        judge.permitted.extend(found)
+        return
+    prohibitions = options.prohibitions
     memo: dict[str, Verdict] = {}  # every option is judged in ctx
-    verdicts = ("verdicts", prerequisites, advice, *_verdicts(judge, texts, ctx, memo))
+    verdicts = ("verdicts", prerequisites, advice, *_verdicts(judge, options.texts, ctx, memo))
     found = kept.get(verdicts)
     if found is not None:
         judge.permitted.extend(found)
-        if key is not None:
+        if keyed:
             _keep(kept, key, found)
         return
     first = len(judge.permitted)
@@ -235,7 +294,7 @@ def _options(
         )
     built = tuple(judge.permitted[first:])
     _keep(kept, verdicts, built)
-    if key is not None:
+    if keyed:
         _keep(kept, key, built)
 
 
@@ -265,17 +324,6 @@ def _verdicts(
 _OPTION_CACHE_SIZE = 4096
 
 
-def _option_cache(
-    rule: CancellationRule,
-) -> tuple[
-    dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]],
-    dict[tuple[Any, ...], tuple[PermittedAction, ...]],
-]:
-    """Per action rule: the facts and the conditions its options read (by the prohibitions
-    judged with it), and the options already built, by what they were built from."""
-    return {}, {}
-
-
 def _option_facts(
     policy: Policy, rule: CancellationRule, prohibitions: list[ProhibitionRule]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -290,24 +338,25 @@ def _option_facts(
     return tuple(sorted(names)), conditions
 
 
+#: the types of value a key holds as they are; a moment also needs its offset and zone
+_PLAIN = frozenset({type(None), bool, int, float, str, date})
+
+
 def _option_key(
     ctx: FactContext,
     reads: tuple[str, ...],
     prerequisites: tuple[str, ...],
     advice: tuple[str, ...],
-) -> tuple[Any, ...] | None:
-    """What the options are built from, or ``None`` when a value cannot be a key. A moment
-    is kept with its offset and zone, so equal instants read differently are not confused;
-    a value's type is kept too (``1 == 1.0 == True``)."""
-    get = ctx.get
-    values = tuple([get(name) for name in reads])
+) -> tuple[Any, ...]:
+    """What the options are built from (not hashable when a value cannot be a key). A
+    moment is kept with its offset and zone, so equal instants read differently are not
+    confused; a value's type is kept too (``1 == 1.0 == True``)."""
+    values = tuple(map(ctx.get, reads))
+    types = tuple(map(type, values))
+    if _PLAIN.issuperset(types):
+        return (prerequisites, advice, values, types)
     moments = tuple([(v.utcoffset(), v.tzinfo, v.fold) for v in values if isinstance(v, datetime)])
-    key = (prerequisites, advice, values, tuple(map(type, values)), moments)
-    try:
-        hash(key)
-    except TypeError:
-        return None
-    return key
+    return (prerequisites, advice, values, types, moments)
 
 
 def _request(

@@ -3,11 +3,12 @@ needs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
-from assess_rules.kinds._base import Checker, Judge, RuleKind
+from assess_rules.kinds._base import Checker, Judge, RuleKind, cite
 from assess_rules.kinds._page import Page
 from assess_rules.pack import AuthorityRule
+from assess_rules.policy import Policy
 from assess_rules.result import PermittedAction
 
 __all__ = ["KIND"]
@@ -22,8 +23,7 @@ def check(rule: AuthorityRule, at: Checker) -> None:
     at.role(rule.role, ("role",))
 
 
-def _who_may(rule: AuthorityRule, judge: Judge) -> PermittedAction:
-    policy = judge.policy
+def _who_may(rule: AuthorityRule, policy: Policy) -> PermittedAction:
     label = rule.action.replace("_", " ")
     return PermittedAction(
         action=rule.action,
@@ -36,54 +36,53 @@ def _who_may(rule: AuthorityRule, judge: Judge) -> PermittedAction:
         ),
         approver=rule.role,
         rule=rule.id,
-        sources=judge.cite(rule.sources),
+        sources=cite(rule.sources),
         prerequisites=(rule.also_requires,) if rule.also_requires else (),
     )
+
+
+def prepare(rule: AuthorityRule, policy: Policy) -> Callable[[Judge], None]:
+    """Judging ``rule``: who may take the action (a permitted action, the same for every
+    case, built here once), and a violation wherever it was taken by a role that may not,
+    or without what it needs."""
+    label = rule.action.replace("_", " ")
+    who_may = _who_may(rule, policy)
+    scope = rule.for_each
+    applies = policy.condition(rule.applies_when, scope)
+    also = policy.condition(rule.also_requires, scope) if rule.also_requires else None
+
+    def judge_rule(judge: Judge) -> None:
+        judge.permitted.append(who_may)
+        for ctx, subject in judge.contexts(scope) if scope else judge.case:
+            if (
+                judge.holds(applies, ctx, rule, "whether this action was taken", subject)
+                is not True
+            ):
+                continue
+            actual = ctx.get(rule.role_fact)
+            fits = policy.may_act(actual, rule.role)
+            if fits is None:
+                judge.undecided(rule, (rule.role_fact,), f"who may {label}", subject)
+            elif not fits:
+                judge.violated(
+                    rule,
+                    f"{label} by {policy.role_label(actual)}; needs {policy.role_label(rule.role)}",
+                    subject,
+                )
+            if (
+                also is not None
+                and judge.holds(also, ctx, rule, f"whether {label} met its requirements", subject)
+                is False
+            ):
+                judge.violated(rule, f"{label}: requirement not met: {rule.also_requires}", subject)
+
+    return judge_rule
 
 
 def evaluate(rule: AuthorityRule, judge: Judge) -> None:
     """Who may take the action (a permitted action, the same for every case), and a
     violation wherever it was taken by a role that may not, or without what it needs."""
-    policy = judge.policy
-    label = rule.action.replace("_", " ")
-    # depends on the policy alone: built once, then shared
-    judge.permitted.append(judge.memo.of(rule, lambda r: _who_may(r, judge)))
-    for ctx, subject in judge.contexts(rule.for_each):
-        if (
-            judge.test(
-                rule.applies_when,
-                ctx,
-                rule.for_each,
-                rule,
-                "whether this action was taken",
-                subject,
-            )
-            is not True
-        ):
-            continue
-        actual = ctx.get(rule.role_fact)
-        fits = policy.may_act(actual, rule.role)
-        if fits is None:
-            judge.undecided(rule, (rule.role_fact,), f"who may {label}", subject)
-        elif not fits:
-            judge.violated(
-                rule,
-                f"{label} by {policy.role_label(actual)}; needs {policy.role_label(rule.role)}",
-                subject,
-            )
-        if (
-            rule.also_requires is not None
-            and judge.test(
-                rule.also_requires,
-                ctx,
-                rule.for_each,
-                rule,
-                f"whether {label} met its requirements",
-                subject,
-            )
-            is False
-        ):
-            judge.violated(rule, f"{label}: requirement not met: {rule.also_requires}", subject)
+    prepare(rule, judge.policy)(judge)
 
 
 def render(rules: Sequence[AuthorityRule], page: Page) -> None:
@@ -98,5 +97,12 @@ def branches(rule: AuthorityRule) -> Iterator[tuple[str, str]]:
 
 
 KIND = RuleKind(
-    "authority", AuthorityRule, check, render, branches, page_order=80, evaluate=evaluate
+    "authority",
+    AuthorityRule,
+    check,
+    render,
+    branches,
+    page_order=80,
+    evaluate=evaluate,
+    prepare=prepare,
 )

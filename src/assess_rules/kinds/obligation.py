@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 
 from assess_rules.calendar import LONDON
@@ -12,6 +12,7 @@ from assess_rules.kinds._base import Checker, Judge, RuleKind
 from assess_rules.kinds._page import Page, md, sources_md
 from assess_rules.kinds._steps import check_steps, judge_steps, step_branches, step_md
 from assess_rules.pack import ObligationRule
+from assess_rules.policy import Policy
 
 __all__ = ["KIND"]
 
@@ -46,21 +47,35 @@ def judged_context(
     return judged
 
 
+def prepare(rule: ObligationRule, policy: Policy) -> Callable[[Judge], None]:
+    """Judging ``rule``: the steps of each obligation that has arisen, for the case or each
+    item. Its condition is found once per policy."""
+    scope, trigger_name, steps, owner = rule.for_each, rule.trigger, rule.steps, rule.owner
+    when = policy.condition(rule.when, scope)
+    at_trigger = rule.judged_at == "trigger"
+
+    def judge_rule(judge: Judge) -> None:
+        for ctx, subject in judge.contexts(scope) if scope else judge.case:
+            trigger = ctx.get(trigger_name)
+            if trigger is None:
+                continue  # an obligation cannot arise before the event that triggers it
+            judged = judged_context(rule, judge.ctx, ctx, trigger, subject) if at_trigger else ctx
+            arises = when(judged)
+            if arises is not True:
+                if arises is None:
+                    unknown = tuple(when.unknown_facts(judged))
+                    judge.undecided(rule, unknown, "whether this obligation arises", subject)
+                continue
+            if not isinstance(trigger, datetime):
+                trigger = datetime.combine(trigger, time.min, LONDON)
+            judge_steps(judge, rule, steps, ctx, scope, trigger, subject, owner)
+
+    return judge_rule
+
+
 def evaluate(rule: ObligationRule, judge: Judge) -> None:
     """The steps of each obligation that has arisen, for the case or each item."""
-    for ctx, subject in judge.contexts(rule.for_each):
-        trigger = ctx.get(rule.trigger)
-        if trigger is None:
-            continue  # an obligation cannot arise before the event that triggers it
-        judged = judged_context(rule, judge.ctx, ctx, trigger, subject)
-        arises = judge.test(
-            rule.when, judged, rule.for_each, rule, "whether this obligation arises", subject
-        )
-        if arises is not True:
-            continue
-        if isinstance(trigger, date) and not isinstance(trigger, datetime):
-            trigger = datetime.combine(trigger, time.min, LONDON)
-        judge_steps(judge, rule, rule.steps, ctx, rule.for_each, trigger, subject, rule.owner)
+    prepare(rule, judge.policy)(judge)
 
 
 def render(rules: Sequence[ObligationRule], page: Page) -> None:
@@ -78,5 +93,12 @@ def render(rules: Sequence[ObligationRule], page: Page) -> None:
 
 
 KIND = RuleKind(
-    "obligation", ObligationRule, check, render, step_branches, page_order=40, evaluate=evaluate
+    "obligation",
+    ObligationRule,
+    check,
+    render,
+    step_branches,
+    page_order=40,
+    evaluate=evaluate,
+    prepare=prepare,
 )

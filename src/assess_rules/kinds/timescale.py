@@ -3,16 +3,18 @@ extensions that apply when their conditions hold."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, time
 
-from assess_rules.calendar import LONDON, describe
+from assess_rules.calendar import LONDON, Counting, describe
+from assess_rules.conditions import CompiledCondition
 from assess_rules.facts import FactContext
 from assess_rules.kinds._base import Checker, Judge, RuleKind, cite
 from assess_rules.kinds._page import Page, md, sources_md, within_words
-from assess_rules.pack import TimescaleRule
-from assess_rules.result import Deadline, DeadlineStatus
-from assess_rules.timing import end_of, on_time
+from assess_rules.pack import Extension, TimescaleRule
+from assess_rules.policy import Policy
+from assess_rules.result import Citation, Deadline, DeadlineStatus
+from assess_rules.timing import on_time
 
 __all__ = ["KIND"]
 
@@ -28,14 +30,40 @@ def check(rule: TimescaleRule, at: Checker) -> None:
         at.condition(extension.when, scope, ("extensions", j, "when"))
 
 
+def prepare(rule: TimescaleRule, policy: Policy) -> Callable[[Judge], None]:
+    """Judging ``rule``: a deadline for the case (or each item), met, missed, pending or
+    undetermined. Its conditions, counting and citations are found once per policy."""
+    scope = rule.for_each
+    applies = policy.condition(rule.applies_when, scope) if rule.applies_when else None
+    extensions = tuple(
+        (e, policy.condition(e.when, scope), cite((*rule.sources, *e.sources)))
+        for e in rule.extensions
+    )
+    counting = rule.counting or policy.counting
+    cited = cite(rule.sources)
+
+    def judge_rule(judge: Judge) -> None:
+        for ctx, subject in judge.contexts(scope) if scope else judge.case:
+            _one(rule, judge, ctx, subject, applies, extensions, counting, cited)
+
+    return judge_rule
+
+
 def evaluate(rule: TimescaleRule, judge: Judge) -> None:
     """A deadline for the case (or each item): met, missed, pending or undetermined."""
-    for ctx, subject in judge.contexts(rule.for_each):
-        _one(rule, judge, ctx, subject)
+    prepare(rule, judge.policy)(judge)
 
 
-def _one(rule: TimescaleRule, judge: Judge, ctx: FactContext, subject: str | None) -> None:
-    policy = judge.policy
+def _one(
+    rule: TimescaleRule,
+    judge: Judge,
+    ctx: FactContext,
+    subject: str | None,
+    applies: CompiledCondition | None,
+    extensions: tuple[tuple[Extension, CompiledCondition, tuple[Citation, ...]], ...],
+    counting: Counting,
+    cited: tuple[Citation, ...],
+) -> None:
     start = ctx.get(rule.start)
     if start is None:
         # Not triggered, unless its end has happened: then its start is missing, not absent.
@@ -47,28 +75,27 @@ def _one(rule: TimescaleRule, judge: Judge, ctx: FactContext, subject: str | Non
                 subject,
             )
         return
-    applies = judge.test(
-        rule.applies_when, ctx, rule.for_each, rule, "whether this timescale applies", subject
-    )
-    if applies is False:
-        return
-    counting = rule.counting or policy.counting
-    base = judge.due(start, rule.within, counting, rule.start_at)
+    applied: bool | None = True
+    if applies is not None:
+        applied = judge.holds(applies, ctx, rule, "whether this timescale applies", subject)
+        if applied is False:
+            return
+    chosen, ends = judge.due_and_end(start, rule.within, counting, rule.start_at)
     done = ctx.get(rule.end) if rule.end else None
-    chosen, granted = base, None
+    granted = None
     unknown: tuple[str, ...] = ()
-    if done is None or not on_time(done, base.due):
-        for extension in rule.extensions:
-            condition = policy.condition(extension.when, rule.for_each)
+    if extensions and (done is None or not on_time(done, chosen.due)):
+        for extension, condition, extended in extensions:
             if verdict := condition(ctx):
-                chosen = judge.due(start, extension.within, counting, rule.start_at)
+                chosen, ends = judge.due_and_end(start, extension.within, counting, rule.start_at)
                 granted = extension
+                cited = extended
                 break
             if verdict is None:
                 unknown = tuple(condition.unknown_facts(ctx))
                 break
     status: DeadlineStatus
-    if applies is None:
+    if applied is None:
         status = "undetermined"
     elif done is not None:
         status = "met" if on_time(done, chosen.due) else "undetermined" if unknown else "missed"
@@ -77,36 +104,31 @@ def _one(rule: TimescaleRule, judge: Judge, ctx: FactContext, subject: str | Non
     else:
         status = "pending"
     computation = chosen.computation
-    cited = judge.cite(rule.sources)
     if granted is not None:
         computation = f"extended by {granted.id!r}: {computation}"
-        cited = cite((*rule.sources, *granted.sources))  # rare: not kept
     missing_facts = unknown
-    if applies is None:
-        missing_facts = tuple(
-            policy.condition(rule.applies_when or "", rule.for_each).unknown_facts(ctx)
-        )
+    if applied is None:
+        assert applies is not None
+        missing_facts = tuple(applies.unknown_facts(ctx))
     judge.deadlines.append(
         Deadline(
-            rule=rule.id,
-            title=rule.title,
-            sources=cited,
-            status=status,
-            start_event=rule.start,
-            start=start
-            if isinstance(start, datetime)
-            else datetime.combine(start, time.min, LONDON),
-            end_event=rule.end,
-            due=end_of(chosen.due),
-            amount=(granted or rule).within.count,
-            unit=rule.within.unit,
-            computation=computation,
-            skipped_days=chosen.skipped,
-            caveats=chosen.caveats,
-            done=done,
-            extension=granted.id if granted else None,
-            subject=subject,
-            missing_facts=missing_facts,
+            rule.id,
+            rule.title,
+            cited,
+            status,
+            rule.start,
+            start if isinstance(start, datetime) else datetime.combine(start, time.min, LONDON),
+            rule.end,
+            ends,
+            (granted or rule).within.count,
+            rule.within.unit,
+            computation,
+            chosen.skipped,
+            done,
+            granted.id if granted else None,
+            subject,
+            missing_facts,
+            chosen.caveats,
         )
     )
     if unknown and status == "undetermined":
@@ -163,4 +185,5 @@ KIND = RuleKind(
     branches,
     page_order=10,
     evaluate=evaluate,
+    prepare=prepare,
 )

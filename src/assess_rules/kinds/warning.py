@@ -3,7 +3,7 @@ each item), or, with ``action``, of each request for that action and each open o
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from assess_rules.facts import FactContext
 from assess_rules.kinds._base import Checker, Judge, RuleKind
@@ -21,14 +21,30 @@ def check(rule: WarningRule, at: Checker) -> None:
         at.error("a warning on an action cannot also say for_each", ())
 
 
+def prepare(rule: WarningRule, policy: Policy) -> Callable[[Judge], None]:
+    """Judging ``rule``: a warning for the case (or each item) where the condition holds. A
+    warning on an action is the action's to give (:func:`advice`): nothing to do here."""
+    if rule.action is not None:
+        return _nothing
+    scope = rule.for_each
+    when = policy.condition(rule.when, scope)
+
+    def judge_rule(judge: Judge) -> None:
+        for ctx, subject in judge.contexts(scope) if scope else judge.case:
+            if judge.holds(when, ctx, rule, "whether this warning applies", subject):
+                judge.warned(rule, rule.message, subject)
+
+    return judge_rule
+
+
+def _nothing(judge: Judge) -> None:
+    return None
+
+
 def evaluate(rule: WarningRule, judge: Judge) -> None:
     """A warning for the case (or each item) where the condition holds. A warning on an
     action is the action's to give (:func:`advice`): evaluation hands it to the action."""
-    if rule.action is not None:
-        return
-    for ctx, subject in judge.contexts(rule.for_each):
-        if judge.test(rule.when, ctx, rule.for_each, rule, "whether this warning applies", subject):
-            judge.warned(rule, rule.message, subject)
+    prepare(rule, judge.policy)(judge)
 
 
 def advice(policy: Policy, warnings: Sequence[WarningRule], ctx: FactContext) -> list[WarningRule]:
@@ -50,4 +66,13 @@ def branches(rule: WarningRule) -> Iterator[tuple[str, str]]:
     yield f"{rule.id}#warning", f"{rule.id}: never warned"
 
 
-KIND = RuleKind("warning", WarningRule, check, render, branches, page_order=70, evaluate=evaluate)
+KIND = RuleKind(
+    "warning",
+    WarningRule,
+    check,
+    render,
+    branches,
+    page_order=70,
+    evaluate=evaluate,
+    prepare=prepare,
+)
