@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from assess_rules import parse_case
 from assess_rules.calendar import LONDON
 from assess_rules.case import (
+    _STEADY_SINCE,
     MAX_DEPTH,
     MAX_ITEMS,
     MAX_TEXT,
@@ -29,6 +30,7 @@ from assess_rules.case import (
     _as_london,
     _day,
     _moment,
+    _steady_day,
 )
 from assess_rules.errors import CaseError
 from assess_rules.records import loads_record
@@ -271,3 +273,16 @@ def test_every_minute_of_a_clock_change_day_reads_the_same_quickly() -> None:
             text = (start + timedelta(minutes=minute)).isoformat(timespec="minutes")
             assert _outcome(lambda v: _moment(v, _Info()), text) == _outcome(_as_london, text)
     assert _moment("2026-07-01T10:00", _Info()).tzinfo is LONDON
+
+
+def test_london_changes_its_clocks_only_in_march_and_october_since_1972() -> None:
+    """What the quick moment reading skips the clock-change check on: every day from 1972
+    to 2200 outside March and October keeps one UTC offset all day. (1968-1971 did not:
+    British Standard Time began on 18 February 1968.)"""
+    day = date(1972, 1, 1)
+    while day.year <= 2200:
+        if day.month not in (3, 10):
+            assert _steady_day(day), day
+        day += timedelta(days=1)
+    assert not _steady_day(date(1968, 2, 18))
+    assert _STEADY_SINCE == 1972
