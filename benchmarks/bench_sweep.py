@@ -56,7 +56,9 @@ def stages(path: Path, pack: str, count: int) -> None:
     n = len(lines)
     figures = {
         "read JSON (strict reader)": per_case(lambda: [loads_record(x) for x in lines], n),
-        "parse_case": per_case(lambda: [parse_case(r) for r in raws], n),
+        "parse_case (as the sweep calls it)": per_case(
+            lambda: [parse_case(r, read_from=len(x)) for r, x in zip(raws, lines, strict=True)], n
+        ),
         f"evaluate ({pack})": per_case(lambda: [evaluate(policy, c, as_of) for c in cases], n),
         "serialise (output line)": per_case(
             lambda: [_result_line(1, r.case_id, r) for r in results], n
