@@ -203,6 +203,6 @@ def _json_texts(draw: st.DrawFn) -> bytes:
 
 
 @given(_json_texts())
-@settings(max_examples=3_000, deadline=None)
+@settings(max_examples=1_000, deadline=None)
 def test_any_json_text_reads_as_the_strict_reader_reads_it(data: bytes) -> None:
     _same(data)
