@@ -31,7 +31,6 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     WithJsonSchema,
-    field_validator,
 )
 
 from assess_rules.calendar import FIRST_SUPPORTED, LAST_SUPPORTED, LONDON, to_london
@@ -111,6 +110,64 @@ MOMENT_PATTERN = (
 _DATE_TEXT = re.compile(DATE_PATTERN)
 _MOMENT_TEXT = re.compile(MOMENT_PATTERN)
 _MAX_TEXT = 64
+#: The two shapes almost every moment takes (``2026-12-18``, ``2026-12-18T10:00``), in ASCII
+#: digits: a subset of :data:`MOMENT_PATTERN` read without it (see :func:`_moment`).
+_PLAIN_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2})?")
+
+
+class _Checks:
+    """What the validators of one :func:`parse_case` call report besides errors, passed to
+    them as pydantic's validation context: whether any date or moment lies outside the
+    range the calendar counts in (the issues, with their paths, are then found by a walk of
+    the validated snapshot, :func:`_out_of_range`; most snapshots need no walk)."""
+
+    __slots__ = ("out_of_range",)
+
+    def __init__(self) -> None:
+        self.out_of_range = False
+
+
+def _in_range(day: date, info: ValidationInfo) -> None:
+    """Note in the validation context (when :func:`parse_case` gave one) that ``day`` is
+    outside the calendar's range."""
+    if not FIRST_SUPPORTED <= day <= LAST_SUPPORTED:
+        checks = info.context
+        if isinstance(checks, _Checks):
+            checks.out_of_range = True
+
+
+def _moment(value: Any, info: ValidationInfo) -> datetime:
+    """A moment field's value: :func:`_as_london`, reading the two common shapes of text
+    (naive ``YYYY-MM-DD`` and ``YYYY-MM-DDTHH:MM``) the same way without its general
+    pattern and conversion; notes a moment outside the calendar's range."""
+    if type(value) is str and _PLAIN_MOMENT.fullmatch(value):
+        try:
+            naive = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("not a real date or time (check the day of the month)") from None
+        month = naive.month
+        if month == 3 or month == 10 or naive.year < _STEADY_SINCE:
+            _check_wall_clock(naive)
+        # what ``to_london`` gives (``naive.replace(tzinfo=LONDON)``), built directly
+        moment = datetime(naive.year, month, naive.day, naive.hour, naive.minute, 0, 0, LONDON)
+    else:
+        moment = _as_london(value)
+    _in_range(moment.date(), info)
+    return moment
+
+
+#: From this year on, London changes its clocks only in March and October (the tz database,
+#: and its rule for the years after it; checked day by day to 2200 in the tests), so a time
+#: in another month is neither in the spring gap nor in the autumn fold.
+_STEADY_SINCE = 1972
+
+
+def _day(value: Any, info: ValidationInfo) -> Any:
+    """A date field's value: :func:`_as_day`; notes a date outside the calendar's range."""
+    day = _as_day(value)
+    if day is not None:
+        _in_range(day, info)
+    return day
 
 
 def _as_london(value: Any) -> datetime:
@@ -201,59 +258,24 @@ def _kind_of(value: Any) -> str:
 #: A moment in Europe/London (naive input is London wall-clock time).
 Moment = Annotated[
     datetime,
-    BeforeValidator(_as_london),
+    BeforeValidator(_moment),
     WithJsonSchema({"type": "string", "pattern": MOMENT_PATTERN, "format": "date-time"}),
 ]
-
-
-def _annotation_kinds(annotation: Any) -> frozenset[type]:
-    """The plain types a field's annotation allows (``bool | None`` gives bool, NoneType)."""
-    found: set[type] = set()
-    for arg in get_args(annotation) or (annotation,):
-        if get_origin(arg) is Annotated:
-            arg = get_args(arg)[0]
-        if isinstance(arg, type):
-            found.add(arg)
-    return frozenset(found)
+#: A date: ``YYYY-MM-DD`` text (or a ``date``), nothing else (no numbers, no times).
+Day = Annotated[date, BeforeValidator(_day)]
 
 
 class _Record(BaseModel):
+    """A snapshot record. Booleans are booleans and dates are ``YYYY-MM-DD``: the published
+    schema's reading, not pydantic's lenient one ("yes", "on", 1 and 1.0 are not true), so
+    every boolean field is ``strict`` and every date field a :data:`Day`."""
+
     model_config = ConfigDict(
         frozen=True,
         extra="forbid",
         str_strip_whitespace=True,
         json_schema_extra={"additionalProperties": False},
     )
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _strict_scalars(cls, value: Any, info: ValidationInfo) -> Any:
-        """Booleans are booleans and dates are ``YYYY-MM-DD``: the published schema's
-        reading, not pydantic's lenient one ("yes", "on", 1 and 1.0 are not true)."""
-        if value is None or info.field_name is None:
-            return value
-        is_bool, is_day = _field_kinds(cls, info.field_name)
-        if is_bool and not isinstance(value, bool):
-            raise ValueError(f"expected true or false, not {_kind_of(value)}")
-        if is_day:
-            return _as_day(value)
-        return value
-
-
-#: per model class and field: (takes a boolean, takes a date but not a moment); the models
-#: are fixed once defined, so worked out once
-_FIELD_KINDS: dict[tuple[type[BaseModel], str], tuple[bool, bool]] = {}
-
-
-def _field_kinds(model: type[BaseModel], name: str) -> tuple[bool, bool]:
-    found = _FIELD_KINDS.get((model, name))
-    if found is None:
-        kinds = _annotation_kinds(model.model_fields[name].annotation)
-        found = _FIELD_KINDS[(model, name)] = (
-            bool in kinds,
-            date in kinds and datetime not in kinds,
-        )
-    return found
 
 
 class Referral(_Record):
@@ -269,6 +291,7 @@ class Referral(_Record):
     person themselves."""
     referrer_anonymous: bool = Field(
         False,
+        strict=True,
         description="the referrer asked to stay anonymous (only a member of the public may: "
         "Bucks 2.5; a professional recorded so is a warning, not invalid input)",
     )
@@ -310,27 +333,32 @@ class ReferralDecision(_Record):
 class Child(_Record):
     """The child: CIN ``ChildIdentifiers`` and ``ChildCharacteristics``."""
 
-    date_of_birth: date | None = Field(None, description="CIN PersonBirthDate")
-    expected_birth_date: date | None = Field(None, description="CIN ExpectedPersonBirthDate")
-    disabled: bool | None = Field(None, description="any CIN disability code but NONE")
+    date_of_birth: Day | None = Field(None, description="CIN PersonBirthDate")
+    expected_birth_date: Day | None = Field(None, description="CIN ExpectedPersonBirthDate")
+    disabled: bool | None = Field(None, strict=True, description="any CIN disability code but NONE")
     resides_in_area: bool | None = Field(
-        None, description="the child is ordinarily resident in the authority's area"
+        None, strict=True, description="the child is ordinarily resident in the authority's area"
     )
     other_authority_responsible: bool | None = Field(
-        None, description="looked after by, or on a plan of, another local authority"
+        None, strict=True, description="looked after by, or on a plan of, another local authority"
     )
-    died_on: date | None = Field(None, description="CIN PersonDeathDate")
+    died_on: Day | None = Field(None, description="CIN PersonDeathDate")
     pregnancy_ended: Literal["termination", "miscarriage", "still_birth"] | None = None
     """For an unborn child: how the pregnancy ended, if it did."""
     competent_to_consent: bool | None = Field(
-        None, description="age-appropriate and competent to consent for themselves"
+        None, strict=True, description="age-appropriate and competent to consent for themselves"
     )
-    non_resident_parent: bool | None = Field(None, description="a parent lives elsewhere")
+    non_resident_parent: bool | None = Field(
+        None,
+        strict=True,
+        description="a parent lives elsewhere",
+    )
     looked_after: bool | None = Field(
-        None, description="looked after by this authority (CIN census, Annex A List 6)"
+        None, strict=True, description="looked after by this authority (CIN census, Annex A List 6)"
     )
     agencies_involved: bool | None = Field(
         None,
+        strict=True,
         description="the social worker knows of other agencies (school, health, police, ...) "
         "involved with the child and family (Bucks 4.3)",
     )
@@ -364,30 +392,37 @@ class Concerns(_Record):
     """What is known of risk: the facts thresholds and cancellation reasons turn on."""
 
     significant_harm_suspected: bool | None = Field(
-        None, description="reasonable cause to suspect significant harm (s47)"
+        None, strict=True, description="reasonable cause to suspect significant harm (s47)"
     )
-    level4_indicators: bool | None = None
+    level4_indicators: bool | None = Field(None, strict=True)
     """The referral shows indicators of level 4 need (the highest level on the threshold
     document)."""
     referral_malicious: bool | None = Field(
-        None, description="further information clearly shows the referral to be malicious"
+        None,
+        strict=True,
+        description="further information clearly shows the referral to be malicious",
     )
-    new_risks: bool | None = None
+    new_risks: bool | None = Field(None, strict=True)
     """New risks have come to light since the last involvement."""
     circumstances_unchanged: bool | None = Field(
-        None, description="no significant change since the most recent assessment"
+        None, strict=True, description="no significant change since the most recent assessment"
     )
     threshold_met: bool | None = Field(
-        None, description="after further enquiries, the threshold for an assessment is met"
+        None,
+        strict=True,
+        description="after further enquiries, the threshold for an assessment is met",
     )
-    case_open: bool | None = Field(None, description="the family has an open case")
+    case_open: bool | None = Field(None, strict=True, description="the family has an open case")
     plan_adhered_to: bool | None = Field(
-        None, description="the most recent plan (safety, moving forward or other) is adhered to"
+        None,
+        strict=True,
+        description="the most recent plan (safety, moving forward or other) is adhered to",
     )
-    previous_involvement_closed_on: date | None = None
+    previous_involvement_closed_on: Day | None = None
     """The day the family's previous involvement with children's services closed."""
     previous_involvement_met_threshold: bool | None = Field(
         None,
+        strict=True,
         description="the previous involvement was assessed to meet Threshold for intervention "
         "(Bucks 2.6)",
     )
@@ -398,11 +433,13 @@ class Concerns(_Record):
     )
     cwd_threshold_met: bool | None = Field(
         None,
+        strict=True,
         description="a recorded decision that the child meets the threshold for the Children "
         "with Disabilities team (Bucks 7.2.2)",
     )
     fabricated_or_induced_illness: bool | None = Field(
         None,
+        strict=True,
         description="the referral raises concerns that the child may have been subject to "
         "fabricated or induced illness (FII, Bucks 7.5.1)",
     )
@@ -425,15 +462,15 @@ class ConsentEvent(_Record):
         description="who, when several people hold parental responsibility (any stable id); "
         "each person's latest position counts",
     )
-    written: bool | None = None
+    written: bool | None = Field(None, strict=True)
     """Consent was given or withdrawn in writing."""
     obtained_by: Literal["front_door", "mash", "social_worker"] | None = None
     """Who obtained it: the Front Door, the MASH or the social worker."""
     overridden_by: Role | None = None
     """For an override: the role that decided to proceed without consent."""
-    reasons_recorded: bool | None = None
+    reasons_recorded: bool | None = Field(None, strict=True)
     """The reasons for the event (an override, say) are recorded on the file."""
-    shared_with_partners: bool | None = None
+    shared_with_partners: bool | None = Field(None, strict=True)
     """The decision was shared with partner agencies."""
     about: Literal["assessment", "information_sharing", "contacting_professionals"] | None = Field(
         None,
@@ -443,6 +480,7 @@ class ConsentEvent(_Record):
     )
     risk_of_harm_recorded: bool | None = Field(
         None,
+        strict=True,
         description="for 'overridden': the record says the refusal would place the child at "
         "risk of harm (Bucks 2.10)",
     )
@@ -453,13 +491,17 @@ class Visit(_Record):
 
     at: Moment
     """When the visit took place."""
-    child_seen: bool = False
+    child_seen: bool = Field(False, strict=True)
     """The child was seen during the visit."""
     adults_seen: bool | None = Field(
-        None, description="the adults in the family (parents or carers) were seen at this visit"
+        None,
+        strict=True,
+        description="the adults in the family (parents or carers) were seen at this visit",
     )
     s47_enquiry: bool = Field(
-        False, description="made as part of s47 enquiries rather than of the assessment"
+        False,
+        strict=True,
+        description="made as part of s47 enquiries rather than of the assessment",
     )
     children_seen: tuple[ChildId, ...] | None = Field(
         None,
@@ -473,9 +515,9 @@ class StrategyDiscussion(_Record):
 
     held_at: Moment
     """When the strategy discussion was held."""
-    initiated_s47: bool = False
+    initiated_s47: bool = Field(False, strict=True)
     """The discussion started section 47 enquiries."""
-    concluded: bool = True
+    concluded: bool = Field(True, strict=True)
     """The discussion reached its conclusion (true unless it was adjourned)."""
     outcome: Literal["s47_threshold_met", "s47_threshold_not_met", "no_further_action"] | None = (
         None
@@ -491,7 +533,7 @@ class InitialConference(_Record):
 
     held_at: Moment | None = None
     """When the initial child protection conference was held."""
-    not_required: bool = False
+    not_required: bool = Field(False, strict=True)
     """An initial conference was found not to be needed."""
     convened_at: Moment | None = Field(
         None, description="when the ICPC was convened (arranged), whether or not held yet"
@@ -503,20 +545,27 @@ class EmergencyAction(_Record):
 
     taken_at: Moment
     """When the emergency action was taken."""
-    single_agency: bool = False
+    single_agency: bool = Field(False, strict=True)
     """One agency acted alone, without a strategy discussion first."""
     agency: Literal["local_authority", "police", "nspcc"] | None = Field(
         None, description="the agency that took the action"
     )
     planned: bool | None = Field(
-        None, description="planned emergency action, not a single agency acting immediately"
+        None,
+        strict=True,
+        description="planned emergency action, not a single agency acting immediately",
     )
-    removal_from_home: bool | None = Field(None, description="the child was removed from home")
+    removal_from_home: bool | None = Field(
+        None,
+        strict=True,
+        description="the child was removed from home",
+    )
     epo_applied_at: Moment | None = Field(
         None, description="when an Emergency Protection Order was applied for"
     )
     immediate_risk_recorded: bool | None = Field(
         None,
+        strict=True,
         description="recorded that the child's safety was otherwise at immediate risk, so no "
         "EPO could be sought first",
     )
@@ -563,12 +612,12 @@ class ManagementOversight(_Record):
     """When it was recorded."""
     by: Role
     """The role of the person who recorded it."""
-    agrees: bool | None = None
+    agrees: bool | None = Field(None, strict=True)
     """The manager agrees with what is proposed (where the record is a decision on a proposal)."""
     note: str | None = None
     """What the record says, in short."""
     team: Team | None = Field(None, description="the team or service that recorded it")
-    rescheduled_date: date | None = Field(
+    rescheduled_date: Day | None = Field(
         None,
         description="the new date set at this discussion (child_seen_delay: the date the "
         "child is now to be seen by, Bucks 2.11)",
@@ -614,7 +663,7 @@ class Assessment(_Record):
         | None
     ) = None
     """The team the assessment was allocated to."""
-    pre_birth_tier4: bool | None = None
+    pre_birth_tier4: bool | None = Field(None, strict=True)
     """A pre-birth assessment at tier 4 (the highest level of need)."""
     started_at: Moment | None = Field(None, description="CIN AssessmentActualStartDate")
     timescale_set_at: Moment | None = None
@@ -631,7 +680,7 @@ class Assessment(_Record):
     outcome: Literal["no_further_action", "continued_involvement", "early_help"] | None = None
     """What the assessment concluded: no further action, continued involvement, or early help."""
     # A&I service pack (issue 10)
-    completion_due_on: date | None = Field(
+    completion_due_on: Day | None = Field(
         None,
         description="the completion date the team manager set (as last reviewed, at "
         "timescale_set_at); no CIN census field holds it",
@@ -650,10 +699,14 @@ class ProfessionalConversation(_Record):
     at: Moment
     """When the conversation took place."""
     family_agreed: bool | None = Field(
-        None, description="the family agreed to the social worker holding this conversation"
+        None,
+        strict=True,
+        description="the family agreed to the social worker holding this conversation",
     )
     s47_enquiry: bool = Field(
-        False, description="held as part of s47 enquiries rather than of the assessment"
+        False,
+        strict=True,
+        description="held as part of s47 enquiries rather than of the assessment",
     )
 
 
@@ -674,7 +727,7 @@ class CancellationRequest(_Record):
     )
     free_text: str | None = None
     """The request's own explanation of the reason."""
-    line_management_discussed: bool | None = None
+    line_management_discussed: bool | None = Field(None, strict=True)
     """The request was discussed with a line manager first."""
     recommended_by: Role | None = None
     """The role that recommended the request."""
@@ -692,7 +745,7 @@ class CancellationRequest(_Record):
 class PreviousAssessment(_Record):
     """An earlier assessment of the same child."""
 
-    authorised_on: date
+    authorised_on: Day
     """The day the earlier assessment was authorised."""
 
 
@@ -720,13 +773,13 @@ class ReturnHome(_Record):
         description="when the assessment of the appropriateness of the return home was "
         "recorded (Bucks 8.1)",
     )
-    planned: bool | None = Field(None, description="a planned return home (Bucks 8.5)")
+    planned: bool | None = Field(None, strict=True, description="a planned return home (Bucks 8.5)")
     looked_after_review_at: Moment | None = Field(
         None,
         description="the looked-after review (or urgent review) that agreed the plan and its "
         "timing",
     )
-    next_review_due_on: date | None = Field(
+    next_review_due_on: Day | None = Field(
         None, description="the next looked-after review as scheduled when the return was planned"
     )
 
@@ -736,7 +789,9 @@ class Sibling(_Record):
 
     name: str | None = Field(None, description="how the case refers to them")
     referral_accepted: bool | None = Field(
-        None, description="their own referral has been accepted by children's social care"
+        None,
+        strict=True,
+        description="their own referral has been accepted by children's social care",
     )
     needs_assessed_at: Moment | None = Field(
         None,
@@ -814,6 +869,7 @@ def parse_case(
     *,
     source: str | None = None,
     vocabulary: RecordVocabulary | None = None,
+    read_from: int | None = None,
 ) -> CaseSnapshot:
     """Validate ``raw`` as a case snapshot; raise :class:`CaseError` naming every bad field.
 
@@ -821,19 +877,37 @@ def parse_case(
     pack's: :attr:`Policy.vocabulary`), with the nearest declared word suggested; without
     one, only their form is checked (:func:`assess_rules.evaluate` checks them against the
     pack it evaluates with in any case).
+
+    ``read_from`` is for a caller that has just read ``raw`` with
+    :func:`assess_rules.records.loads_record`: the length of the text it read (characters,
+    or bytes, which are never fewer). A record read from a short text cannot break the size
+    bounds (:data:`MAX_ITEMS`, :data:`MAX_TEXT`, :data:`MAX_VALUES`) and a valid one cannot
+    break :data:`MAX_DEPTH`, so they are then checked only if validation fails; the issues
+    are the same either way.
     """
     if not isinstance(raw, Mapping):
         raise CaseError([CaseIssue((), f"expected an object, not {_kind_of(raw)}")], source=source)
-    too_big = _oversized(raw)
-    if too_big is not None:
-        raise CaseError([too_big], source=source)
+    proven = read_from is not None and read_from <= _PROVEN_SIZE
+    holds_records = False
+    if not proven:
+        found = _bounds_walk(raw)
+        too_big = _first_oversize(raw) if found is None else None
+        if too_big is not None:
+            raise CaseError([too_big], source=source)
+        holds_records = found is not False
+    checks = _Checks()
     try:
-        case = CaseSnapshot.model_validate(raw)
+        case = CaseSnapshot.model_validate(raw, context=checks)
     except ValidationError as exc:
+        too_big = _oversized(raw) if proven else None
+        if too_big is not None:
+            raise CaseError([too_big], source=source) from None
         issues = [CaseIssue(tuple(err["loc"]), _describe(err)) for err in exc.errors()]
         raise CaseError(issues, source=source) from None
+    # a record instance in ``raw`` is taken as it is, unseen by the validators: walk it
+    dates = checks.out_of_range or holds_records
     unknown = unknown_kinds(case, vocabulary) if vocabulary is not None else []
-    problems = [*unknown, *_contradictions(case), *_family_problems(case)]
+    problems = [*unknown, *_contradictions(case, dates=dates), *_family_problems(case, dates)]
     if problems:
         raise CaseError(problems, source=source)
     return case
@@ -883,9 +957,11 @@ def per_child(case: CaseSnapshot) -> tuple[tuple[str, CaseSnapshot], ...]:
     return tuple(out)
 
 
-def _family_problems(case: CaseSnapshot) -> list[CaseIssue]:
+def _family_problems(case: CaseSnapshot, dates: bool = True) -> list[CaseIssue]:
     """A family case names its children once each, by ids its events use; a case with one
     child (``child``) names none."""
+    if not case.children and not _names_children(case):
+        return []  # nothing to check: no children listed, none named
     issues: list[CaseIssue] = []
     ids = [member.id for member in case.children]
     if case.children and "child" in case.model_fields_set:
@@ -917,10 +993,24 @@ def _family_problems(case: CaseSnapshot) -> list[CaseIssue]:
                 issues.append(CaseIssue((*path, j), reason))
     for i, (_, one) in enumerate(per_child(case)):
         # each child's own details, checked as a single child's are, at the child's path
-        for issue in _contradictions(one):
+        for issue in _contradictions(one, dates=dates):
             if issue.path[:1] == ("child",):
                 issues.append(CaseIssue(("children", i, *issue.path[1:]), issue.reason))
     return issues
+
+
+def _names_children(case: CaseSnapshot) -> bool:
+    """Whether any visit, emergency action, oversight or action record names children."""
+    for visit in case.visits:
+        if visit.children_seen:
+            return True
+    for emergency in case.emergency_actions:
+        if emergency.children_seen:
+            return True
+    for record in case.oversight:
+        if record.children:
+            return True
+    return any(record.children for record in case.actions)
 
 
 @dataclass(frozen=True)
@@ -965,49 +1055,67 @@ MAX_TEXT = 20_000
 MAX_VALUES = 200_000
 
 
+#: A record that :func:`assess_rules.records.loads_record` read from a text of at most this
+#: many characters keeps the bounds on text, items and values: a JSON text holds no longer
+#: text than itself, no more values than characters, and no list of ``n`` items in fewer
+#: than ``2n + 1`` characters. A valid snapshot keeps :data:`MAX_DEPTH` too (its fields
+#: nest four deep: ``tests/test_parse_speed.py`` works it out from the models).
+_PROVEN_SIZE = min(MAX_TEXT, 2 * MAX_ITEMS + 1, MAX_VALUES)
+
+
 def _oversized(raw: Mapping[str, Any]) -> CaseIssue | None:
     """The first bound ``raw`` breaks, if any (walked without recursion)."""
-    if _within_bounds(raw):
+    if _bounds_walk(raw) is not None:
         return None
     return _first_oversize(raw)
 
 
 def _within_bounds(raw: Any) -> bool:
-    """Whether ``raw`` keeps every bound :func:`_first_oversize` checks: the same checks on
+    """Whether ``raw`` keeps every bound :func:`_first_oversize` checks."""
+    return _bounds_walk(raw) is not None
+
+
+def _bounds_walk(raw: Any) -> bool | None:
+    """``None`` if ``raw`` breaks a bound :func:`_first_oversize` checks, else whether it
+    holds a record (a model instance, which validation takes as it is). The same checks on
     every value, without the paths (only containers are stacked), so that the common case
     is cheap; the paths are worked out only when a bound is broken."""
+    holds_records = False
     seen = 1
     pending: list[tuple[Any, int]] = [(raw, 0)]
     while pending:
         value, depth = pending.pop()
         if depth > MAX_DEPTH:
-            return False
+            return None
         if isinstance(value, Mapping):
             children: Any = value.values()
         elif isinstance(value, list | tuple):
             children = value
         else:
-            if isinstance(value, str) and len(value) > MAX_TEXT:
-                return False
+            if isinstance(value, str):
+                if len(value) > MAX_TEXT:
+                    return None
+            elif isinstance(value, BaseModel):
+                holds_records = True
             continue
         if len(value) > MAX_ITEMS:
-            return False
+            return None
         seen += len(value)
         if seen > MAX_VALUES:
-            return False
+            return None
         deeper = depth + 1
         for child in children:
             if type(child) is str:
                 if len(child) > MAX_TEXT:
-                    return False
+                    return None
                 if deeper > MAX_DEPTH:
-                    return False
+                    return None
             elif child is None or type(child) in _PLAIN:
                 if deeper > MAX_DEPTH:
-                    return False
+                    return None
             else:
                 pending.append((child, deeper))
-    return True
+    return holds_records
 
 
 #: JSON scalars other than text: nothing to check in them but their depth
@@ -1047,6 +1155,9 @@ def _describe(err: Any) -> str:
         loc = tuple(err["loc"])
         close = difflib.get_close_matches(str(loc[-1]), _field_names(loc[:-1]), n=1, cutoff=0.8)
         return f"unknown field; did you mean {close[0]!r}?" if close else "unknown field"
+    if err["type"] == "bool_type" and err.get("input") is not None:
+        # a strict boolean field given anything else (a null keeps pydantic's words)
+        return f"expected true or false, not {_kind_of(err['input'])}"
     if err["type"] == "string_type" and isinstance(err.get("input"), int | float):
         return "expected text, got a number; put it in quotes to give it as text"
     if err["type"] == "literal_error":
@@ -1138,88 +1249,73 @@ def _may_hold_dates(annotation: Any) -> bool:
     return not (isinstance(annotation, type) and issubclass(annotation, str | bool | int | float))
 
 
-def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:
-    """The catalogue's event-order contradictions and impossible combinations."""
-    issues: list[CaseIssue] = list(_out_of_range(case, ()))
+def _contradictions(case: CaseSnapshot, *, dates: bool = True) -> list[CaseIssue]:
+    """The catalogue's event-order contradictions and impossible combinations, and (with
+    ``dates``, when validation noted one) the dates outside the calendar's range."""
+    issues: list[CaseIssue] = list(_out_of_range(case, ())) if dates else []
     received = case.referral.received_at
 
-    def out_of_order(
-        path: tuple[str | int, ...],
-        later: datetime | None,
-        earlier: datetime | None,
-        reason: str,
-    ) -> None:
-        """Report ``reason`` at ``path`` when ``later`` comes before ``earlier``."""
-        if later is not None and earlier is not None and later < earlier:
-            issues.append(CaseIssue(path, reason))
-
-    def before_referral(path: tuple[str | int, ...], moment: datetime | None, what: str) -> None:
-        out_of_order(
-            path,
-            moment,
-            received,
-            f"{what} is dated before the referral was received (referral.received_at)",
-        )
-
-    earlier_episode = case.concerns.case_open is True
-
-    def before_referral_unless_open(
-        path: tuple[str | int, ...], moment: datetime | None, what: str
-    ) -> None:
-        """Events an open case may carry from an earlier episode (catalogue, "Order of
-        events"): allowed before the referral when the case is open, refused otherwise."""
-        if not earlier_episode:
-            before_referral(path, moment, what)
-
-    if case.decision is not None:
-        before_referral(
-            ("decision", "made_at"), case.decision.made_at, "the decision on the referral"
-        )
-    if case.closure is not None:
-        before_referral(("closure", "closed_at"), case.closure.closed_at, "the closure")
+    # each check compares in place and builds its reason only when it fails (a snapshot
+    # mostly has none); a moment before the referral is refused, except that an open case
+    # may carry visits and strategy discussions from an earlier episode (catalogue, "Order
+    # of events")
+    decision = case.decision
+    if decision is not None and decision.made_at < received:
+        issues.append(_before_referral(("decision", "made_at"), "the decision on the referral"))
+    closure = case.closure
+    if closure is not None and closure.closed_at < received:
+        issues.append(_before_referral(("closure", "closed_at"), "the closure"))
     assessment = case.assessment
     if assessment is not None:
-        before_referral(
-            ("assessment", "started_at"), assessment.started_at, "the assessment started"
-        )
-        before_referral(
-            ("assessment", "authorised_at"),
-            assessment.authorised_at,
-            "the assessment was authorised",
-        )
-        out_of_order(
-            ("assessment", "authorised_at"),
-            assessment.authorised_at,
-            assessment.started_at,
-            "the assessment was authorised before it started (assessment.started_at)",
-        )
-        out_of_order(
-            ("assessment", "completed_at"),
-            assessment.completed_at,
-            assessment.started_at,
-            "the assessment was completed before it started (assessment.started_at)",
-        )
-    for i, visit in enumerate(case.visits):
-        before_referral_unless_open(
-            ("visits", i, "at"), visit.at, "the child was seen" if visit.child_seen else "a visit"
-        )
-    for i, discussion in enumerate(case.strategy_discussions):
-        before_referral_unless_open(
-            ("strategy_discussions", i, "held_at"), discussion.held_at, "a strategy discussion"
-        )
-    if case.initial_conference is not None:
-        before_referral(
-            ("initial_conference", "held_at"),
-            case.initial_conference.held_at,
-            "the initial child protection conference",
+        started = assessment.started_at
+        authorised = assessment.authorised_at
+        completed = assessment.completed_at
+        if started is not None and started < received:
+            issues.append(_before_referral(("assessment", "started_at"), "the assessment started"))
+        if authorised is not None and authorised < received:
+            issues.append(
+                _before_referral(("assessment", "authorised_at"), "the assessment was authorised")
+            )
+        if authorised is not None and started is not None and authorised < started:
+            issues.append(
+                CaseIssue(
+                    ("assessment", "authorised_at"),
+                    "the assessment was authorised before it started (assessment.started_at)",
+                )
+            )
+        if completed is not None and started is not None and completed < started:
+            issues.append(
+                CaseIssue(
+                    ("assessment", "completed_at"),
+                    "the assessment was completed before it started (assessment.started_at)",
+                )
+            )
+    if case.concerns.case_open is not True:
+        for i, visit in enumerate(case.visits):
+            if visit.at < received:
+                what = "the child was seen" if visit.child_seen else "a visit"
+                issues.append(_before_referral(("visits", i, "at"), what))
+        for i, discussion in enumerate(case.strategy_discussions):
+            if discussion.held_at < received:
+                path = ("strategy_discussions", i, "held_at")
+                issues.append(_before_referral(path, "a strategy discussion"))
+    conference = case.initial_conference
+    if conference is not None and conference.held_at is not None and conference.held_at < received:
+        issues.append(
+            _before_referral(
+                ("initial_conference", "held_at"), "the initial child protection conference"
+            )
         )
     for i, complaint in enumerate(case.complaints):
-        out_of_order(
-            ("complaints", i, "responded_at"),
-            complaint.responded_at,
-            complaint.received_at,
-            f"the complaint was responded to before it was received (complaints[{i}].received_at)",
-        )
+        responded = complaint.responded_at
+        if responded is not None and responded < complaint.received_at:
+            issues.append(
+                CaseIssue(
+                    ("complaints", i, "responded_at"),
+                    "the complaint was responded to before it was received "
+                    f"(complaints[{i}].received_at)",
+                )
+            )
     for i, previous in enumerate(case.previous_assessments):
         # an earlier episode's assessment: on or before the day this referral arrived
         if previous.authorised_on > received.date():
@@ -1231,13 +1327,15 @@ def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:
                 )
             )
     for i, request in enumerate(case.cancellations):
-        out_of_order(
-            ("cancellations", i, "decided_at"),
-            request.decided_at,
-            request.recommended_at,
-            "the cancellation was decided before it was recommended "
-            f"(cancellations[{i}].recommended_at)",
-        )
+        decided, recommended = request.decided_at, request.recommended_at
+        if decided is not None and recommended is not None and decided < recommended:
+            issues.append(
+                CaseIssue(
+                    ("cancellations", i, "decided_at"),
+                    "the cancellation was decided before it was recommended "
+                    f"(cancellations[{i}].recommended_at)",
+                )
+            )
         if request.outcome != "pending" and request.decided_at is None:
             issues.append(
                 CaseIssue(
@@ -1260,3 +1358,10 @@ def _contradictions(case: CaseSnapshot) -> list[CaseIssue]:
             )
         )
     return issues
+
+
+def _before_referral(path: tuple[str | int, ...], what: str) -> CaseIssue:
+    """The issue of an event (``what``) dated before the referral was received."""
+    return CaseIssue(
+        path, f"{what} is dated before the referral was received (referral.received_at)"
+    )

@@ -124,7 +124,7 @@ def evaluate_line(
         return _error(line, None, "json", exc.issues)
     case_id = case_id_of(raw)
     try:
-        case = parse_case(raw, vocabulary=policy.vocabulary)
+        case = parse_case(raw, vocabulary=policy.vocabulary, read_from=len(text))
     except CaseError as exc:
         return _error(line, case_id, "case", exc.issues)
     except RecursionError:
