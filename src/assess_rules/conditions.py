@@ -107,7 +107,8 @@ class CompiledCondition:
 
     def unknown_facts(self, values: FactValues) -> list[str]:
         """The facts this condition reads that the case does not record."""
-        return sorted(name for name in self.facts if values.get(name) is None)
+        get = values.get
+        return sorted([name for name in self.facts if get(name) is None])
 
 
 _TOKEN = re.compile(
@@ -166,6 +167,16 @@ class _Typed:
 def _fact_name(node: _Typed) -> str | None:
     """The fact's name when ``node`` reads a fact and nothing else."""
     return None if node.fact is None else node.fact.name
+
+
+def _reads(parts: list[_Typed]) -> tuple[tuple[str | None, str | None, Evaluator], ...] | None:
+    """For ``and``/``or``: each part as (the fact it reads bare, the fact it asks
+    ``known()`` of, its evaluator), so those two are read without a call; ``None`` when no
+    part is either."""
+    reads = tuple((_fact_name(p), p.known, p.run) for p in parts)
+    if all(fact is None and known is None for fact, known, _ in reads):
+        return None
+    return reads
 
 
 class _Compiler:
@@ -231,13 +242,18 @@ class _Compiler:
             return parts[0]
         self._require_bool(parts[0], self.peek())
         runs = tuple(p.run for p in parts)
-        if any(_fact_name(p) is not None for p in parts):
-            reads = tuple((_fact_name(p), p.run) for p in parts)
+        reads = _reads(parts)
+        if reads is not None:
 
             def run_or_reading(values: FactValues) -> Any:
                 unknown = False
-                for name, part in reads:
-                    result = part(values) if name is None else values.get(name)
+                for fact, known, part in reads:
+                    if fact is not None:
+                        result = values.get(fact)
+                    elif known is not None:
+                        result = values.get(known) is not None
+                    else:
+                        result = part(values)
                     if result is None:
                         unknown = True
                     elif result:
@@ -268,13 +284,18 @@ class _Compiler:
             return parts[0]
         self._require_bool(parts[0], self.peek())
         runs = tuple(p.run for p in parts)
-        if any(_fact_name(p) is not None for p in parts):
-            reads = tuple((_fact_name(p), p.run) for p in parts)
+        reads = _reads(parts)
+        if reads is not None:
 
             def run_and_reading(values: FactValues) -> Any:
                 unknown = False
-                for name, part in reads:
-                    result = part(values) if name is None else values.get(name)
+                for fact, known, part in reads:
+                    if fact is not None:
+                        result = values.get(fact)
+                    elif known is not None:
+                        result = values.get(known) is not None
+                    else:
+                        result = part(values)
                     if result is None:
                         unknown = True
                     elif not result:

@@ -144,7 +144,6 @@ class FactContext(dict[str, Any]):
 
     __slots__ = (
         "_item",
-        "_moments",
         "_of_item",
         "_parent",
         "_ranks",
@@ -176,7 +175,6 @@ class FactContext(dict[str, Any]):
         self._item = item
         self._parent = parent
         self._of_item = None if scope is None else _ITEM_EXTRACTORS[scope]
-        self._moments: dict[tuple[Any, ...], FactContext] | None = None
 
     if TYPE_CHECKING:
 
@@ -207,18 +205,8 @@ class FactContext(dict[str, Any]):
 
     def as_at(self, moment: datetime) -> FactContext:
         """The same case as it stood at ``moment`` (events after it unseen), for rules judged
-        when something happened: a decision, or the trigger of a duty. Asked again for the
-        same moment (the same instant, zone and fold), it gives the same context."""
-        key = (moment, moment.tzinfo, moment.fold)
-        moments = self._moments
-        if moments is None:
-            moments = self._moments = {}
-        found = moments.get(key)
-        if found is None:
-            found = moments[key] = FactContext(
-                self.case, moment, moment.date(), self.calendar, self._ranks
-            )
-        return found
+        when something happened: a decision, or the trigger of a duty."""
+        return FactContext(self.case, moment, moment.date(), self.calendar, self._ranks)
 
     def for_item(self, scope: str, item: Any) -> FactContext:
         """A context that sees ``item``'s facts as well as the case's."""
@@ -496,7 +484,10 @@ def _seen_field(section: str, attribute: str, moment: str) -> Extractor:
 
     def extract(ctx: FactContext) -> Any:
         record = getattr(ctx.case, section)
-        if record is None or ctx.seen(getattr(record, moment)) is None:
+        if record is None:
+            return None
+        at = getattr(record, moment)
+        if at is None or at > ctx.cutoff:
             return None
         return getattr(record, attribute)
 
@@ -509,18 +500,21 @@ def _seen_moment(section: str, attribute: str) -> Extractor:
 
     def extract(ctx: FactContext) -> Any:
         record = getattr(ctx.case, section)
-        return None if record is None else ctx.seen(getattr(record, attribute))
+        if record is None:
+            return None
+        at = getattr(record, attribute)
+        return None if at is None or at > ctx.cutoff else at
 
     return extract
 
 
 def _assessment(attribute: str, *, moment: bool = False) -> Extractor:
+    if moment:
+        return _seen_moment("assessment", attribute)
+
     def extract(ctx: FactContext) -> Any:
         assessment = ctx.case.assessment
-        if assessment is None:
-            return None
-        value = getattr(assessment, attribute)
-        return ctx.seen(value) if moment else value
+        return None if assessment is None else getattr(assessment, attribute)
 
     return extract
 
@@ -750,9 +744,13 @@ def _item_fact(
 
 
 def _field(attribute: str, *, moment: bool = False) -> ItemExtractor:
+    if not moment:
+        read = attrgetter(attribute)
+        return lambda ctx, item: read(item)
+
     def extract(ctx: FactContext, item: Any) -> Any:
-        value = getattr(item, attribute)
-        return ctx.seen(value) if moment else value
+        at = getattr(item, attribute)
+        return None if at is None or at > ctx.cutoff else at
 
     return extract
 
