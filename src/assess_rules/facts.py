@@ -258,42 +258,49 @@ _BY_AT = attrgetter("at")
 # --- helpers used by the extractors -------------------------------------------------------
 
 
-def _consent_events(ctx: FactContext) -> list[ConsentEvent]:
-    """The consent events seen by the evaluation moment, oldest first (kept per context)."""
-    events: list[ConsentEvent] | None = _peek(ctx, "#consent")
-    if events is None:
-        cutoff = ctx.cutoff
+_POSITIONS = ("given", "declined", "withdrawn")
+
+#: the consent history as the facts read it: the events seen, oldest first; each person's
+#: latest position; the latest event of each kind
+_ConsentHistory = tuple[list[ConsentEvent], dict[str, ConsentEvent], dict[str, ConsentEvent]]
+
+
+def _consent(ctx: FactContext) -> _ConsentHistory:
+    """The consent history seen by the evaluation moment, in one pass (kept per context)."""
+    history: _ConsentHistory | None = _peek(ctx, "#consent")
+    if history is None:
+        positions: dict[str, ConsentEvent] = {}
+        latest: dict[str, ConsentEvent] = {}
         recorded = ctx.case.consent
-        events = ctx["#consent"] = (
-            sorted([e for e in recorded if e.at <= cutoff], key=_BY_AT) if recorded else []
-        )
-    return events
+        if recorded:
+            cutoff = ctx.cutoff
+            events = sorted([e for e in recorded if e.at <= cutoff], key=_BY_AT)
+            for event in events:  # oldest first: each entry ends as the latest
+                kind = event.event
+                latest[kind] = event
+                if kind in _POSITIONS:
+                    positions[event.person or event.by or "unnamed"] = event
+        else:
+            events = []
+        history = ctx["#consent"] = (events, positions, latest)
+    return history
+
+
+def _consent_events(ctx: FactContext) -> list[ConsentEvent]:
+    """The consent events seen by the evaluation moment, oldest first."""
+    return _consent(ctx)[0]
 
 
 def _latest_consent(ctx: FactContext, kind: str) -> ConsentEvent | None:
     """The latest consent event of ``kind`` seen by the evaluation moment."""
-    latest: dict[str, ConsentEvent] | None = _peek(ctx, "#latest_consent")
-    if latest is None:
-        # oldest first, so each kind's entry ends as its latest
-        latest = ctx["#latest_consent"] = {e.event: e for e in _consent_events(ctx)}
-    return latest.get(kind)
-
-
-_POSITIONS = ("given", "declined", "withdrawn")
+    return _consent(ctx)[2].get(kind)
 
 
 def _positions(ctx: FactContext) -> dict[str, ConsentEvent]:
     """Each person's latest consent position (given, declined or withdrawn), keyed by the
     event's ``person`` id, or by whose consent it is when no id is recorded. Consent is a
     position, not a history: a parent who declined and later consented is consenting."""
-    positions: dict[str, ConsentEvent] | None = _peek(ctx, "#positions")
-    if positions is None:
-        positions = {}
-        for event in _consent_events(ctx):
-            if event.event in _POSITIONS:
-                positions[event.person or event.by or "unnamed"] = event
-        ctx["#positions"] = positions
-    return positions
+    return _consent(ctx)[1]
 
 
 def _refusal(ctx: FactContext) -> ConsentEvent | None:
@@ -306,15 +313,17 @@ def _consent_status(ctx: FactContext) -> str:
     """``declined`` or ``withdrawn`` while anyone's latest position is that (``overridden``
     once a later override sets it aside), else ``given`` when someone consents; ``sought``
     or ``none`` before any position is recorded."""
-    if not _consent_events(ctx):
+    events, positions, latest = _consent(ctx)
+    if not events:
         return "none"
-    refusal = _refusal(ctx)
-    override = _latest_consent(ctx, "overridden")
+    refusals = [e for e in positions.values() if e.event != "given"]
+    refusal = max(refusals, key=_BY_AT) if refusals else None
+    override = latest.get("overridden")
     if refusal is not None:
         if override is not None and override.at >= refusal.at:
             return "overridden"
         return refusal.event
-    if _positions(ctx):
+    if positions:
         return "given"
     if override is not None:
         return "overridden"
