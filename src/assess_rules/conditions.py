@@ -35,6 +35,7 @@ Unknown facts follow Kleene's three-valued logic: ``False and <unknown>`` is ``F
 from __future__ import annotations
 
 import difflib
+import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -106,7 +107,8 @@ class CompiledCondition:
 
     def unknown_facts(self, values: FactValues) -> list[str]:
         """The facts this condition reads that the case does not record."""
-        return sorted(name for name in self.facts if values.get(name) is None)
+        get = values.get
+        return sorted([name for name in self.facts if get(name) is None])
 
 
 _TOKEN = re.compile(
@@ -158,6 +160,23 @@ class _Typed:
     literal: Any = None
     is_literal: bool = False
     fact: FactSpecLike | None = None
+    #: for ``known(fact)``: the fact's name (so ``not known(fact)`` reads it directly)
+    known: str | None = None
+
+
+def _fact_name(node: _Typed) -> str | None:
+    """The fact's name when ``node`` reads a fact and nothing else."""
+    return None if node.fact is None else node.fact.name
+
+
+def _reads(parts: list[_Typed]) -> tuple[tuple[str | None, str | None, Evaluator], ...] | None:
+    """For ``and``/``or``: each part as (the fact it reads bare, the fact it asks
+    ``known()`` of, its evaluator), so those two are read without a call; ``None`` when no
+    part is either."""
+    reads = tuple((_fact_name(p), p.known, p.run) for p in parts)
+    if all(fact is None and known is None for fact, known, _ in reads):
+        return None
+    return reads
 
 
 class _Compiler:
@@ -222,7 +241,26 @@ class _Compiler:
         if len(parts) == 1:
             return parts[0]
         self._require_bool(parts[0], self.peek())
-        runs = [p.run for p in parts]
+        runs = tuple(p.run for p in parts)
+        reads = _reads(parts)
+        if reads is not None:
+
+            def run_or_reading(values: FactValues) -> Any:
+                unknown = False
+                for fact, known, part in reads:
+                    if fact is not None:
+                        result = values.get(fact)
+                    elif known is not None:
+                        result = values.get(known) is not None
+                    else:
+                        result = part(values)
+                    if result is None:
+                        unknown = True
+                    elif result:
+                        return True
+                return None if unknown else False
+
+            return _Typed(run_or_reading, "bool")
 
         def run_or(values: FactValues) -> Any:
             unknown = False
@@ -245,7 +283,26 @@ class _Compiler:
         if len(parts) == 1:
             return parts[0]
         self._require_bool(parts[0], self.peek())
-        runs = [p.run for p in parts]
+        runs = tuple(p.run for p in parts)
+        reads = _reads(parts)
+        if reads is not None:
+
+            def run_and_reading(values: FactValues) -> Any:
+                unknown = False
+                for fact, known, part in reads:
+                    if fact is not None:
+                        result = values.get(fact)
+                    elif known is not None:
+                        result = values.get(known) is not None
+                    else:
+                        result = part(values)
+                    if result is None:
+                        unknown = True
+                    elif not result:
+                        return False
+                return None if unknown else True
+
+            return _Typed(run_and_reading, "bool")
 
         def run_and(values: FactValues) -> Any:
             unknown = False
@@ -267,6 +324,17 @@ class _Compiler:
             self.depth -= 1
             self._require_bool(inner, token)
             run = inner.run
+            name = _fact_name(inner)
+            if name is not None:
+
+                def run_not_fact(values: FactValues) -> Any:
+                    result = values.get(name)
+                    return None if result is None else not result
+
+                return _Typed(run_not_fact, "bool")
+            if inner.known is not None:
+                known = inner.known
+                return _Typed(lambda values: values.get(known) is None, "bool")
 
             def run_not(values: FactValues) -> Any:
                 result = run(values)
@@ -421,6 +489,39 @@ class _Compiler:
         compare = _OPERATORS[op]
         lrun, rrun = left.run, right.run
         mixed = kinds == {"moment", "date"}
+        name, other = _fact_name(left), _fact_name(right)
+        if name is not None and right.is_literal:
+            # the commonest form, ``fact <op> literal``: one read, no call per operand
+            literal = _as_date(right.literal) if mixed else right.literal
+            if mixed:
+
+                def run_fact_literal_dated(values: FactValues) -> Any:
+                    a = values.get(name)
+                    if a is None:
+                        return None
+                    return compare(_as_date(a), literal)
+
+                return _Typed(run_fact_literal_dated, "bool")
+
+            def run_fact_literal(values: FactValues) -> Any:
+                a = values.get(name)
+                if a is None:
+                    return None
+                return compare(a, literal)
+
+            return _Typed(run_fact_literal, "bool")
+        if name is not None and other is not None and not mixed:
+
+            def run_facts(values: FactValues) -> Any:
+                a = values.get(name)
+                if a is None:
+                    return None
+                b = values.get(other)
+                if b is None:
+                    return None
+                return compare(a, b)
+
+            return _Typed(run_facts, "bool")
 
         def run_compare(values: FactValues) -> Any:
             a = lrun(values)
@@ -456,6 +557,16 @@ class _Compiler:
         self._check_literal_against(left, right, token)
         members = frozenset(right.literal)
         lrun = left.run
+        name = _fact_name(left)
+        if name is not None:
+
+            def run_fact_in(values: FactValues) -> Any:
+                a = values.get(name)
+                if a is None:
+                    return None
+                return (a not in members) if negate else (a in members)
+
+            return _Typed(run_fact_in, "bool")
 
         def run_in(values: FactValues) -> Any:
             a = lrun(values)
@@ -484,22 +595,23 @@ def _comparable(a: str, b: str) -> bool:
     return {a, b} == {"moment", "date"}
 
 
-_OPERATORS: Mapping[str, Callable[[Any, Any], bool]] = {
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
+_OPERATORS: Mapping[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
 }
 
 
 def _build_known(compiler: _Compiler, token: _Token, args: list[_Typed]) -> _Typed:
     (arg,) = args
-    if arg.fact is None:
+    name = _fact_name(arg)
+    if name is None:
         compiler.fail("known() takes a fact name", token)
-    run = arg.run
-    return _Typed(lambda values: run(values) is not None, "bool")
+        raise AssertionError("unreachable")
+    return _Typed(lambda values: values.get(name) is not None, "bool", known=name)
 
 
 def _date_span(unit: str) -> Callable[[_Compiler, _Token, list[_Typed]], _Typed]:

@@ -21,7 +21,8 @@ import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
 from assess_rules.calendar import LONDON, WorkingDayCalendar, age_in_years
 from assess_rules.case import (
@@ -120,15 +121,30 @@ class FactRegistry:
         return specs
 
 
-class FactContext:
-    """The facts of one case as of one moment; values are computed on first use and kept.
+class FactContext(dict[str, Any]):
+    """The facts of one case as of one moment: a mapping from fact name to value, in which a
+    value is computed on first read and then kept (``ctx.get(name)``, or ``ctx[name]``).
+    Values derived from the snapshot that several facts share are kept in it too, under
+    keys that start with ``#``.
 
-    Implements the interface compiled conditions read (:class:`FactValues`).
+    Implements the interface compiled conditions read (:class:`FactValues`): ``get`` is the
+    mapping's own look-up, so reading a fact already computed costs no Python call.
+
+    >>> from datetime import datetime, time
+    >>> from assess_rules import load_policy, parse_case
+    >>> policy = load_policy("generic_s17")
+    >>> case = parse_case({"case_id": "C1", "referral": {"received_at": "2026-12-18T10:00"},
+    ...                    "child": {"date_of_birth": "2010-01-01"}})
+    >>> day = date(2027, 1, 4)
+    >>> ctx = FactContext(case, datetime.combine(day, time.max, LONDON), day,
+    ...                   policy.calendar, policy.role_ranks)
+    >>> ctx.get("child.age"), ctx.get("child.first_seen")
+    (17, None)
     """
 
     __slots__ = (
-        "_cache",
         "_item",
+        "_of_item",
         "_parent",
         "_ranks",
         "_scope",
@@ -158,7 +174,34 @@ class FactContext:
         self._scope = scope
         self._item = item
         self._parent = parent
-        self._cache: dict[str, Any] = {}
+        self._of_item = None if scope is None else _ITEM_EXTRACTORS[scope]
+
+    if TYPE_CHECKING:
+
+        def get(self, name: str) -> Any:  # type: ignore[override]
+            """The value of fact ``name`` (``None`` when not recorded)."""
+
+    else:
+        # the mapping's own look-up: a value not yet computed is computed by __missing__
+        get = dict.__getitem__
+
+    def __missing__(self, name: str) -> Any:
+        """Compute fact ``name`` (read for the first time in this context) and keep it."""
+        of_item = self._of_item
+        if of_item is not None:
+            extract_item = of_item.get(name)
+            if extract_item is not None:
+                value = extract_item(self, self._item)
+            else:
+                assert self._parent is not None
+                value = self._parent.get(name)
+        else:
+            extract = _CASE_EXTRACTORS.get(name)
+            if extract is None:
+                extract = _pack_kind_extractor(name)
+            value = extract(self)
+        self[name] = value
+        return value
 
     def as_at(self, moment: datetime) -> FactContext:
         """The same case as it stood at ``moment`` (events after it unseen), for rules judged
@@ -183,26 +226,6 @@ class FactContext:
         """The collection item this context is about, if any."""
         return self._item
 
-    def get(self, name: str) -> Any:
-        """The value of fact ``name`` (``None`` when not recorded)."""
-        cache = self._cache
-        if name in cache:
-            return cache[name]
-        if self._scope is not None:
-            of_item = _ITEM_EXTRACTORS[self._scope].get(name)
-            if of_item is not None:
-                value = of_item(self, self._item)
-            else:
-                assert self._parent is not None
-                value = self._parent.get(name)
-        else:
-            extract = _CASE_EXTRACTORS.get(name)
-            if extract is None:
-                extract = _pack_kind_extractor(name)
-            value = extract(self)
-        cache[name] = value
-        return value
-
     def role_rank(self, role: str) -> int:
         """Rank of ``role`` on the pack's ladder (higher is more senior)."""
         return self._ranks.get(role, -1)
@@ -218,92 +241,120 @@ class FactContext:
         return moment
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
-        """A derived value shared by several facts, computed once per context."""
-        try:
-            return self._cache[key]
-        except KeyError:
-            value = self._cache[key] = compute()
-            return value
+        """A derived value shared by several facts, computed once per context (``key``
+        starts with ``#``)."""
+        found = _peek(self, key, _NOTHING)
+        if found is _NOTHING:
+            found = self[key] = compute()
+        return found
+
+
+#: a value kept in a context, or the default, without computing it
+_peek = dict.get
+_NOTHING: Any = object()
+_BY_AT = attrgetter("at")
 
 
 # --- helpers used by the extractors -------------------------------------------------------
 
 
-def _consent_events(ctx: FactContext) -> list[ConsentEvent]:
-    events: list[ConsentEvent] = ctx.memo(
-        "#consent",
-        lambda: sorted((e for e in ctx.case.consent if e.at <= ctx.cutoff), key=lambda e: e.at),
-    )
-    return events
-
-
-def _latest_consent(ctx: FactContext, kinds: Iterable[str]) -> ConsentEvent | None:
-    wanted = set(kinds)
-    for event in reversed(_consent_events(ctx)):
-        if event.event in wanted:
-            return event
-    return None
-
-
 _POSITIONS = ("given", "declined", "withdrawn")
+
+#: the consent history as the facts read it: the events seen, oldest first; each person's
+#: latest position; the latest event of each kind
+_ConsentHistory = tuple[list[ConsentEvent], dict[str, ConsentEvent], dict[str, ConsentEvent]]
+
+
+def _consent(ctx: FactContext) -> _ConsentHistory:
+    """The consent history seen by the evaluation moment, in one pass (kept per context)."""
+    history: _ConsentHistory | None = _peek(ctx, "#consent")
+    if history is None:
+        positions: dict[str, ConsentEvent] = {}
+        latest: dict[str, ConsentEvent] = {}
+        recorded = ctx.case.consent
+        if recorded:
+            cutoff = ctx.cutoff
+            events = sorted([e for e in recorded if e.at <= cutoff], key=_BY_AT)
+            for event in events:  # oldest first: each entry ends as the latest
+                kind = event.event
+                latest[kind] = event
+                if kind in _POSITIONS:
+                    positions[event.person or event.by or "unnamed"] = event
+        else:
+            events = []
+        history = ctx["#consent"] = (events, positions, latest)
+    return history
+
+
+def _consent_events(ctx: FactContext) -> list[ConsentEvent]:
+    """The consent events seen by the evaluation moment, oldest first."""
+    return _consent(ctx)[0]
+
+
+def _latest_consent(ctx: FactContext, kind: str) -> ConsentEvent | None:
+    """The latest consent event of ``kind`` seen by the evaluation moment."""
+    return _consent(ctx)[2].get(kind)
 
 
 def _positions(ctx: FactContext) -> dict[str, ConsentEvent]:
     """Each person's latest consent position (given, declined or withdrawn), keyed by the
     event's ``person`` id, or by whose consent it is when no id is recorded. Consent is a
     position, not a history: a parent who declined and later consented is consenting."""
-
-    def compute() -> dict[str, ConsentEvent]:
-        latest: dict[str, ConsentEvent] = {}
-        for event in _consent_events(ctx):
-            if event.event in _POSITIONS:
-                latest[event.person or event.by or "unnamed"] = event
-        return latest
-
-    positions: dict[str, ConsentEvent] = ctx.memo("#positions", compute)
-    return positions
+    return _consent(ctx)[1]
 
 
 def _refusal(ctx: FactContext) -> ConsentEvent | None:
     """The latest event of anyone whose current position is declined or withdrawn."""
     refusals = [e for e in _positions(ctx).values() if e.event != "given"]
-    return max(refusals, key=lambda e: e.at) if refusals else None
+    return max(refusals, key=_BY_AT) if refusals else None
 
 
 def _consent_status(ctx: FactContext) -> str:
     """``declined`` or ``withdrawn`` while anyone's latest position is that (``overridden``
     once a later override sets it aside), else ``given`` when someone consents; ``sought``
     or ``none`` before any position is recorded."""
-    refusal = _refusal(ctx)
-    override = _latest_consent(ctx, ("overridden",))
+    events, positions, latest = _consent(ctx)
+    if not events:
+        return "none"
+    refusals = [e for e in positions.values() if e.event != "given"]
+    refusal = max(refusals, key=_BY_AT) if refusals else None
+    override = latest.get("overridden")
     if refusal is not None:
         if override is not None and override.at >= refusal.at:
             return "overridden"
         return refusal.event
-    if _positions(ctx):
+    if positions:
         return "given"
     if override is not None:
         return "overridden"
-    return "sought" if _consent_events(ctx) else "none"
+    return "sought"
 
 
 def _episode_visits(ctx: FactContext) -> list[Visit]:
     """Visits of this referral's episode seen by the evaluation moment: an open case's
     earlier visits (before the referral) belong to an earlier episode and do not count."""
-    received = ctx.case.referral.received_at
-    visits: list[Visit] = ctx.memo(
-        "#visits", lambda: [v for v in ctx.case.visits if received <= v.at <= ctx.cutoff]
-    )
+    visits: list[Visit] | None = _peek(ctx, "#visits")
+    if visits is None:
+        recorded = ctx.case.visits
+        if recorded:
+            received, cutoff = ctx.case.referral.received_at, ctx.cutoff
+            visits = [v for v in recorded if received <= v.at <= cutoff]
+        else:
+            visits = []
+        ctx["#visits"] = visits
     return visits
 
 
 def _first_visit(ctx: FactContext, *, child_seen: bool) -> datetime | None:
-    moments = [v.at for v in _episode_visits(ctx) if v.child_seen or not child_seen]
+    visits = _episode_visits(ctx)
+    if not visits:
+        return None
+    moments = [v.at for v in visits if v.child_seen or not child_seen]
     return min(moments) if moments else None
 
 
 def _consent_branch(ctx: FactContext) -> str:
-    status = _consent_status(ctx)
+    status: str = ctx.get("consent.status")
     if status != "withdrawn":
         return status
     withdrawn = _refusal(ctx)
@@ -313,15 +364,17 @@ def _consent_branch(ctx: FactContext) -> str:
 
 
 def _visible_cancellations(ctx: FactContext) -> list[CancellationRequest]:
-    def compute() -> list[CancellationRequest]:
-        out = []
+    """The requests seen by the evaluation moment (their first step on or before it, or no
+    step dated), in snapshot order (kept per context)."""
+    visible: list[CancellationRequest] | None = _peek(ctx, "#cancellations")
+    if visible is None:
+        visible = []
+        cutoff = ctx.cutoff
         for request in ctx.case.cancellations:
             first = request.recommended_at or request.reassigned_at or request.decided_at
-            if first is None or first <= ctx.cutoff:
-                out.append(request)
-        return out
-
-    visible: list[CancellationRequest] = ctx.memo("#cancellations", compute)
+            if first is None or first <= cutoff:
+                visible.append(request)
+        ctx["#cancellations"] = visible
     return visible
 
 
@@ -342,9 +395,12 @@ def _approved_request(action: str) -> Extractor:
     """The decision of the first approved request for ``action`` (actions, issue 6)."""
 
     def extract(ctx: FactContext) -> Any:
+        visible = _visible_cancellations(ctx)
+        if not visible:
+            return None
         moments = [
             moment
-            for q in _visible_cancellations(ctx)
+            for q in visible
             if q.action == action
             and _cancellation_outcome(ctx, q) == "approved"
             and (moment := ctx.seen(q.decided_at)) is not None
@@ -358,9 +414,12 @@ def _approved_request_by(action: str) -> Extractor:
     """Who decided the first approved request for ``action`` (actions, issue 6)."""
 
     def extract(ctx: FactContext) -> Any:
+        visible = _visible_cancellations(ctx)
+        if not visible:
+            return None
         decided = [
             (moment, q.decided_by)
-            for q in _visible_cancellations(ctx)
+            for q in visible
             if q.action == action
             and _cancellation_outcome(ctx, q) == "approved"
             and (moment := ctx.seen(q.decided_at)) is not None
@@ -368,6 +427,25 @@ def _approved_request_by(action: str) -> Extractor:
         return min(decided, key=lambda pair: pair[0])[1] if decided else None
 
     return extract
+
+
+def _by_kind(ctx: FactContext, family: str) -> dict[str, list[Any]]:
+    """The records of ``family`` (``oversight`` or ``actions``) seen by the evaluation moment,
+    by kind, each kind's in snapshot order (kept per context: one pass for every fact)."""
+    key = "#" + family
+    index: dict[str, list[Any]] | None = _peek(ctx, key)
+    if index is None:
+        index = {}
+        cutoff = ctx.cutoff
+        for record in getattr(ctx.case, family):
+            if record.at <= cutoff:
+                found = index.get(record.kind)
+                if found is None:
+                    index[record.kind] = [record]
+                else:
+                    found.append(record)
+        ctx[key] = index
+    return index
 
 
 def _front_door_overturned(ctx: FactContext) -> datetime | None:
@@ -386,26 +464,26 @@ def _front_door_overturned(ctx: FactContext) -> datetime | None:
 
 def _oversight_first(kind: str) -> Extractor:
     def extract(ctx: FactContext) -> Any:
-        moments = [r.at for r in ctx.case.oversight if r.kind == kind and r.at <= ctx.cutoff]
-        return min(moments) if moments else None
+        records = _by_kind(ctx, "oversight").get(kind)
+        return min(map(_BY_AT, records)) if records else None
 
     return extract
 
 
 def _oversight_latest_field(kind: str, attribute: str) -> Extractor:
     def extract(ctx: FactContext) -> Any:
-        records = [r for r in ctx.case.oversight if r.kind == kind and r.at <= ctx.cutoff]
+        records = _by_kind(ctx, "oversight").get(kind)
         if not records:
             return None
-        return getattr(max(records, key=lambda r: r.at), attribute)
+        return getattr(max(records, key=_BY_AT), attribute)
 
     return extract
 
 
 def _action_first(kind: str) -> Extractor:
     def extract(ctx: FactContext) -> Any:
-        moments = [r.at for r in ctx.case.actions if r.kind == kind and r.at <= ctx.cutoff]
-        return min(moments) if moments else None
+        records = _by_kind(ctx, "actions").get(kind)
+        return min(map(_BY_AT, records)) if records else None
 
     return extract
 
@@ -415,7 +493,10 @@ def _seen_field(section: str, attribute: str, moment: str) -> Extractor:
 
     def extract(ctx: FactContext) -> Any:
         record = getattr(ctx.case, section)
-        if record is None or ctx.seen(getattr(record, moment)) is None:
+        if record is None:
+            return None
+        at = getattr(record, moment)
+        if at is None or at > ctx.cutoff:
             return None
         return getattr(record, attribute)
 
@@ -428,18 +509,21 @@ def _seen_moment(section: str, attribute: str) -> Extractor:
 
     def extract(ctx: FactContext) -> Any:
         record = getattr(ctx.case, section)
-        return None if record is None else ctx.seen(getattr(record, attribute))
+        if record is None:
+            return None
+        at = getattr(record, attribute)
+        return None if at is None or at > ctx.cutoff else at
 
     return extract
 
 
 def _assessment(attribute: str, *, moment: bool = False) -> Extractor:
+    if moment:
+        return _seen_moment("assessment", attribute)
+
     def extract(ctx: FactContext) -> Any:
         assessment = ctx.case.assessment
-        if assessment is None:
-            return None
-        value = getattr(assessment, attribute)
-        return ctx.seen(value) if moment else value
+        return None if assessment is None else getattr(assessment, attribute)
 
     return extract
 
@@ -496,7 +580,10 @@ def _initiated_s47(discussion: StrategyDiscussion) -> bool:
 
 
 def _s47_discussion(ctx: FactContext) -> datetime | None:
-    moments = [d.held_at for d in _discussions(ctx) if _initiated_s47(d)]
+    discussions = _discussions(ctx)
+    if not discussions:
+        return None
+    moments = [d.held_at for d in discussions if _initiated_s47(d)]
     return min(moments) if moments else None
 
 
@@ -504,7 +591,10 @@ def _s47_ruled_out(ctx: FactContext) -> bool:
     """The latest concluded strategy discussion of this episode concluded that the s47
     threshold is not met (GEN-S47-1's words; "no further action" alone does not say so) and
     did not initiate s47 enquiries."""
-    concluded = [d for d in _discussions(ctx) if d.concluded]
+    discussions = _discussions(ctx)
+    if not discussions:
+        return False
+    concluded = [d for d in discussions if d.concluded]
     if not concluded:
         return False
     latest = max(concluded, key=lambda d: d.held_at)
@@ -515,16 +605,24 @@ def _discussions(ctx: FactContext) -> list[StrategyDiscussion]:
     """Strategy discussions of this referral's episode seen by the evaluation moment: an open
     case's earlier discussions (before the referral) were about earlier concerns, so they
     neither rule s47 out nor start this referral's ICPC clock."""
-    received = ctx.case.referral.received_at
-    discussions: list[StrategyDiscussion] = ctx.memo(
-        "#discussions",
-        lambda: [d for d in ctx.case.strategy_discussions if received <= d.held_at <= ctx.cutoff],
-    )
+    discussions: list[StrategyDiscussion] | None = _peek(ctx, "#discussions")
+    if discussions is None:
+        recorded = ctx.case.strategy_discussions
+        if recorded:
+            received, cutoff = ctx.case.referral.received_at, ctx.cutoff
+            discussions = [d for d in recorded if received <= d.held_at <= cutoff]
+        else:
+            discussions = []
+        ctx["#discussions"] = discussions
     return discussions
 
 
 def _latest_previous_assessment(ctx: FactContext) -> date | None:
-    dates = [p.authorised_on for p in ctx.case.previous_assessments if p.authorised_on <= ctx.as_of]
+    recorded = ctx.case.previous_assessments
+    if not recorded:
+        return None
+    as_of = ctx.as_of
+    dates = [p.authorised_on for p in recorded if p.authorised_on <= as_of]
     return max(dates) if dates else None
 
 
@@ -565,26 +663,22 @@ def _assessment_decided(ctx: FactContext) -> datetime | None:
 
 def _changed_mind(ctx: FactContext) -> ConsentEvent | None:
     """The latest withdrawal of consent, or refusal by someone who had given consent, that is
-    still that person's position: the family "change their mind" (SA note)."""
-
-    def compute() -> ConsentEvent | None:
-        events = _consent_events(ctx)
-        changes = [
-            e
-            for who, e in _positions(ctx).items()
-            if e.event == "withdrawn"
-            or (
-                e.event == "declined"
-                and any(
-                    g.event == "given" and (g.person or g.by or "unnamed") == who and g.at < e.at
-                    for g in events
-                )
+    still that person's position: the family "change their mind" (SA note). Read once per
+    context, by the fact ``consent.changed_mind``."""
+    events = _consent_events(ctx)
+    changes = [
+        e
+        for who, e in _positions(ctx).items()
+        if e.event == "withdrawn"
+        or (
+            e.event == "declined"
+            and any(
+                g.event == "given" and (g.person or g.by or "unnamed") == who and g.at < e.at
+                for g in events
             )
-        ]
-        return max(changes, key=lambda e: e.at) if changes else None
-
-    change: ConsentEvent | None = ctx.memo("#changed_mind", compute)
-    return change
+        )
+    ]
+    return max(changes, key=_BY_AT) if changes else None
 
 
 def _withdrawal_windows(ctx: FactContext) -> list[tuple[datetime, datetime | None]]:
@@ -659,9 +753,13 @@ def _item_fact(
 
 
 def _field(attribute: str, *, moment: bool = False) -> ItemExtractor:
+    if not moment:
+        read = attrgetter(attribute)
+        return lambda ctx, item: read(item)
+
     def extract(ctx: FactContext, item: Any) -> Any:
-        value = getattr(item, attribute)
-        return ctx.seen(value) if moment else value
+        at = getattr(item, attribute)
+        return None if at is None or at > ctx.cutoff else at
 
     return extract
 
@@ -670,9 +768,9 @@ def _consent_not_given(ctx: FactContext) -> Any:
     """The moment the consent branch starts from when consent is not given (review, issue 10)."""
     branch = _consent_branch(ctx)
     if branch == "declined":
-        return _moment(_latest_consent(ctx, ("declined",)))
+        return _moment(_latest_consent(ctx, "declined"))
     if branch in ("withdrawn_before_visit", "withdrawn_after_visit"):
-        return _moment(_latest_consent(ctx, ("withdrawn",)))
+        return _moment(_latest_consent(ctx, "withdrawn"))
     return None
 
 
@@ -680,12 +778,11 @@ def _first_by_manager(kind: str) -> Extractor:
     """The first oversight of ``kind`` recorded by a team manager or above (kent, issue 10)."""
 
     def extract(ctx: FactContext) -> Any:
+        records = _by_kind(ctx, "oversight").get(kind)
+        if not records:
+            return None
         floor = ctx.role_rank("team_manager")
-        moments = [
-            r.at
-            for r in ctx.case.oversight
-            if r.kind == kind and r.at <= ctx.cutoff and ctx.role_rank(r.by) >= floor
-        ]
+        moments = [r.at for r in records if ctx.role_rank(r.by) >= floor]
         return min(moments) if moments else None
 
     return extract
@@ -696,20 +793,23 @@ def _latest_rescheduled_date(ctx: FactContext) -> date | None:
     10): a later note without a date does not erase the date a manager set."""
     records = [
         r
-        for r in ctx.case.oversight
-        if r.kind == "child_seen_delay" and r.at <= ctx.cutoff and r.rescheduled_date is not None
+        for r in _by_kind(ctx, "oversight").get("child_seen_delay", ())
+        if r.rescheduled_date is not None
     ]
     if not records:
         return None
-    found: date | None = max(records, key=lambda r: r.at).rescheduled_date
+    found: date | None = max(records, key=_BY_AT).rescheduled_date
     return found
+
+
+_OUTCOMES_TOLD = ("outcome_to_family", "outcome_to_referrer", "outcome_to_agencies")
 
 
 def _outcome_communicated(ctx: FactContext) -> datetime | None:
     """The first outcome of this referral's episode told to anyone (bucks review, issue 10)."""
     received = ctx.case.referral.received_at
-    kinds = {"outcome_to_family", "outcome_to_referrer", "outcome_to_agencies"}
-    moments = [a.at for a in ctx.case.actions if a.kind in kinds and received <= a.at <= ctx.cutoff]
+    index = _by_kind(ctx, "actions")
+    moments = [a.at for kind in _OUTCOMES_TOLD for a in index.get(kind, ()) if received <= a.at]
     return min(moments) if moments else None
 
 
@@ -796,27 +896,27 @@ def _specs() -> list[FactSpec]:
             "referral.received",
             "moment",
             "when the referral was received (CINreferralDate)",
-            lambda ctx: ctx.case.referral.received_at,
+            attrgetter("case.referral.received_at"),
         ),
         c(
             "referral.route",
             "str",
             "office_hours or out_of_hours (ESWT)",
-            lambda ctx: ctx.case.referral.route,
+            attrgetter("case.referral.route"),
             ("office_hours", "out_of_hours"),
         ),
         c(
             "referral.referrer_kind",
             "str",
             "who referred",
-            lambda ctx: ctx.case.referral.referrer_kind,
+            attrgetter("case.referral.referrer_kind"),
             ("professional", "member_of_public", "family", "self"),
         ),
         c(
             "referral.referrer_anonymous",
             "bool",
             "the referrer asked to stay anonymous (only a member of the public may)",
-            lambda ctx: ctx.case.referral.referrer_anonymous,
+            attrgetter("case.referral.referrer_anonymous"),
         ),
         c(
             "decision.made",
@@ -870,19 +970,19 @@ def _specs() -> list[FactSpec]:
             "child.disabled",
             "bool",
             "the child has a disability",
-            lambda ctx: ctx.case.child.disabled,
+            attrgetter("case.child.disabled"),
         ),
         c(
             "child.resides_in_area",
             "bool",
             "ordinarily resident in the authority's area",
-            lambda ctx: ctx.case.child.resides_in_area,
+            attrgetter("case.child.resides_in_area"),
         ),
         c(
             "child.other_authority_responsible",
             "bool",
             "looked after by, or on a plan of, another local authority",
-            lambda ctx: ctx.case.child.other_authority_responsible,
+            attrgetter("case.child.other_authority_responsible"),
         ),
         c(
             "child.died",
@@ -894,7 +994,7 @@ def _specs() -> list[FactSpec]:
             "child.pregnancy_ended",
             "str",
             "how a pregnancy ended, if it did",
-            lambda ctx: ctx.case.child.pregnancy_ended,
+            attrgetter("case.child.pregnancy_ended"),
             ("termination", "miscarriage", "still_birth"),
         ),
         c(
@@ -907,7 +1007,7 @@ def _specs() -> list[FactSpec]:
             "child.seen",
             "bool",
             "the child has been seen",
-            lambda ctx: _first_visit(ctx, child_seen=True) is not None,
+            lambda ctx: ctx.get("child.first_seen") is not None,
         ),
         c(
             "visit.first",
@@ -919,14 +1019,14 @@ def _specs() -> list[FactSpec]:
             "visit.any",
             "bool",
             "the family has been visited",
-            lambda ctx: _first_visit(ctx, child_seen=False) is not None,
+            lambda ctx: ctx.get("visit.first") is not None,
         ),
         # concerns
         c(
             "concerns.significant_harm_suspected",
             "bool",
             "reasonable cause to suspect significant harm",
-            lambda ctx: ctx.case.concerns.significant_harm_suspected,
+            attrgetter("case.concerns.significant_harm_suspected"),
         ),
         c(
             "concerns.level4_indicators",
@@ -938,37 +1038,37 @@ def _specs() -> list[FactSpec]:
             "concerns.referral_malicious",
             "bool",
             "the referral is shown to be malicious",
-            lambda ctx: ctx.case.concerns.referral_malicious,
+            attrgetter("case.concerns.referral_malicious"),
         ),
         c(
             "concerns.new_risks",
             "bool",
             "new risks since the most recent plan",
-            lambda ctx: ctx.case.concerns.new_risks,
+            attrgetter("case.concerns.new_risks"),
         ),
         c(
             "concerns.circumstances_unchanged",
             "bool",
             "no significant change since the most recent assessment",
-            lambda ctx: ctx.case.concerns.circumstances_unchanged,
+            attrgetter("case.concerns.circumstances_unchanged"),
         ),
         c(
             "concerns.threshold_met",
             "bool",
             "the threshold for an assessment is met",
-            lambda ctx: ctx.case.concerns.threshold_met,
+            attrgetter("case.concerns.threshold_met"),
         ),
         c(
             "concerns.case_open",
             "bool",
             "the family has an open case",
-            lambda ctx: ctx.case.concerns.case_open,
+            attrgetter("case.concerns.case_open"),
         ),
         c(
             "concerns.previous_involvement_closed_on",
             "date",
             "when a previous involvement closed",
-            lambda ctx: ctx.case.concerns.previous_involvement_closed_on,
+            attrgetter("case.concerns.previous_involvement_closed_on"),
         ),
         # consent
         c(
@@ -1003,19 +1103,19 @@ def _specs() -> list[FactSpec]:
             "consent.given",
             "moment",
             "when consent was (last) given",
-            lambda ctx: _moment(_latest_consent(ctx, ("given",))),
+            lambda ctx: _moment(_latest_consent(ctx, "given")),
         ),
         c(
             "consent.declined",
             "moment",
             "when consent was (last) declined",
-            lambda ctx: _moment(_latest_consent(ctx, ("declined",))),
+            lambda ctx: _moment(_latest_consent(ctx, "declined")),
         ),
         c(
             "consent.withdrawn",
             "moment",
             "when consent was (last) withdrawn",
-            lambda ctx: _moment(_latest_consent(ctx, ("withdrawn",))),
+            lambda ctx: _moment(_latest_consent(ctx, "withdrawn")),
         ),
         c(
             "consent.not_given",
@@ -1029,26 +1129,26 @@ def _specs() -> list[FactSpec]:
             "consent.overridden",
             "moment",
             "when consent was (last) overridden",
-            lambda ctx: _moment(_latest_consent(ctx, ("overridden",))),
+            lambda ctx: _moment(_latest_consent(ctx, "overridden")),
         ),
         c(
             "consent.overridden_by",
             "role",
             "who overrode consent",
-            lambda ctx: _attr(_latest_consent(ctx, ("overridden",)), "overridden_by"),
+            lambda ctx: _attr(_latest_consent(ctx, "overridden"), "overridden_by"),
             r,
         ),
         c(
             "consent.override_reasons_recorded",
             "bool",
             "the override's reasons are recorded",
-            lambda ctx: _attr(_latest_consent(ctx, ("overridden",)), "reasons_recorded"),
+            lambda ctx: _attr(_latest_consent(ctx, "overridden"), "reasons_recorded"),
         ),
         c(
             "consent.override_shared_with_partners",
             "bool",
             "the override's reasons are shared with partner agencies",
-            lambda ctx: _attr(_latest_consent(ctx, ("overridden",)), "shared_with_partners"),
+            lambda ctx: _attr(_latest_consent(ctx, "overridden"), "shared_with_partners"),
         ),
         c(
             "consent.young_person_declined",
@@ -1071,25 +1171,25 @@ def _specs() -> list[FactSpec]:
             "child.competent_to_consent",
             "bool",
             "the child is age-appropriate and competent to consent",
-            lambda ctx: ctx.case.child.competent_to_consent,
+            attrgetter("case.child.competent_to_consent"),
         ),
         c(
             "child.non_resident_parent",
             "bool",
             "a parent lives elsewhere",
-            lambda ctx: ctx.case.child.non_resident_parent,
+            attrgetter("case.child.non_resident_parent"),
         ),
         c(
             "child.looked_after",
             "bool",
             "looked after by this authority",
-            lambda ctx: ctx.case.child.looked_after,
+            attrgetter("case.child.looked_after"),
         ),
         c(
             "concerns.plan_adhered_to",
             "bool",
             "the most recent plan is adhered to",
-            lambda ctx: ctx.case.concerns.plan_adhered_to,
+            attrgetter("case.concerns.plan_adhered_to"),
         ),
         c(
             "case.closed",
@@ -1101,13 +1201,13 @@ def _specs() -> list[FactSpec]:
             "consent.written",
             "bool",
             "the latest consent given was in writing",
-            lambda ctx: _attr(_latest_consent(ctx, ("given",)), "written"),
+            lambda ctx: _attr(_latest_consent(ctx, "given"), "written"),
         ),
         c(
             "consent.obtained_by",
             "str",
             "who obtained the latest consent given",
-            lambda ctx: _attr(_latest_consent(ctx, ("given",)), "obtained_by"),
+            lambda ctx: _attr(_latest_consent(ctx, "given"), "obtained_by"),
             ("front_door", "mash", "social_worker"),
         ),
         # strategy discussions, s47, ICPC, emergency action
@@ -1172,10 +1272,7 @@ def _specs() -> list[FactSpec]:
             "emergency_action.taken",
             "moment",
             "the latest emergency action",
-            lambda ctx: max(
-                (e.taken_at for e in ctx.case.emergency_actions if e.taken_at <= ctx.cutoff),
-                default=None,
-            ),
+            _emergency_taken,
         ),
         # assessment
         c(
@@ -1277,7 +1374,7 @@ def _specs() -> list[FactSpec]:
             "previous_assessment.any",
             "bool",
             "a previous assessment is recorded",
-            lambda ctx: _latest_previous_assessment(ctx) is not None,
+            lambda ctx: ctx.get("previous_assessment.latest") is not None,
         ),
         # latest cancellation request (case level)
         c(
@@ -1292,10 +1389,7 @@ def _specs() -> list[FactSpec]:
             "a request to cancel the assessment (action cancel_assessment) has been approved; "
             "an approved request for another action (sharing, stepping across, ...) is not a "
             "cancellation",
-            lambda ctx: any(
-                q.action == "cancel_assessment" and _cancellation_outcome(ctx, q) == "approved"
-                for q in _visible_cancellations(ctx)
-            ),
+            _assessment_cancelled,
         ),
         # --- actions (issue 6)
         c(
@@ -1368,13 +1462,13 @@ def _specs() -> list[FactSpec]:
             "concerns.previous_involvement_met_threshold",
             "bool",
             "the previous involvement was assessed to meet Threshold for intervention",
-            lambda ctx: ctx.case.concerns.previous_involvement_met_threshold,
+            attrgetter("case.concerns.previous_involvement_met_threshold"),
         ),
         c(
             "consent.override_risk_of_harm_recorded",
             "bool",
             "the latest override records that the refusal would place the child at risk of harm",
-            lambda ctx: _attr(_latest_consent(ctx, ("overridden",)), "risk_of_harm_recorded"),
+            lambda ctx: _attr(_latest_consent(ctx, "overridden"), "risk_of_harm_recorded"),
         ),
         c(
             "consent.sharing_refused_before_override",
@@ -1505,7 +1599,7 @@ def _specs() -> list[FactSpec]:
             "child.agencies_involved",
             "bool",
             "other agencies are known to be involved with the child and family",
-            lambda ctx: ctx.case.child.agencies_involved,
+            attrgetter("case.child.agencies_involved"),
         ),
         c(
             "child.remand",
@@ -1526,20 +1620,20 @@ def _specs() -> list[FactSpec]:
             "concerns.presenting_concern",
             "str",
             "the presenting concern (CIN census primary need; 'disability' is N2)",
-            lambda ctx: ctx.case.concerns.presenting_concern,
+            attrgetter("case.concerns.presenting_concern"),
             PRESENTING_CONCERNS,
         ),
         c(
             "concerns.cwd_threshold_met",
             "bool",
             "a recorded decision that the child meets the Children with Disabilities threshold",
-            lambda ctx: ctx.case.concerns.cwd_threshold_met,
+            attrgetter("case.concerns.cwd_threshold_met"),
         ),
         c(
             "concerns.fabricated_or_induced_illness",
             "bool",
             "concerns that the child may have been subject to fabricated or induced illness",
-            lambda ctx: ctx.case.concerns.fabricated_or_induced_illness,
+            attrgetter("case.concerns.fabricated_or_induced_illness"),
         ),
         c(
             "information_sharing.requested_without_consent",
@@ -1549,13 +1643,11 @@ def _specs() -> list[FactSpec]:
             lambda ctx: min(
                 (
                     a.at
-                    for a in ctx.case.actions
-                    if a.kind
-                    in {
+                    for kind in (
                         "information_sharing_requested_without_consent",
                         "information_shared_without_consent",
-                    }
-                    and a.at <= ctx.cutoff
+                    )
+                    for a in _by_kind(ctx, "actions").get(kind, ())
                 ),
                 default=None,
             ),
@@ -1579,7 +1671,7 @@ def _specs() -> list[FactSpec]:
             "consent.sought",
             "moment",
             "when consent was (last) sought",
-            lambda ctx: _moment(_latest_consent(ctx, ("sought",))),
+            lambda ctx: _moment(_latest_consent(ctx, "sought")),
         ),
         c(
             "consent.changed_mind",
@@ -1686,8 +1778,8 @@ def _assessment_cancellation_specs() -> list[FactSpec]:
     for suffix, kind, description, extract, values in _cancellation_rows():
 
         def latest(ctx: FactContext, extract: Any = extract) -> Any:
-            requests = [q for q in _visible_cancellations(ctx) if q.action == "cancel_assessment"]
-            return extract(ctx, requests[-1]) if requests else None
+            request = _latest_assessment_cancellation(ctx)
+            return None if request is None else extract(ctx, request)
 
         out.append(
             _case_fact(
@@ -1963,6 +2055,34 @@ def _item_specs() -> list[FactSpec]:
     ]
 
 
+def _emergency_taken(ctx: FactContext) -> datetime | None:
+    """The latest emergency action seen by the evaluation moment."""
+    actions = ctx.case.emergency_actions
+    if not actions:
+        return None
+    cutoff = ctx.cutoff
+    return max((e.taken_at for e in actions if e.taken_at <= cutoff), default=None)
+
+
+def _assessment_cancelled(ctx: FactContext) -> bool:
+    """A request to cancel the assessment has been approved (as of the evaluation moment)."""
+    visible = _visible_cancellations(ctx)
+    return bool(visible) and any(
+        q.action == "cancel_assessment" and _cancellation_outcome(ctx, q) == "approved"
+        for q in visible
+    )
+
+
+def _latest_assessment_cancellation(ctx: FactContext) -> CancellationRequest | None:
+    """The latest request seen to cancel the assessment (kept per context)."""
+    found = _peek(ctx, "#assessment_cancellation", _NOTHING)
+    if found is _NOTHING:
+        requests = [q for q in _visible_cancellations(ctx) if q.action == "cancel_assessment"]
+        found = ctx["#assessment_cancellation"] = requests[-1] if requests else None
+    request: CancellationRequest | None = found
+    return request
+
+
 def _item_legal_action(ctx: FactContext, action: Any) -> datetime | None:
     moments = [ctx.seen(m) for m in (action.legal_action_at, action.epo_applied_at)]
     return min((m for m in moments if m is not None), default=None)
@@ -1977,7 +2097,7 @@ def _attr(event: ConsentEvent | None, attribute: str) -> Any:
 
 
 def _sharing_refused_before_override(ctx: FactContext) -> bool | None:
-    override = _latest_consent(ctx, ("overridden",))
+    override = _latest_consent(ctx, "overridden")
     if override is None:
         return None
     refusals = [
@@ -2088,18 +2208,26 @@ def _siblings_same_worker(ctx: FactContext) -> bool | None:
 
 
 def collection_items(ctx: FactContext, scope: str) -> list[Any]:
-    """The items of collection ``scope`` visible as of the context's moment."""
+    """The items of collection ``scope`` visible as of the context's moment (kept per
+    context: the same list each time)."""
     if scope == "cancellations":
         return _visible_cancellations(ctx)
     if scope == "strategy_discussions":
         return _discussions(ctx)
-    if scope == "complaints":
-        return [x for x in ctx.case.complaints if x.received_at <= ctx.cutoff]
-    if scope == "returns_home":
-        return [x for x in ctx.case.returns_home if x.at <= ctx.cutoff]
-    if scope == "emergency_actions":
-        return [x for x in ctx.case.emergency_actions if x.taken_at <= ctx.cutoff]
-    raise KeyError(scope)
+    key = "#" + scope
+    items: list[Any] | None = _peek(ctx, key)
+    if items is None:
+        cutoff = ctx.cutoff
+        if scope == "complaints":
+            items = [x for x in ctx.case.complaints if x.received_at <= cutoff]
+        elif scope == "returns_home":
+            items = [x for x in ctx.case.returns_home if x.at <= cutoff]
+        elif scope == "emergency_actions":
+            items = [x for x in ctx.case.emergency_actions if x.taken_at <= cutoff]
+        else:
+            raise KeyError(scope)
+        ctx[key] = items
+    return items
 
 
 FACTS = FactRegistry(_specs())
