@@ -179,6 +179,45 @@ def _reads(parts: list[_Typed]) -> tuple[tuple[str | None, str | None, Evaluator
     return reads
 
 
+def _junction(parts: list[_Typed], *, decisive: bool) -> _Typed:
+    """``or`` (``decisive`` true: a true part makes it true) or ``and`` (``decisive`` false: a
+    false part makes it false) of ``parts``, in three-valued logic: the decisive value as
+    soon as a part has it, else unknown (``None``) if a part is unknown, else the other
+    value. Bare facts and ``known()`` parts are read without a call (:func:`_reads`)."""
+    reads = _reads(parts)
+    if reads is not None:
+
+        def run_reading(values: FactValues) -> Any:
+            unknown = False
+            for fact, known, part in reads:
+                if fact is not None:
+                    result = values.get(fact)
+                elif known is not None:
+                    result = values.get(known) is not None
+                else:
+                    result = part(values)
+                if result is None:
+                    unknown = True
+                elif bool(result) is decisive:
+                    return decisive
+            return None if unknown else not decisive
+
+        return _Typed(run_reading, "bool")
+    runs = tuple(p.run for p in parts)
+
+    def run(values: FactValues) -> Any:
+        unknown = False
+        for part in runs:
+            result = part(values)
+            if result is None:
+                unknown = True
+            elif bool(result) is decisive:
+                return decisive
+        return None if unknown else not decisive
+
+    return _Typed(run, "bool")
+
+
 class _Compiler:
     def __init__(
         self,
@@ -241,38 +280,7 @@ class _Compiler:
         if len(parts) == 1:
             return parts[0]
         self._require_bool(parts[0], self.peek())
-        runs = tuple(p.run for p in parts)
-        reads = _reads(parts)
-        if reads is not None:
-
-            def run_or_reading(values: FactValues) -> Any:
-                unknown = False
-                for fact, known, part in reads:
-                    if fact is not None:
-                        result = values.get(fact)
-                    elif known is not None:
-                        result = values.get(known) is not None
-                    else:
-                        result = part(values)
-                    if result is None:
-                        unknown = True
-                    elif result:
-                        return True
-                return None if unknown else False
-
-            return _Typed(run_or_reading, "bool")
-
-        def run_or(values: FactValues) -> Any:
-            unknown = False
-            for part in runs:
-                result = part(values)
-                if result is None:
-                    unknown = True
-                elif result:
-                    return True
-            return None if unknown else False
-
-        return _Typed(run_or, "bool")
+        return _junction(parts, decisive=True)
 
     def and_(self) -> _Typed:
         parts = [self.not_()]
@@ -283,38 +291,7 @@ class _Compiler:
         if len(parts) == 1:
             return parts[0]
         self._require_bool(parts[0], self.peek())
-        runs = tuple(p.run for p in parts)
-        reads = _reads(parts)
-        if reads is not None:
-
-            def run_and_reading(values: FactValues) -> Any:
-                unknown = False
-                for fact, known, part in reads:
-                    if fact is not None:
-                        result = values.get(fact)
-                    elif known is not None:
-                        result = values.get(known) is not None
-                    else:
-                        result = part(values)
-                    if result is None:
-                        unknown = True
-                    elif not result:
-                        return False
-                return None if unknown else True
-
-            return _Typed(run_and_reading, "bool")
-
-        def run_and(values: FactValues) -> Any:
-            unknown = False
-            for part in runs:
-                result = part(values)
-                if result is None:
-                    unknown = True
-                elif not result:
-                    return False
-            return None if unknown else True
-
-        return _Typed(run_and, "bool")
+        return _junction(parts, decisive=False)
 
     def not_(self) -> _Typed:
         if self.peek().kind == "not" and self.peek(1).kind != "in":

@@ -253,6 +253,7 @@ class FactContext(dict[str, Any]):
 _peek = dict.get
 _NOTHING: Any = object()
 _BY_AT = attrgetter("at")
+_BY_HELD_AT = attrgetter("held_at")
 
 
 # --- helpers used by the extractors -------------------------------------------------------
@@ -333,16 +334,24 @@ def _consent_status(ctx: FactContext) -> str:
 def _episode_visits(ctx: FactContext) -> list[Visit]:
     """Visits of this referral's episode seen by the evaluation moment: an open case's
     earlier visits (before the referral) belong to an earlier episode and do not count."""
-    visits: list[Visit] | None = _peek(ctx, "#visits")
-    if visits is None:
-        recorded = ctx.case.visits
+    visits: list[Visit] = _in_episode(ctx, "#visits", ctx.case.visits, _BY_AT)
+    return visits
+
+
+def _in_episode(
+    ctx: FactContext, key: str, recorded: Sequence[Any], moment: Callable[[Any], datetime]
+) -> list[Any]:
+    """The records of ``recorded`` whose ``moment`` falls in this referral's episode, from
+    its receipt to the evaluation moment; worked out once per context (kept under ``key``)."""
+    found: list[Any] | None = _peek(ctx, key)
+    if found is None:
         if recorded:
             received, cutoff = ctx.case.referral.received_at, ctx.cutoff
-            visits = [v for v in recorded if received <= v.at <= cutoff]
+            found = [r for r in recorded if received <= moment(r) <= cutoff]
         else:
-            visits = []
-        ctx["#visits"] = visits
-    return visits
+            found = []
+        ctx[key] = found
+    return found
 
 
 def _first_visit(ctx: FactContext, *, child_seen: bool) -> datetime | None:
@@ -605,15 +614,9 @@ def _discussions(ctx: FactContext) -> list[StrategyDiscussion]:
     """Strategy discussions of this referral's episode seen by the evaluation moment: an open
     case's earlier discussions (before the referral) were about earlier concerns, so they
     neither rule s47 out nor start this referral's ICPC clock."""
-    discussions: list[StrategyDiscussion] | None = _peek(ctx, "#discussions")
-    if discussions is None:
-        recorded = ctx.case.strategy_discussions
-        if recorded:
-            received, cutoff = ctx.case.referral.received_at, ctx.cutoff
-            discussions = [d for d in recorded if received <= d.held_at <= cutoff]
-        else:
-            discussions = []
-        ctx["#discussions"] = discussions
+    discussions: list[StrategyDiscussion] = _in_episode(
+        ctx, "#discussions", ctx.case.strategy_discussions, _BY_HELD_AT
+    )
     return discussions
 
 
