@@ -171,7 +171,7 @@ def test_an_out_of_range_date_in_a_record_instance_is_still_found() -> None:
     assert _issues({**BASE, "complaints": [old]}) == [
         (
             ("complaints", 0, "received_at"),
-            "1850-01-01 is outside the supported range 1990-01-01 to 2100-12-31",
+            "outside the supported range 1990-01-01 to 2100-12-31",
         )
     ]
 
@@ -185,11 +185,11 @@ def test_out_of_range_dates_are_all_reported_with_the_contradictions() -> None:
     assert _issues(raw) == [
         (
             ("decision", "made_at"),
-            "1850-01-01 is outside the supported range 1990-01-01 to 2100-12-31",
+            "outside the supported range 1990-01-01 to 2100-12-31",
         ),
         (
             ("child", "date_of_birth"),
-            "2150-01-01 is outside the supported range 1990-01-01 to 2100-12-31",
+            "outside the supported range 1990-01-01 to 2100-12-31",
         ),
         (
             ("decision", "made_at"),

@@ -170,6 +170,40 @@ def test_a_duplicate_key_names_its_path_and_the_case_when_readable() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        b'{"case_id": "A", "referral": {"received_at": "2026-12-18"}, "case_id": "B"}',
+        b'{"case_id": "A", "referral": {"received_at": "2026-12-18"}, "c\\u0061se_id": "B"}',
+    ],
+)
+def test_a_case_id_given_twice_names_no_case(text: bytes) -> None:
+    # Either value could be the wrong one: the error must not be filed under B (or A).
+    outcome = evaluate_line(GENERIC, text, "2026-12-22", line=4)
+    payload = json.loads(outcome.output)
+    assert payload["case_id"] is None
+    assert outcome.case_id is None
+    assert payload["error"]["issues"][0]["path"] == ["case_id"]
+
+
+def test_a_date_outside_the_calendar_is_refused_without_repeating_it() -> None:
+    # A child's date of birth must not reach logs and error records.
+    text = json.dumps(
+        {
+            "case_id": "X",
+            "referral": {"received_at": "2026-12-01"},
+            "child": {"date_of_birth": "1985-06-15"},
+            "visits": [{"at": "2101-01-01T10:00"}],
+        }
+    ).encode()
+    outcome = evaluate_line(GENERIC, text, "2026-12-22", line=1)
+    assert b"1985" not in outcome.output
+    assert b"2101" not in outcome.output
+    issues = json.loads(outcome.output)["error"]["issues"]
+    assert [i["path"] for i in issues] == [["child", "date_of_birth"], ["visits", 0, "at"]]
+    assert all(i["reason"].startswith("outside the supported range") for i in issues)
+
+
 def test_an_error_lists_at_most_twenty_issues_and_counts_the_rest() -> None:
     visits = [{"at": "not a time"} for _ in range(30)]
     text = json.dumps({"case_id": "V", "referral": {"received_at": "2026-12-18"}, "visits": visits})

@@ -339,8 +339,8 @@ _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 def _index(day: date) -> int:
     index = day.toordinal() - _BASE
     if not 0 <= index < _SPAN:
-        raise CalendarError(
-            f"{day.isoformat()} is outside the supported range "
+        raise CalendarError(  # without the date: it may come from a snapshot
+            "a date is outside the supported range "
             f"{FIRST_SUPPORTED.isoformat()} to {LAST_SUPPORTED.isoformat()}"
         )
     return index

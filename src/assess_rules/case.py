@@ -1206,7 +1206,8 @@ def _collect_out_of_range(value: Any, path: tuple[str | int, ...], found: list[C
             found.append(
                 CaseIssue(
                     path,
-                    f"{day.isoformat()} is outside the supported range "
+                    # the value itself is never repeated: it may be a child's birth date
+                    "outside the supported range "
                     f"{FIRST_SUPPORTED.isoformat()} to {LAST_SUPPORTED.isoformat()}",
                 )
             )

@@ -675,7 +675,8 @@ def _diff_line(
         record = loads_record(raw.data, limits)
     except RecordRefusedError as exc:
         refusal = CaseRefusal("json", tuple(exc.issues))
-        return CaseDiff(raw.number, _case_id(exc.value), refused=refusal)
+        case_id = None if exc.given_twice("case_id") else _case_id(exc.value)
+        return CaseDiff(raw.number, case_id, refused=refusal)
     except CaseError as exc:
         return CaseDiff(raw.number, None, refused=CaseRefusal("json", tuple(exc.issues)))
     case_id = _case_id(record)

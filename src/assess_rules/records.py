@@ -361,6 +361,18 @@ class RecordRefusedError(CaseError):
         super().__init__(issues)
         self.value = value
 
+    def given_twice(self, *path: str | int) -> bool:
+        """Whether the key at ``path`` was refused for appearing twice: then ``value``
+        holds one of its values, which names nothing (a ``case_id`` given twice is no id).
+
+        >>> try:
+        ...     loads_record('{"case_id": "A", "case_id": "B"}')
+        ... except RecordRefusedError as exc:
+        ...     print(exc.given_twice("case_id"), exc.given_twice("referral"))
+        True False
+        """
+        return any(issue.path == path for issue in self.issues)
+
 
 def _too_deep(limits: Limits) -> str:
     return f"objects and arrays nested more than {limits.max_depth} deep"

@@ -119,7 +119,8 @@ def evaluate_line(
     try:
         raw = loads_record(text, limits)
     except RecordRefusedError as exc:
-        return _error(line, case_id_of(exc.value), "json", exc.issues)
+        case_id = None if exc.given_twice("case_id") else case_id_of(exc.value)
+        return _error(line, case_id, "json", exc.issues)
     except CaseError as exc:
         return _error(line, None, "json", exc.issues)
     case_id = case_id_of(raw)
