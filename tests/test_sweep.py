@@ -643,3 +643,52 @@ def test_a_finished_sweep_with_workers_leaves_without_a_traceback(tmp_path: Path
     assert finished.stderr.strip().splitlines() == [
         "assess-rules: 3 records read, 3 evaluated, 0 refused"
     ]
+
+
+@pytest.mark.parametrize(
+    ("signum", "exit_code", "name"),
+    [(signal.SIGTERM, EXIT_TERMINATED, "SIGTERM"), (signal.SIGINT, EXIT_INTERRUPTED, "Ctrl-C")],
+)
+def test_a_signal_to_the_whole_group_stops_a_sweep_with_workers(
+    tmp_path: Path, signum: int, exit_code: int, name: str
+) -> None:
+    # As a service manager or a terminal sends it: to the parent and its workers at once.
+    # Workers used to inherit the parent's SIGTERM handler, die in the middle of a batch,
+    # and leave the pool's manager thread dead and the command waiting at exit for ever.
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "many.jsonl"
+    path.write_text("".join(good(f"G{i}") + "\n" for i in range(200_000)))
+    out_path = tmp_path / "out.jsonl"
+    with out_path.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "assess_rules", "evaluate", "--policy", "generic_s17",
+                "--case", str(path), "--as-of", "2026-12-22", "--format", "jsonl",
+                "--workers", "2",
+            ],
+            stdout=out, stderr=subprocess.PIPE, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while out_path.stat().st_size < 100_000 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(process.pid, signum)
+        try:
+            _, err = process.communicate(timeout=60)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+    text = err.decode()
+    assert process.returncode == exit_code, text
+    assert f"stopped by {name} after input line" in text
+    assert "Traceback" not in text
+    assert "Exception" not in text
+    lines = out_path.read_bytes().splitlines(keepends=True)
+    assert lines
+    assert all(line.endswith(b"\n") for line in lines)
+    assert [json.loads(line)["line"] for line in lines] == list(range(1, len(lines) + 1))
+    assert f"the output holds {len(lines):,} complete lines" in text
+    with pytest.raises(ProcessLookupError):  # nothing of the sweep is left running
+        os.killpg(process.pid, 0)

@@ -468,7 +468,7 @@ def _pooled(
     window: deque[Future[_Answer]] = deque()
     batches = _batches(lines, _BATCH)
     started: set[Any] = set()  # the worker processes, to stop them if the pool breaks
-    finished = False
+    broken = False
     try:
         while True:
             try:
@@ -488,7 +488,6 @@ def _pooled(
                 yield _result(pool, window.popleft())
         while window:
             yield _result(pool, window.popleft())
-        finished = True
     except BrokenProcessPool:
         # A worker died (out of memory, killed). Python 3.11's pool can then deadlock while
         # tidying up (CPython gh-94777), so the other workers are stopped here, and the
@@ -496,14 +495,18 @@ def _pooled(
         for process in started:
             if process.is_alive():
                 process.kill()
+        broken = True
         raise
     finally:
         for pending in window:
             pending.cancel()
-        # Every batch answered: wait for the workers to leave (at once), else the
-        # interpreter's exit handler later writes to the pool's closed wake-up pipe and
-        # prints a traceback. Stopped early (interrupted, closed, broken): do not wait.
-        pool.shutdown(wait=finished, cancel_futures=not finished)
+        # Wait for the workers to leave: at once when every batch is answered; stopped
+        # early (interrupted, the output closed), once each has finished the batch it holds
+        # (the rest are cancelled). Not waiting lets the interpreter's exit handler race the
+        # pool's manager thread (a traceback about a closed pipe). Killing the workers
+        # instead can cut a batch's answer in half on its pipe, and the manager thread then
+        # waits for the rest for ever. Only a broken pool is left without waiting.
+        pool.shutdown(wait=not broken, cancel_futures=True)
 
 
 def _result(pool: ProcessPoolExecutor, future: Future[_Answer]) -> _Answer:
@@ -537,11 +540,14 @@ _worker_policy: Policy | None = None
 
 
 def _start_worker(pickled: bytes) -> None:
-    """Each worker: load the policy once; leave Ctrl-C (sent to the whole process group) to
-    the parent, which stops the sweep and writes how far it got. SIGTERM still ends a
-    worker, so that one left behind can always be stopped."""
+    """Each worker: load the policy once; leave Ctrl-C and SIGTERM (sent to the whole
+    process group, by a terminal or a service manager) to the parent, which stops the sweep,
+    writes how far it got and stops the workers. (A worker inherits the parent's handlers,
+    which would raise in the middle of its batch; a worker whose parent has gone ends when
+    its pipe closes.)"""
     global _worker_policy
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _worker_policy = pickle.loads(pickled)
 
 
