@@ -36,7 +36,7 @@ from assess_rules.cli import (
 from assess_rules.errors import CaseError, PolicyError
 from assess_rules.loading import reload_policy, schema_path
 from assess_rules.records import Limits, RawLine, loads_record, read_lines
-from assess_rules.sweep import evaluate_line, sweep, sweep_batches
+from assess_rules.sweep import evaluate_line, evaluate_partition, sweep, sweep_batches
 
 EXAMPLES = Path(__file__).parents[1] / "examples" / "cases"
 GENERIC = load_policy("generic_s17")
@@ -692,3 +692,13 @@ def test_a_signal_to_the_whole_group_stops_a_sweep_with_workers(
     assert f"the output holds {len(lines):,} complete lines" in text
     with pytest.raises(ProcessLookupError):  # nothing of the sweep is left running
         os.killpg(process.pid, 0)
+
+
+def test_a_null_record_and_a_gap_in_a_partition_are_error_lines_in_words() -> None:
+    # found by a new user's trial: "expected an object, not NoneType", and a traceback
+    null = json.loads(evaluate_line(GENERIC, b"null", "2026-12-22", line=1).output)
+    assert null["error"]["issues"][0]["reason"] == "expected an object, not null"
+    lines: list[Any] = [good("A"), None, good("B")]
+    out = [json.loads(o) for o in evaluate_partition(lines, GENERIC, "2026-12-22")]
+    assert [(o["line"], o["case_id"]) for o in out] == [(1, "A"), (2, None), (3, "B")]
+    assert out[1]["error"]["issues"][0]["reason"] == "no record in this line (not text)"

@@ -242,6 +242,8 @@ def _as_day(value: Any) -> Any:
 
 def _kind_of(value: Any) -> str:
     """What a JSON value is, in words, without repeating it."""
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true or false"
     if isinstance(value, int | float):

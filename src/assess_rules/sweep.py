@@ -301,6 +301,12 @@ def evaluate_partition(
     """
     out: list[str] = []
     for number, text in enumerate(lines, start=1):
+        if not isinstance(text, str | bytes):  # a gap in the partition: its own error line
+            outcome = evaluate_line(
+                policy, None, as_of, line=number, problem="no record in this line (not text)"
+            )
+            out.append(outcome.output.decode("utf-8"))
+            continue
         raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
         raw = raw.removesuffix(b"\n").removesuffix(b"\r")
         if len(raw) > limits.max_line_bytes:
