@@ -169,14 +169,10 @@ def _fact_name(node: _Typed) -> str | None:
     return None if node.fact is None else node.fact.name
 
 
-def _reads(parts: list[_Typed]) -> tuple[tuple[str | None, str | None, Evaluator], ...] | None:
+def _reads(parts: list[_Typed]) -> tuple[tuple[str | None, str | None, Evaluator], ...]:
     """For ``and``/``or``: each part as (the fact it reads bare, the fact it asks
-    ``known()`` of, its evaluator), so those two are read without a call; ``None`` when no
-    part is either."""
-    reads = tuple((_fact_name(p), p.known, p.run) for p in parts)
-    if all(fact is None and known is None for fact, known, _ in reads):
-        return None
-    return reads
+    ``known()`` of, its evaluator), so those two are read without a call."""
+    return tuple((_fact_name(p), p.known, p.run) for p in parts)
 
 
 def _junction(parts: list[_Typed], *, decisive: bool) -> _Typed:
@@ -185,37 +181,23 @@ def _junction(parts: list[_Typed], *, decisive: bool) -> _Typed:
     soon as a part has it, else unknown (``None``) if a part is unknown, else the other
     value. Bare facts and ``known()`` parts are read without a call (:func:`_reads`)."""
     reads = _reads(parts)
-    if reads is not None:
 
-        def run_reading(values: FactValues) -> Any:
-            unknown = False
-            for fact, known, part in reads:
-                if fact is not None:
-                    result = values.get(fact)
-                elif known is not None:
-                    result = values.get(known) is not None
-                else:
-                    result = part(values)
-                if result is None:
-                    unknown = True
-                elif bool(result) is decisive:
-                    return decisive
-            return None if unknown else not decisive
-
-        return _Typed(run_reading, "bool")
-    runs = tuple(p.run for p in parts)
-
-    def run(values: FactValues) -> Any:
+    def run_junction(values: FactValues) -> Any:
         unknown = False
-        for part in runs:
-            result = part(values)
+        for fact, known, part in reads:
+            if fact is not None:
+                result = values.get(fact)
+            elif known is not None:
+                result = values.get(known) is not None
+            else:
+                result = part(values)
             if result is None:
                 unknown = True
             elif bool(result) is decisive:
                 return decisive
         return None if unknown else not decisive
 
-    return _Typed(run, "bool")
+    return _Typed(run_junction, "bool")
 
 
 class _Compiler:
