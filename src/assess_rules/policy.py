@@ -90,14 +90,22 @@ class Policy:
                 info.effective_to is None or day <= info.effective_to
             ):
                 return version
-        spans = "; ".join(
+        raise NoVersionInForceError(
+            f"no version of pack {self.id!r} is in force on {day.isoformat()} "
+            f"(the referral date): {self.versions_in_force()}"
+        )
+
+    def versions_in_force(self) -> str:
+        """When each installed version of this pack is in force, in words, for messages.
+
+        >>> from assess_rules import load_policy
+        >>> load_policy("generic_s17").versions_in_force()  # doctest: +ELLIPSIS
+        '... from ... to now'
+        """
+        return "; ".join(
             f"{v.version} from {v.info.effective_from or 'the start'} to "
             f"{v.info.effective_to or 'now'}"
             for v in self.versions or (self,)
-        )
-        raise NoVersionInForceError(
-            f"no version of pack {self.id!r} is in force on {day.isoformat()} "
-            f"(the referral date): {spans}"
         )
 
     def __reduce__(self) -> tuple[Any, ...]:

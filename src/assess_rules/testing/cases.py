@@ -202,14 +202,9 @@ def in_force_spans(policy: Policy, start: date, end: date) -> list[tuple[date, d
         if low <= high:
             spans.append((low, high))
     if not spans:
-        stated = "; ".join(
-            f"{v.version} from {v.info.effective_from or 'the start'} to "
-            f"{v.info.effective_to or 'now'}"
-            for v in policy.versions or (policy,)
-        )
         raise NoVersionInForceError(
             f"no version of pack {policy.id!r} is in force between {start.isoformat()} and "
-            f"{end.isoformat()}, so no case can be drawn: {stated}"
+            f"{end.isoformat()}, so no case can be drawn: {policy.versions_in_force()}"
         )
     return sorted(spans)
 
